@@ -1,0 +1,164 @@
+"""Bot Framework authentication, with connector clients reused and MSAL made configurable.
+
+Stock botbuilder builds a new ConnectorClient (and MSAL app, so a new token request) per
+activity; two thirds of a turn went there (DESIGN §8). Here one client per service URL and
+audience, and one credential per app and scope, live as long as the app.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from botbuilder.integration.aiohttp import (
+    ConfigurationBotFrameworkAuthentication,
+    ConfigurationServiceClientCredentialFactory,
+)
+from botbuilder.schema import Activity
+from botframework.connector.aio import ConnectorClient
+from botframework.connector.auth import (
+    AuthenticateRequestResult,
+    BotFrameworkAuthentication,
+    ClaimsIdentity,
+    ConnectorFactory,
+    ServiceClientCredentialsFactory,
+    UserTokenClient,
+)
+from botframework.connector.auth.jwt_token_extractor import JwtTokenExtractor
+from botframework.connector.skills import BotFrameworkClient
+from msal import ConfidentialClientApplication
+from msrest.authentication import Authentication
+
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+PUBLIC_OPENID_METADATA = "https://login.botframework.com/v1/.well-known/openidconfiguration"
+
+
+class CredentialFactory(ServiceClientCredentialsFactory):
+    """The SDK's own factory, with credentials kept per (app, scope, authority).
+
+    MSAL keeps its token cache on the credential, so keeping it avoids a token request per
+    activity. With instance discovery switched off (MSAL_DISABLE_INSTANCE_DISCOVERY), MSAL
+    does not ask login.microsoftonline.com about an authority it does not know — needed for
+    private clouds and the offline tests.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self._inner = ConfigurationServiceClientCredentialFactory(settings.sdk_configuration())
+        self._password = settings.app_password
+        self._instance_discovery = settings.msal_instance_discovery
+        self._credentials: dict[tuple[str, str, str], Authentication] = {}
+
+    async def is_valid_app_id(self, app_id: str) -> bool:
+        return await self._inner.is_valid_app_id(app_id)
+
+    async def is_authentication_disabled(self) -> bool:
+        return await self._inner.is_authentication_disabled()
+
+    async def create_credentials(
+        self, app_id: str, oauth_scope: str, login_endpoint: str, validate_authority: bool
+    ) -> Authentication:
+        key = (app_id or "", oauth_scope or "", login_endpoint or "")
+        if key not in self._credentials:
+            credentials = await self._inner.create_credentials(
+                app_id, oauth_scope, login_endpoint, validate_authority
+            )
+            if not self._instance_discovery and getattr(credentials, "microsoft_app_id", ""):
+                # The SDK's credentials use `self.app` when set instead of building their own.
+                credentials.app = ConfidentialClientApplication(  # type: ignore[attr-defined]
+                    client_id=app_id,
+                    client_credential=self._password,
+                    authority=credentials.oauth_endpoint,  # type: ignore[attr-defined]
+                    instance_discovery=False,
+                )
+            self._credentials[key] = credentials
+        return self._credentials[key]
+
+
+class _CachingConnectorFactory(ConnectorFactory):
+    def __init__(self, inner: ConnectorFactory, cache: dict[tuple[str, str], ConnectorClient],
+                 app_id: str) -> None:
+        self._inner = inner
+        self._cache = cache
+        self._app_id = app_id
+
+    async def create(self, service_url: str, audience: str | None = None) -> ConnectorClient:
+        key = (self._app_id, service_url, audience or "")
+        client = self._cache.get(key)  # type: ignore[call-overload]
+        if client is None:
+            client = await self._inner.create(service_url, audience)
+            self._cache[key] = client  # type: ignore[index]
+        return client
+
+
+class CachingAuthentication(BotFrameworkAuthentication):
+    """Delegates to ConfigurationBotFrameworkAuthentication; keeps the clients it hands out."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.credentials = CredentialFactory(settings)
+        self._inner = ConfigurationBotFrameworkAuthentication(
+            settings.sdk_configuration(), credentials_factory=self.credentials
+        )
+        self._connectors: dict[Any, ConnectorClient] = {}
+        self._user_token_clients: dict[str, UserTokenClient] = {}
+
+    async def authenticate_request(
+        self, activity: Activity, auth_header: str
+    ) -> AuthenticateRequestResult:
+        result = await self._inner.authenticate_request(activity, auth_header)
+        result.connector_factory = self._wrap(result.connector_factory, result.claims_identity)
+        return result
+
+    async def authenticate_streaming_request(
+        self, auth_header: str, channel_id_header: str
+    ) -> AuthenticateRequestResult:
+        return await self._inner.authenticate_streaming_request(auth_header, channel_id_header)
+
+    def create_connector_factory(self, claims_identity: ClaimsIdentity) -> ConnectorFactory:
+        return self._wrap(self._inner.create_connector_factory(claims_identity), claims_identity)
+
+    async def create_user_token_client(self, claims_identity: ClaimsIdentity) -> UserTokenClient:
+        app_id = _app_id(claims_identity)
+        if app_id not in self._user_token_clients:
+            self._user_token_clients[app_id] = await self._inner.create_user_token_client(
+                claims_identity
+            )
+        return self._user_token_clients[app_id]
+
+    def create_bot_framework_client(self) -> BotFrameworkClient:
+        return self._inner.create_bot_framework_client()
+
+    def get_originating_audience(self) -> str:
+        return self._inner.get_originating_audience()
+
+    async def authenticate_channel_request(self, auth_header: str) -> ClaimsIdentity:
+        return await self._inner.authenticate_channel_request(auth_header)
+
+    def _wrap(self, inner: ConnectorFactory, claims: ClaimsIdentity) -> ConnectorFactory:
+        return _CachingConnectorFactory(inner, self._connectors, _app_id(claims))
+
+    async def close(self) -> None:
+        self._connectors.clear()
+
+
+def _app_id(claims: ClaimsIdentity) -> str:
+    claims_map = claims.claims or {}
+    return str(claims_map.get("aud") or claims_map.get("appid") or "")
+
+
+async def warm_signing_keys(settings: Settings) -> None:
+    """Fetch the channel's signing keys before the first user pays for it.
+
+    The SDK refreshes them with blocking `requests` inside the event loop; here that
+    happens once, in a worker thread, at start-up.
+    """
+    if settings.local_mode:
+        return
+    url = settings.sdk.get("TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL", PUBLIC_OPENID_METADATA)
+    metadata = JwtTokenExtractor.get_open_id_metadata(url)
+    try:
+        await asyncio.to_thread(asyncio.run, metadata._refresh())
+    except Exception as error:  # the bot still works; the first request will fetch them
+        log.warning("could not prefetch signing keys: %s", type(error).__name__)

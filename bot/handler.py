@@ -1,0 +1,107 @@
+"""The Teams activity handler: small methods that hand each activity to `dialogs`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from botbuilder.core import InvokeResponse, TurnContext
+from botbuilder.core.teams import TeamsActivityHandler
+from botbuilder.schema import ActivityTypes
+
+from bot.translate import action_of, incoming_from, invoke_response, message_activities
+from dialogs import router
+from dialogs.core import Config, Outcome
+from store.db import Database
+
+log = logging.getLogger(__name__)
+MALFORMED = "Deze knop werkt niet (meer). Typ 'help' om opnieuw te beginnen."
+CHANNEL_GREETING = (
+    "Hallo! Ik ben Casusoverleg. Typ @Casusoverleg help om te zien wat ik kan. "
+    "Namen van bewoners horen niet in dit kanaal: die zie je in je privéchat met mij."
+)
+
+
+class CasusoverlegBot(TeamsActivityHandler):
+    def __init__(
+        self, database: Database, config: Config, on_messages: Callable[[], None]
+    ) -> None:
+        self._db = database
+        self._config = config
+        self._on_messages = on_messages
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        text = TurnContext.remove_recipient_mention(turn_context.activity) or ""
+        outcome = await router.handle_text(self._db, self._config, incoming_from(turn_context), text)
+        await self._send(turn_context, outcome)
+
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
+        if turn_context.activity.name != "adaptiveCard/action":
+            return await super().on_invoke_activity(turn_context)
+        action = action_of(turn_context.activity.value)
+        if action is None:
+            outcome = Outcome(text=MALFORMED)
+        else:
+            verb, data = action
+            outcome = await router.handle_action(
+                self._db, self._config, incoming_from(turn_context), verb, data
+            )
+        if outcome.has_messages:
+            self._on_messages()
+        return InvokeResponse(status=200, body=invoke_response(outcome))
+
+    async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        bot_id = activity.recipient.id if activity.recipient else None
+        if not any(member.id == bot_id for member in activity.members_added or []):
+            return
+        incoming = incoming_from(turn_context)
+        if incoming.personal:
+            await self._send(turn_context, await router.greet(self._db, self._config, incoming))
+        else:
+            await turn_context.send_activity(CHANNEL_GREETING)
+
+    async def on_installation_update(self, turn_context: TurnContext) -> None:
+        # Teams sends conversationUpdate too; the greeting goes there, once.
+        return None
+
+    async def _send(self, turn_context: TurnContext, outcome: Outcome) -> None:
+        activities = message_activities(outcome)
+        if activities:
+            await turn_context.send_activities(activities)
+        if outcome.has_messages:
+            self._on_messages()
+
+
+async def on_turn_error(turn_context: TurnContext, error: Exception) -> None:
+    """Answer in Dutch with an error id; log without personal data (no message, no text)."""
+    import uuid
+
+    error_id = uuid.uuid4().hex[:8]
+    frames = _frames(error)
+    log.error("turn failed id=%s type=%s at=%s", error_id, type(error).__name__, frames)
+    text = (
+        f"Er ging iets mis (foutcode {error_id}). Probeer het opnieuw. Gaat het weer mis? "
+        "Geef de foutcode door aan de beheerder."
+    )
+    try:
+        if turn_context.activity.type == ActivityTypes.invoke:
+            from botbuilder.schema import Activity
+
+            body = invoke_response(Outcome(text=text))
+            await turn_context.send_activity(
+                Activity(type=ActivityTypes.invoke_response,
+                         value=InvokeResponse(status=200, body=body))
+            )
+        else:
+            await turn_context.send_activity(text)
+    except Exception as send_error:
+        log.error("could not report error id=%s type=%s", error_id, type(send_error).__name__)
+
+
+def _frames(error: BaseException) -> str:
+    import traceback
+
+    summary: Any = traceback.extract_tb(error.__traceback__)[-3:]
+    return " < ".join(f"{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}" for frame in summary)

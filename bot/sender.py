@@ -1,0 +1,136 @@
+"""The proactive sender: delivers the outbox (1:1 notices, channel notices) once, with back-off.
+
+Rows are claimed in the database, so several instances behind a load balancer never send a
+message twice; a failed or rate-limited (429) delivery is retried later, never dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import os
+import uuid
+
+from botbuilder.core import BotAdapter, TurnContext
+from botbuilder.schema import ConversationReference
+from msrest.exceptions import HttpOperationError
+
+from bot.translate import message_activities
+from dialogs.core import Outcome
+from store.db import Database
+from store.models import Bericht
+
+log = logging.getLogger(__name__)
+LEASE = dt.timedelta(minutes=2)
+MAX_BACKOFF = dt.timedelta(hours=1)
+BATCH = 20
+
+
+class OutboxSender:
+    def __init__(self, adapter: BotAdapter, database: Database, app_id: str) -> None:
+        self._adapter = adapter
+        self._db = database
+        self._app_id = app_id
+        self._worker = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self._lock = asyncio.Lock()
+        self._again = False
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def trigger(self) -> None:
+        """Deliver soon, without holding up the turn that wrote the messages."""
+        task = asyncio.get_running_loop().create_task(self.flush())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def flush(self) -> int:
+        if self._lock.locked():
+            self._again = True
+            return 0
+        sent = 0
+        async with self._lock:
+            self._again = True
+            while self._again:
+                self._again = False
+                sent += await self._deliver_batches()
+        return sent
+
+    async def _deliver_batches(self) -> int:
+        sent = 0
+        while True:
+            async with self._db.unit_of_work() as uow:
+                batch = await uow.berichten.claim(self._worker, BATCH, LEASE)
+                for bericht in batch:
+                    sent += await self._deliver(uow, bericht)
+                await uow.commit()
+            if len(batch) < BATCH:
+                return sent
+
+    async def _deliver(self, uow: object, bericht: Bericht) -> int:
+        from store.db import UnitOfWork
+
+        assert isinstance(uow, UnitOfWork)
+        reference = await self._reference(uow, bericht)
+        if reference is None:
+            await uow.berichten.retry_later(bericht.id, dt.timedelta(minutes=1))
+            return 0
+        try:
+            await self._send(reference, bericht)
+        except HttpOperationError as error:
+            delay = _backoff(bericht.pogingen, error)
+            log.warning(
+                "delivery of message %s failed status=%s; retry in %ss",
+                bericht.id, _status(error), int(delay.total_seconds()),
+            )
+            await uow.berichten.retry_later(bericht.id, delay)
+            return 0
+        except Exception as error:  # connector unreachable, token failure, ...
+            log.warning("delivery of message %s failed type=%s", bericht.id, type(error).__name__)
+            await uow.berichten.retry_later(bericht.id, _backoff(bericht.pogingen, None))
+            return 0
+        await uow.berichten.mark_sent(bericht.id)
+        return 1
+
+    async def _reference(self, uow: object, bericht: Bericht) -> ConversationReference | None:
+        from store.db import UnitOfWork
+
+        assert isinstance(uow, UnitOfWork)
+        if bericht.conversation_id:
+            row = await uow.conversations.get(bericht.conversation_id)
+        else:
+            row = await uow.conversations.personal_for(bericht.professional_id or 0)
+        return ConversationReference().deserialize(row.reference) if row else None
+
+    async def _send(self, reference: ConversationReference, bericht: Bericht) -> None:
+        activities = message_activities(Outcome(card=bericht.kaart, text=bericht.tekst))
+
+        async def callback(turn_context: TurnContext) -> None:
+            await turn_context.send_activities(activities)
+
+        await self._adapter.continue_conversation(reference, callback, bot_app_id=self._app_id)
+
+    async def run_forever(self, interval: float) -> None:
+        while True:
+            try:
+                await self.flush()
+            except Exception as error:  # keep the loop alive; the next round tries again
+                log.error("outbox round failed type=%s", type(error).__name__)
+            await asyncio.sleep(interval)
+
+    async def close(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+
+def _status(error: HttpOperationError) -> int | None:
+    response = getattr(error, "response", None)
+    return getattr(response, "status_code", None)
+
+
+def _backoff(attempts: int, error: HttpOperationError | None) -> dt.timedelta:
+    if error is not None and _status(error) == 429:
+        retry_after = error.response.headers.get("Retry-After", "")
+        if retry_after.isdigit():
+            return dt.timedelta(seconds=max(1, int(retry_after)))
+    return min(dt.timedelta(seconds=2 ** min(attempts + 1, 12)), MAX_BACKOFF)

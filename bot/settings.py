@@ -1,0 +1,130 @@
+"""Configuration from environment variables (names as Azure Bot samples and App Service use)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any
+
+from dialogs.core import Config
+
+# Every key ConfigurationBotFrameworkAuthentication reads; each may be set by an env var of the
+# same name (sovereign clouds need them, and so do the tests' local Entra ID stand-in).
+SDK_KEYS = (
+    "CHANNEL_SERVICE",
+    "VALIDATE_AUTHORITY",
+    "TO_CHANNEL_FROM_BOT_LOGIN_URL",
+    "TO_CHANNEL_FROM_BOT_OAUTH_SCOPE",
+    "TO_BOT_FROM_CHANNEL_TOKEN_ISSUER",
+    "OAUTH_URL",
+    "TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL",
+    "TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL",
+    "CALLER_ID",
+)
+DEFAULT_SQLITE = "sqlite+aiosqlite:///var/casusoverleg.sqlite3"
+
+
+class ConfigurationError(Exception):
+    """The configuration cannot run safely; the message says what to set."""
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in ("1", "true", "yes", "ja")
+
+
+def _ids(value: str | None) -> frozenset[str]:
+    return frozenset(part.strip().lower() for part in (value or "").split(",") if part.strip())
+
+
+@dataclass(frozen=True)
+class Settings:
+    app_id: str = ""
+    app_password: str = field(default="", repr=False)
+    app_type: str = "MultiTenant"
+    app_tenant_id: str = ""
+    database_url: str = DEFAULT_SQLITE
+    port: int = 3978
+    log_level: str = "INFO"
+    local_mode: bool = False
+    allowed_tenant_ids: frozenset[str] = frozenset()
+    admin_object_ids: frozenset[str] = frozenset()
+    default_gemeente: str = "Zuiderstad"
+    public_base_url: str = ""
+    signing_key: bytes = field(default=b"", repr=False)
+    retention_days: int = 365
+    msal_instance_discovery: bool = True
+    sdk: Mapping[str, str] = field(default_factory=dict)
+    outbox_interval_seconds: float = 5.0
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        local = _flag(env.get("LOCAL_MODE"))
+        app_id = env.get("MicrosoftAppId", "").strip()
+        if not app_id and not local:
+            raise ConfigurationError(
+                "MicrosoftAppId is not set. Set it (production) or set LOCAL_MODE=1 to run "
+                "locally without authentication."
+            )
+        if local and app_id:
+            raise ConfigurationError("LOCAL_MODE=1 runs without authentication: unset MicrosoftAppId.")
+        port = int(env.get("PORT", "3978"))
+        tenant = env.get("MicrosoftAppTenantId", "").strip().lower()
+        allowed = _ids(env.get("ALLOWED_TENANT_IDS")) or (frozenset({tenant}) if tenant else frozenset())
+        return cls(
+            app_id=app_id,
+            app_password=env.get("MicrosoftAppPassword", ""),
+            app_type=env.get("MicrosoftAppType", "MultiTenant"),
+            app_tenant_id=tenant,
+            database_url=env.get("DATABASE_URL") or DEFAULT_SQLITE,
+            port=port,
+            log_level=env.get("LOG_LEVEL", "INFO").upper(),
+            local_mode=local,
+            allowed_tenant_ids=allowed,
+            admin_object_ids=_ids(env.get("ADMIN_OBJECT_IDS")),
+            default_gemeente=env.get("DEFAULT_GEMEENTE", "Zuiderstad"),
+            public_base_url=env.get("PUBLIC_BASE_URL") or f"http://localhost:{port}",
+            signing_key=_signing_key(env, local),
+            retention_days=int(env.get("RETENTION_DAYS", "365")),
+            msal_instance_discovery=not _flag(env.get("MSAL_DISABLE_INSTANCE_DISCOVERY")),
+            sdk={key: env[key] for key in SDK_KEYS if env.get(key)},
+            outbox_interval_seconds=float(env.get("OUTBOX_INTERVAL_SECONDS", "5")),
+        )
+
+    def sdk_configuration(self) -> Any:
+        """The object ConfigurationBotFrameworkAuthentication reads attributes from."""
+        return SimpleNamespace(
+            APP_ID=self.app_id,
+            APP_PASSWORD=self.app_password,
+            APP_TYPE=self.app_type,
+            APP_TENANTID=self.app_tenant_id,
+            **self.sdk,
+        )
+
+    def dialog_config(self) -> Config:
+        return Config(
+            local_mode=self.local_mode,
+            allowed_tenant_ids=self.allowed_tenant_ids,
+            admin_object_ids=self.admin_object_ids,
+            default_gemeente=self.default_gemeente,
+            public_base_url=self.public_base_url,
+            signing_key=self.signing_key,
+            retention_days=self.retention_days,
+        )
+
+
+def _signing_key(env: Mapping[str, str], local: bool) -> bytes:
+    configured = env.get("DOWNLOAD_SIGNING_KEY", "")
+    if configured:
+        if len(configured) < 32:
+            raise ConfigurationError("DOWNLOAD_SIGNING_KEY must be at least 32 characters.")
+        return configured.encode()
+    if local:
+        return secrets.token_bytes(32)
+    raise ConfigurationError(
+        "DOWNLOAD_SIGNING_KEY is not set: every instance needs the same secret of at least "
+        "32 characters to sign download links (e.g. from Key Vault)."
+    )

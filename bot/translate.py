@@ -1,0 +1,70 @@
+"""Activity → Incoming, Outcome → activities and invoke responses. No workflow logic here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botbuilder.core import CardFactory, MessageFactory, TurnContext
+from botbuilder.schema import Activity, AdaptiveCardInvokeResponse
+
+from dialogs.core import Incoming, Outcome
+
+CARD = "application/vnd.microsoft.card.adaptive"
+MESSAGE = "application/vnd.microsoft.activity.message"
+
+
+def tenant_of(activity: Activity) -> str:
+    tenant = activity.conversation.tenant_id if activity.conversation else None
+    if not tenant and isinstance(activity.channel_data, dict):
+        tenant = (activity.channel_data.get("tenant") or {}).get("id")
+    return (tenant or "").lower()
+
+
+def incoming_from(turn_context: TurnContext) -> Incoming:
+    activity = turn_context.activity
+    sender = activity.from_property
+    conversation = activity.conversation
+    reference = TurnContext.get_conversation_reference(activity)
+    return Incoming(
+        tenant_id=tenant_of(activity),
+        aad_object_id=((sender.aad_object_id if sender else None) or "").lower(),
+        user_name=(sender.name if sender else None) or "",
+        conversation_id=conversation.id,
+        conversation_type=(conversation.conversation_type or "personal"),
+        reference=reference.serialize(),
+    )
+
+
+def message_activities(outcome: Outcome) -> list[Activity]:
+    activities = []
+    if outcome.text:
+        activities.append(MessageFactory.text(outcome.text))
+    if outcome.card:
+        activities.append(MessageFactory.attachment(CardFactory.adaptive_card(outcome.card)))
+    return activities
+
+
+def invoke_response(outcome: Outcome) -> dict[str, Any]:
+    """The updated card, or a message shown to the clicker only (the card stays as it was).
+
+    Built as the wire JSON of AdaptiveCardInvokeResponse: msrest cannot serialise the schema
+    model with a string value (the message type), and our /api/messages route writes the
+    body as JSON itself rather than through the SDK's serializer.
+    """
+    if outcome.card:
+        response = AdaptiveCardInvokeResponse(status_code=200, type=CARD, value=outcome.card)
+        return dict(response.serialize())
+    return {"statusCode": 200, "type": MESSAGE, "value": outcome.text or ""}
+
+
+def action_of(value: Any) -> tuple[str, Any] | None:
+    """(verb, data) of an adaptiveCard/action invoke value, or None when malformed."""
+    if not isinstance(value, dict):
+        return None
+    action = value.get("action")
+    if not isinstance(action, dict) or action.get("type") != "Action.Execute":
+        return None
+    verb = action.get("verb")
+    if not isinstance(verb, str):
+        return None
+    return verb, action.get("data")

@@ -1,0 +1,139 @@
+"""The referral form and what follows from it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from cards.base import (
+    Card,
+    Option,
+    card,
+    choice_input,
+    date_input,
+    error,
+    execute,
+    facts,
+    heading,
+    text,
+    text_input,
+    title,
+    toggle_input,
+)
+
+JA_NEE: list[Option] = [("ja", "Ja"), ("nee", "Nee")]
+
+
+@dataclass(frozen=True)
+class AanmeldingOptions:
+    gemeenten: Sequence[Option]
+    organisaties: Sequence[Option]
+    doelgroepen: Sequence[Option]
+    leefgebieden: Sequence[Option]
+    urgenties: Sequence[Option]
+    grondslagen: Sequence[Option]
+    uitzonderingen: Sequence[Option]
+    criteria: Sequence[Option]
+
+
+def aanmelding_form(
+    options: AanmeldingOptions,
+    values: Mapping[str, Any],
+    errors: Mapping[str, str],
+    *,
+    notice: str | None = None,
+) -> Card:
+    body = [title("Aanmelding PGA")]
+    if notice:
+        body.append(text(notice, color="Good", weight="Bolder"))
+    if errors:
+        body.append(error("Het formulier is nog niet compleet. Kijk bij de rode meldingen."))
+    if errors.get("_form"):
+        body.append(error(errors["_form"]))
+    body += [
+        text(
+            "Vul dit formulier alleen hier in, in je privéchat met de bot. "
+            "Geen BSN invullen: naam, geboortedatum en woonplaats zijn genoeg.",
+            subtle=True,
+        ),
+        heading("Bewoner"),
+        *text_input("naam", "Naam", values, errors, required=True, max_length=150),
+        *date_input("geboortedatum", "Geboortedatum", values, errors, required=True),
+        *text_input("woonplaats", "Woonplaats", values, errors, required=True, max_length=100),
+        *choice_input("doelgroep", "Doelgroep", options.doelgroepen, values, errors, required=True),
+        heading("PGA-tafel"),
+        *choice_input("gemeente", "Gemeente", options.gemeenten, values, errors, required=True),
+        *choice_input("urgentie", "Urgentie", options.urgenties, values, errors, required=True),
+        *text_input(
+            "reden", "Waarom meld je aan?", values, errors, required=True, multiline=True,
+            max_length=2000,
+        ),
+        heading("Criteria (minstens 2 van de 3)"),
+    ]
+    for key, label in options.criteria:
+        body += toggle_input(f"crit_{key}", label, values, errors)
+        body += text_input(f"crit_{key}_toelichting", "Korte toelichting", values, errors)
+    body += [
+        heading("Situatie"),
+        *choice_input(
+            "leefgebieden", "Leefgebieden met problemen", options.leefgebieden, values, errors,
+            multi=True,
+        ),
+        *choice_input(
+            "partners", "Welke organisaties zijn betrokken?", options.organisaties, values, errors,
+            multi=True,
+        ),
+        *choice_input(
+            "geinformeerd", "Weet de bewoner van deze aanmelding?", JA_NEE, values, errors,
+            required=True, expanded=True,
+        ),
+        *text_input(
+            "reden_niet_geinformeerd", "Zo nee: waarom niet?", values, errors, multiline=True
+        ),
+        heading("Jouw rol en grondslag"),
+        *text_input("doel", "Doel van het delen", values, errors, required=True, max_length=300),
+        *choice_input("grondslag", "Grondslag (AVG art. 6)", options.grondslagen, values, errors,
+                      required=True),
+        *choice_input(
+            "uitzondering", "Bijzondere gegevens of beroepsgeheim", options.uitzonderingen, values,
+            errors, required=True,
+        ),
+    ]
+    actions = [
+        execute("Aanmelding versturen", "aanmelding.indienen", style="positive"),
+        execute("Concept bewaren", "aanmelding.bewaren", associatedInputs="auto"),
+    ]
+    return card(body, actions)
+
+
+def aanmelding_ontvangen(code: str, gemeente: str) -> Card:
+    return card(
+        [
+            title("Aanmelding verstuurd"),
+            text(f"Je aanmelding staat geregistreerd als **{code}** bij de PGA-tafel {gemeente}."),
+            text(
+                "De PGA-expert beoordeelt de aanmelding. Je krijgt hier bericht over de uitkomst. "
+                f"Gebruik in gedeelde kanalen alleen de code {code}, nooit de naam.",
+            ),
+        ],
+        [execute("Nieuwe aanmelding", "aanmelding.open")],
+    )
+
+
+def kanaal_melding(code: str, doelgroep: str, leefgebieden: int) -> Card:
+    """For a shared channel: the pseudonym only (DESIGN §3.1)."""
+    return card(
+        [
+            text("Nieuwe aanmelding", weight="Bolder"),
+            text(f"Nieuwe aanmelding {code}, {doelgroep}, {leefgebieden} leefgebieden."),
+        ]
+    )
+
+
+def ter_triage(code: str, summary: Sequence[tuple[str, str]], casus_id: int) -> Card:
+    """1:1 to the PGA-expert: no identity until the triage card is opened in private."""
+    return card(
+        [title(f"Nieuwe aanmelding {code}"), facts(summary)],
+        [execute("Beoordelen", "triage.open", {"casus": casus_id}, style="positive")],
+    )

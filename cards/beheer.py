@@ -1,0 +1,79 @@
+"""Administration of organisations and professionals (PGA-expert or beheerder)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from cards.base import (
+    Card,
+    Option,
+    card,
+    choice_input,
+    error,
+    execute,
+    facts,
+    heading,
+    text,
+    text_input,
+    title,
+)
+
+ROL_KEUZES: list[Option] = [
+    ("professional", "Professional"),
+    ("pga_expert", "PGA-expert van de gekozen gemeente"),
+]
+
+
+@dataclass(frozen=True)
+class BeheerView:
+    organisaties: Sequence[tuple[str, str]]
+    professionals: Sequence[tuple[str, str]]
+    soorten: Sequence[Option]
+    organisatie_keuzes: Sequence[Option]
+    gemeenten: Sequence[Option]
+
+
+def beheer_card(
+    view: BeheerView,
+    values: Mapping[str, Any],
+    errors: Mapping[str, str],
+    notice: str | None = None,
+) -> Card:
+    body = [title("Beheer")]
+    if notice:
+        body.append(text(notice, color="Good", weight="Bolder"))
+    if errors.get("_form"):
+        body.append(error(errors["_form"]))
+    body += [
+        heading("Organisaties"),
+        facts(view.organisaties) if view.organisaties else text("Nog geen organisaties."),
+        heading("Professionals"),
+        facts(view.professionals) if view.professionals else text("Nog geen professionals."),
+        heading("Organisatie toevoegen"),
+        *text_input("org_naam", "Naam", values, errors, max_length=150),
+        *choice_input("org_soort", "Soort", view.soorten, values, errors),
+        heading("Professional toevoegen"),
+        *text_input("prof_naam", "Naam", values, errors, max_length=150),
+        *text_input(
+            "prof_object_id", "Entra object-id (uit het Entra-beheercentrum)", values, errors,
+            max_length=64, placeholder="00000000-0000-0000-0000-000000000000",
+        ),
+        *text_input(
+            "prof_tenant_id", "Tenant-id (leeg = dezelfde organisatie als jij)", values, errors,
+            max_length=64,
+        ),
+        *text_input("prof_functie", "Functie", values, errors, max_length=150),
+        *choice_input("prof_organisatie", "Organisatie", view.organisatie_keuzes, values, errors),
+        *choice_input("prof_rol", "Rol", ROL_KEUZES, values, errors),
+        *choice_input("prof_gemeente", "Gemeente (voor PGA-expert)", view.gemeenten, values,
+                      errors),
+    ]
+    return card(
+        body,
+        [
+            execute("Organisatie toevoegen", "beheer.organisatie"),
+            execute("Professional toevoegen", "beheer.professional"),
+        ],
+    )

@@ -1,0 +1,79 @@
+"""Help, plain messages and the local 'act as' picker."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from cards.base import Card, action_set, card, container, execute, facts, text, title
+
+
+def help_card(
+    name: str | None, commands: Sequence[tuple[str, str]], note: str | None = None
+) -> Card:
+    greeting = f"Hallo {name}! " if name else "Hallo! "
+    body = [
+        title("Casusoverleg"),
+        text(
+            greeting
+            + "Ik help bij de PGA: aanmelden, triage en casusoverleg. "
+            + "Typ een opdracht of kies een knop."
+        ),
+        facts(commands),
+        text(
+            "Gegevens van bewoners zie je alleen in je privéchat met mij, "
+            "en alleen als je bij de casus betrokken bent.",
+            subtle=True,
+        ),
+    ]
+    if note:
+        body.append(text(note, subtle=True))
+    buttons = [execute(label, verb) for label, verb in _HELP_BUTTONS if _listed(verb, commands)]
+    return card(body, buttons)
+
+
+_HELP_BUTTONS = (
+    ("Aanmelden", "aanmelding.open"),
+    ("Triage", "triage.lijst"),
+    ("Beheer", "beheer.open"),
+)
+
+
+def _listed(verb: str, commands: Sequence[tuple[str, str]]) -> bool:
+    command = {"aanmelding.open": "aanmelden", "triage.lijst": "triage", "beheer.open": "beheer"}
+    return any(name == command[verb] for name, _ in commands)
+
+
+def message_card(heading: str, message: str, *, attention: bool = False) -> Card:
+    return card(
+        [
+            text(heading, weight="Bolder", size="Medium", color="Attention" if attention else None),
+            text(message),
+        ]
+    )
+
+
+def act_as_card(people: Sequence[tuple[int, str, str]], current_id: int | None) -> Card:
+    """Local mode only: pick the demo professional to act as."""
+    rows = []
+    for professional_id, name, role in people:
+        marker = " (nu)" if professional_id == current_id else ""
+        rows.append(
+            container(
+                [
+                    text(f"**{name}**{marker}", spacing="Small"),
+                    text(role, subtle=True, spacing="None"),
+                    action_set([execute(f"Handel als {name}", "demo.als", {"professional": professional_id})]),
+                ],
+                separator=True,
+            )
+        )
+    return card(
+        [
+            title("Handel als…"),
+            text(
+                "Alleen in de lokale proefomgeving. Kies wie je bent; berichten voor die persoon "
+                "verschijnen dan in deze chat."
+            ),
+            *rows,
+        ]
+    )

@@ -1,0 +1,245 @@
+"""Aanmelding: a professional refers a resident; the form is filled in private.
+
+States: (no draft) → concept (saved draft) → ingediend (a casus in status 'aangemeld').
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from cards.aanmelding import (
+    AanmeldingOptions,
+    aanmelding_form,
+    aanmelding_ontvangen,
+    kanaal_melding,
+    ter_triage,
+)
+from dialogs.core import Context, Outcome, check_payload, form_schema, has_control_chars
+from store import reference as ref
+from store.models import Casus
+
+DRAFT = "aanmelding"
+CRITERIA_KEYS = [key for key, _ in ref.CRITERIA]
+FIELDS = [
+    "naam", "geboortedatum", "woonplaats", "doelgroep", "gemeente", "urgentie", "reden",
+    *(f"crit_{key}" for key in CRITERIA_KEYS),
+    *(f"crit_{key}_toelichting" for key in CRITERIA_KEYS),
+    "leefgebieden", "partners", "geinformeerd", "reden_niet_geinformeerd",
+    "doel", "grondslag", "uitzondering",
+]
+SCHEMA = form_schema(FIELDS)
+DEFAULTS = {
+    "doel": "Aanmelding voor de PGA: samen zorgen voor veiligheid en passende hulp",
+    "grondslag": "art6_1e",
+    "urgentie": "normaal",
+}
+SENT_PRIVATELY = (
+    "Ik heb je het aanmeldformulier in je privéchat met Casusoverleg gezet. "
+    "Vul het daar in: namen van bewoners horen niet in een kanaal."
+)
+
+
+async def _options(context: Context) -> AanmeldingOptions:
+    people = context.uow.people
+    return AanmeldingOptions(
+        gemeenten=[(str(g.id), g.naam) for g in await people.gemeenten()],
+        organisaties=[(str(o.id), o.naam) for o in await people.organisaties()],
+        doelgroepen=ref.DOELGROEPEN,
+        leefgebieden=ref.LEEFGEBIEDEN,
+        urgenties=ref.URGENTIES,
+        grondslagen=ref.GRONDSLAGEN,
+        uitzonderingen=ref.UITZONDERINGEN,
+        criteria=ref.CRITERIA,
+    )
+
+
+async def _initial_values(context: Context) -> dict[str, Any]:
+    draft = await context.uow.people.concept(context.actor.id, DRAFT)
+    if draft:
+        return draft
+    values = dict(DEFAULTS)
+    gemeenten = await context.uow.people.gemeenten()
+    if len(gemeenten) == 1:
+        values["gemeente"] = str(gemeenten[0].id)
+    return values
+
+
+async def open_form(context: Context, data: dict[str, Any]) -> Outcome:
+    form = aanmelding_form(await _options(context), await _initial_values(context), {})
+    if not context.actor.requester.in_personal_space:
+        context.uow.berichten.to_professional(context.actor.id, kaart=form)
+        return Outcome(text=SENT_PRIVATELY)
+    return Outcome(card=form)
+
+
+async def save_draft(context: Context, data: dict[str, Any]) -> Outcome:
+    values = check_payload(SCHEMA, data)
+    if not context.actor.requester.in_personal_space:
+        return Outcome(text=SENT_PRIVATELY)
+    await context.uow.people.save_concept(context.actor.id, DRAFT, values)
+    card = aanmelding_form(await _options(context), values, {}, notice="Concept bewaard.")
+    return Outcome(card=card)
+
+
+async def submit(context: Context, data: dict[str, Any]) -> Outcome:
+    values = check_payload(SCHEMA, data)
+    if not context.actor.requester.in_personal_space:
+        return Outcome(text=SENT_PRIVATELY)
+    options = await _options(context)
+    errors = validate(values, options, today=dt.date.today())
+    if errors:
+        # The draft is kept so that reopening the form keeps what was typed.
+        await context.uow.people.save_concept(context.actor.id, DRAFT, values)
+        return Outcome(card=aanmelding_form(options, values, errors))
+    casus = await _create_casus(context, values)
+    await context.uow.people.drop_concept(context.actor.id, DRAFT)
+    await _notify(context, casus, values)
+    return Outcome(card=aanmelding_ontvangen(casus.code, casus.gemeente.naam))
+
+
+async def _create_casus(context: Context, values: dict[str, Any]) -> Casus:
+    criteria = {
+        key: {
+            "voldaan": values.get(f"crit_{key}") == "true",
+            "toelichting": values.get(f"crit_{key}_toelichting", ""),
+        }
+        for key in CRITERIA_KEYS
+    }
+    informed = values["geinformeerd"] == "ja"
+    return await context.uow.casussen.create(
+        gemeente_id=int(values["gemeente"]),
+        doelgroep=values["doelgroep"],
+        urgentie=values["urgentie"],
+        persoon={
+            "naam": values["naam"],
+            "geboortedatum": dt.date.fromisoformat(values["geboortedatum"]),
+            "woonplaats": values["woonplaats"],
+        },
+        aanmelding={
+            "criteria": criteria,
+            "leefgebieden": _multi(values.get("leefgebieden")),
+            "partner_ids": [int(v) for v in _multi(values.get("partners"))],
+            "reden": values["reden"],
+            "bewoner_geinformeerd": informed,
+            "reden_niet_geinformeerd": None if informed else values["reden_niet_geinformeerd"],
+        },
+        aanmelder=context.actor.requester,
+        link={
+            "doel": values["doel"],
+            "grondslag": values["grondslag"],
+            "uitzondering": values["uitzondering"],
+        },
+    )
+
+
+async def _notify(context: Context, casus: Casus, values: dict[str, Any]) -> None:
+    uow = context.uow
+    met, leefgebieden, _ = await uow.casussen.criteria_summary(casus.id)
+    doelgroep = ref.label(ref.DOELGROEPEN, casus.doelgroep)
+    organisatie = context.actor.professional.organisatie
+    summary = [
+        ("Doelgroep", doelgroep),
+        ("Urgentie", ref.label(ref.URGENTIES, casus.urgentie)),
+        ("Criteria", f"{met} van 3"),
+        ("Leefgebieden", str(leefgebieden)),
+        ("Aangemeld door", organisatie.naam if organisatie else "onbekend"),
+    ]
+    for expert in await uow.people.pga_experts_of(casus.gemeente_id):
+        uow.berichten.to_professional(expert.id, kaart=ter_triage(casus.code, summary, casus.id))
+    if casus.gemeente.kanaal_conversation_id:
+        uow.berichten.to_conversation(
+            casus.gemeente.kanaal_conversation_id,
+            kaart=kanaal_melding(casus.code, doelgroep.split(" (")[0].lower(), leefgebieden),
+        )
+
+
+def _multi(value: str | None) -> list[str]:
+    return [part for part in (value or "").split(",") if part]
+
+
+def validate(values: dict[str, Any], options: AanmeldingOptions, today: dt.date) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for field, value in values.items():
+        if isinstance(value, str) and has_control_chars(value):
+            errors[field] = "Dit veld bevat tekens die niet zijn toegestaan. Typ het opnieuw."
+    for field in ("naam", "woonplaats", "reden", "doel"):
+        if not values.get(field):
+            errors.setdefault(field, "Vul dit veld in.")
+    if values.get("naam") and not any(ch.isalpha() for ch in values["naam"]):
+        errors.setdefault("naam", "Vul een naam in met letters.")
+    _check_birth_date(values, today, errors)
+    _check_choice(values, "doelgroep", options.doelgroepen, errors)
+    _check_choice(values, "gemeente", options.gemeenten, errors)
+    _check_choice(values, "urgentie", options.urgenties, errors)
+    _check_choice(values, "grondslag", options.grondslagen, errors)
+    _check_choice(values, "uitzondering", options.uitzonderingen, errors)
+    _check_choice(values, "geinformeerd", [("ja", ""), ("nee", "")], errors)
+    _check_multi(values, "leefgebieden", options.leefgebieden, errors)
+    _check_multi(values, "partners", options.organisaties, errors)
+    _check_criteria(values, errors)
+    if values.get("geinformeerd") == "nee" and not values.get("reden_niet_geinformeerd"):
+        errors.setdefault(
+            "reden_niet_geinformeerd", "Leg uit waarom de bewoner het nog niet weet."
+        )
+    _check_age_group(values, today, errors)
+    return errors
+
+
+def _check_birth_date(values: dict[str, Any], today: dt.date, errors: dict[str, str]) -> None:
+    raw = values.get("geboortedatum")
+    if not raw:
+        errors.setdefault("geboortedatum", "Vul de geboortedatum in.")
+        return
+    try:
+        born = dt.date.fromisoformat(raw)
+    except ValueError:
+        errors.setdefault("geboortedatum", "Dit is geen geldige datum. Kies een datum.")
+        return
+    if born > today:
+        errors.setdefault("geboortedatum", "De geboortedatum ligt in de toekomst. Verbeter de datum.")
+    elif born.year < 1900:
+        errors.setdefault("geboortedatum", "Deze geboortedatum is te ver terug. Verbeter de datum.")
+
+
+def _check_age_group(values: dict[str, Any], today: dt.date, errors: dict[str, str]) -> None:
+    if values.get("doelgroep") != "jeugd" or "geboortedatum" in errors:
+        return
+    born = dt.date.fromisoformat(values["geboortedatum"])
+    age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    if not 16 <= age <= 27:
+        errors.setdefault(
+            "doelgroep", "Jeugd is 16 tot en met 27 jaar. Kies 'Volwassene' of verbeter de datum."
+        )
+
+
+def _check_choice(
+    values: dict[str, Any], field: str, options: Any, errors: dict[str, str]
+) -> None:
+    if values.get(field) not in {value for value, _ in options}:
+        errors.setdefault(field, "Kies een van de mogelijkheden.")
+
+
+def _check_multi(values: dict[str, Any], field: str, options: Any, errors: dict[str, str]) -> None:
+    allowed = {value for value, _ in options}
+    if any(part not in allowed for part in _multi(values.get(field))):
+        errors.setdefault(field, "Kies alleen uit de lijst. Open het formulier opnieuw.")
+
+
+def _check_criteria(values: dict[str, Any], errors: dict[str, str]) -> None:
+    met = 0
+    for key in CRITERIA_KEYS:
+        flag = values.get(f"crit_{key}", "false")
+        if flag not in ("true", "false"):
+            errors.setdefault(f"crit_{key}", "Kies aan of uit.")
+            continue
+        if flag == "true":
+            met += 1
+            if not values.get(f"crit_{key}_toelichting"):
+                errors.setdefault(f"crit_{key}_toelichting", "Licht dit criterium kort toe.")
+    if met < 2:
+        errors.setdefault(
+            f"crit_{CRITERIA_KEYS[0]}",
+            "Minstens 2 van de 3 criteria moeten gelden. Past de PGA niet? "
+            "Overleg met het wijkteam of het Zorg- en Veiligheidshuis.",
+        )

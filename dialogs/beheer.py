@@ -1,0 +1,139 @@
+"""Administration: organisations, professionals, and the channel that gets notices."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from cards.beheer import BeheerView, beheer_card
+from dialogs.core import Context, Outcome, check_payload, form_schema, has_control_chars
+from store import reference as ref
+
+ONLY_ADMIN = "Alleen een PGA-expert of beheerder kan dit. Typ 'help' voor wat jij kunt."
+GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+ORG_FIELDS = ["org_naam", "org_soort"]
+PROF_FIELDS = [
+    "prof_naam", "prof_object_id", "prof_tenant_id", "prof_functie", "prof_organisatie",
+    "prof_rol", "prof_gemeente",
+]
+SCHEMA = form_schema(ORG_FIELDS + PROF_FIELDS, max_length=300)
+
+
+async def _view(context: Context) -> BeheerView:
+    people = context.uow.people
+    organisaties = await people.organisaties()
+    soorten = dict(ref.ORGANISATIE_SOORTEN)
+    professionals = []
+    for professional in await people.active():
+        experts = await people.pga_gemeente_ids(professional.id)
+        rol = "PGA-expert" if experts else (professional.functie or "Professional")
+        organisatie = professional.organisatie.naam if professional.organisatie else "–"
+        professionals.append((professional.naam, f"{rol}, {organisatie}"))
+    return BeheerView(
+        organisaties=[(o.naam, soorten.get(o.soort, o.soort)) for o in organisaties],
+        professionals=professionals,
+        soorten=ref.ORGANISATIE_SOORTEN,
+        organisatie_keuzes=[(str(o.id), o.naam) for o in organisaties],
+        gemeenten=[(str(g.id), g.naam) for g in await people.gemeenten()],
+    )
+
+
+async def open_beheer(context: Context, data: dict[str, Any]) -> Outcome:
+    if not context.actor.may_administer:
+        return Outcome(text=ONLY_ADMIN)
+    return Outcome(card=beheer_card(await _view(context), {}, {}))
+
+
+async def add_organisatie(context: Context, data: dict[str, Any]) -> Outcome:
+    if not context.actor.may_administer:
+        return Outcome(text=ONLY_ADMIN)
+    values = check_payload(SCHEMA, data)
+    errors: dict[str, str] = {}
+    naam = values.get("org_naam", "")
+    if not naam or has_control_chars(naam):
+        errors["org_naam"] = "Vul de naam van de organisatie in."
+    elif await context.uow.people.organisatie_by_name(naam):
+        errors["org_naam"] = "Deze organisatie bestaat al."
+    if values.get("org_soort") not in dict(ref.ORGANISATIE_SOORTEN):
+        errors["org_soort"] = "Kies de soort organisatie."
+    if errors:
+        return Outcome(card=beheer_card(await _view(context), values, errors))
+    await context.uow.people.add_organisatie(naam, values["org_soort"])
+    context.uow.audit.record("beheer.organisatie", "C", context.actor.requester, details=naam)
+    notice = f"Organisatie {naam} is toegevoegd."
+    return Outcome(card=beheer_card(await _view(context), {}, {}, notice))
+
+
+async def add_professional(context: Context, data: dict[str, Any]) -> Outcome:
+    if not context.actor.may_administer:
+        return Outcome(text=ONLY_ADMIN)
+    values = check_payload(SCHEMA, data)
+    errors = await _validate_professional(context, values)
+    if errors:
+        return Outcome(card=beheer_card(await _view(context), values, errors))
+    tenant = values.get("prof_tenant_id") or context.actor.requester.tenant_id
+    professional = await context.uow.people.add_professional(
+        tenant_id=tenant.lower(),
+        aad_object_id=values["prof_object_id"],
+        naam=values["prof_naam"],
+        functie=values.get("prof_functie") or None,
+        organisatie_id=int(values["prof_organisatie"]) if values.get("prof_organisatie") else None,
+    )
+    if values.get("prof_rol") == "pga_expert":
+        await context.uow.people.make_pga_expert(professional.id, int(values["prof_gemeente"]))
+    context.uow.audit.record(
+        "beheer.professional", "C", context.actor.requester,
+        details=f"professional={professional.id} rol={values.get('prof_rol') or 'professional'}",
+    )
+    notice = f"{professional.naam} is toegevoegd."
+    return Outcome(card=beheer_card(await _view(context), {}, {}, notice))
+
+
+async def _validate_professional(context: Context, values: dict[str, Any]) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    people = context.uow.people
+    naam = values.get("prof_naam", "")
+    if not naam or has_control_chars(naam):
+        errors["prof_naam"] = "Vul de naam in."
+    object_id = values.get("prof_object_id", "")
+    tenant = values.get("prof_tenant_id") or context.actor.requester.tenant_id
+    if not GUID.match(object_id):
+        errors["prof_object_id"] = "Vul het object-id in zoals 00000000-0000-0000-0000-000000000000."
+    elif values.get("prof_tenant_id") and not GUID.match(values["prof_tenant_id"]):
+        errors["prof_tenant_id"] = "Vul een geldig tenant-id in, of laat het leeg."
+    elif await people.by_identity(tenant.lower(), object_id):
+        errors["prof_object_id"] = "Deze professional staat er al in."
+    if values.get("prof_functie") and has_control_chars(values["prof_functie"]):
+        errors["prof_functie"] = "Dit veld bevat tekens die niet zijn toegestaan."
+    organisatie = values.get("prof_organisatie")
+    if organisatie and not (organisatie.isdigit() and await people.organisatie(int(organisatie))):
+        errors["prof_organisatie"] = "Kies een organisatie uit de lijst."
+    rol = values.get("prof_rol") or "professional"
+    if rol not in ("professional", "pga_expert"):
+        errors["prof_rol"] = "Kies een rol."
+    elif rol == "pga_expert":
+        gemeente = values.get("prof_gemeente") or ""
+        if not context.actor.professional.is_beheerder:
+            errors["prof_rol"] = "Alleen een beheerder kan een PGA-expert aanwijzen."
+        elif not (gemeente.isdigit() and await people.gemeente(int(gemeente))):
+            errors["prof_gemeente"] = "Kies de gemeente van deze PGA-expert."
+    return errors
+
+
+async def koppel_kanaal(context: Context, data: dict[str, Any]) -> Outcome:
+    """`kanaal` in a channel: this channel gets the pseudonymous notices of new referrals."""
+    if not context.actor.is_pga_expert:
+        return Outcome(text="Alleen een PGA-expert kan een kanaal koppelen.")
+    if context.incoming.conversation_type != "channel":
+        return Outcome(text="Typ 'kanaal' in het Teams-kanaal dat meldingen moet krijgen.")
+    gemeente_id = min(context.actor.pga_gemeente_ids)
+    gemeente = await context.uow.people.gemeente(gemeente_id)
+    assert gemeente is not None
+    gemeente.kanaal_conversation_id = context.incoming.conversation_id
+    context.uow.audit.record(
+        "beheer.kanaal", "U", context.actor.requester, details=f"gemeente={gemeente_id}"
+    )
+    return Outcome(
+        text=f"Dit kanaal krijgt nu meldingen van nieuwe aanmeldingen voor {gemeente.naam}. "
+        "Alleen met de casuscode, nooit met namen."
+    )

@@ -1,0 +1,65 @@
+"""Local mode only: act as another demo professional, so multi-person flows can be tried."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cards.common import act_as_card
+from dialogs import help
+from dialogs.core import Context, Outcome, check_payload, ids_schema
+from store.reference import ROL_LABELS
+
+LOCAL_ONLY = "Deze opdracht bestaat alleen in de lokale proefomgeving."
+
+
+async def _people(context: Context) -> list[tuple[int, str, str]]:
+    people = []
+    for professional in await context.uow.people.active():
+        gemeenten = await context.uow.people.pga_gemeente_ids(professional.id)
+        organisatie = professional.organisatie.naam if professional.organisatie else ""
+        role = ROL_LABELS["pga_expert"] if gemeenten else (professional.functie or "Professional")
+        people.append((professional.id, professional.naam, f"{role}, {organisatie}".strip(", ")))
+    return people
+
+
+async def choose(context: Context, data: dict[str, Any]) -> Outcome:
+    if not context.config.local_mode:
+        return Outcome(text=LOCAL_ONLY)
+    return Outcome(card=act_as_card(await _people(context), context.actor.id))
+
+
+async def act_as(context: Context, data: dict[str, Any]) -> Outcome:
+    if not context.config.local_mode:
+        return Outcome(text=LOCAL_ONLY)
+    payload = check_payload(ids_schema("professional"), data)
+    target = await context.uow.people.get(payload["professional"])
+    incoming = context.incoming
+    await context.uow.people.act_as(incoming.tenant_id, incoming.aad_object_id, target.id)
+    if incoming.personal and incoming.reference is not None:
+        await context.uow.conversations.remember(
+            incoming.conversation_id,
+            incoming.conversation_type,
+            incoming.tenant_id,
+            target.id,
+            dict(incoming.reference),
+        )
+    waiting = len(await context.uow.berichten.pending(target.id))
+    switched = await _switched_context(context, target.id)
+    outcome = await help.show(switched, {})
+    outcome.text = f"Je bent nu {target.naam}. Berichten voor jou: {waiting}."
+    outcome.has_messages = waiting > 0
+    return outcome
+
+
+async def _switched_context(context: Context, professional_id: int) -> Context:
+    from dataclasses import replace
+
+    professional = await context.uow.people.get(professional_id)
+    gemeenten = frozenset(await context.uow.people.pga_gemeente_ids(professional_id))
+    actor = replace(
+        context.actor,
+        professional=professional,
+        pga_gemeente_ids=gemeenten,
+        requester=replace(context.actor.requester, professional_id=professional_id),
+    )
+    return replace(context, actor=actor)

@@ -1,0 +1,34 @@
+"""The help card: what this professional can do here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cards.common import help_card
+from dialogs.core import Context, Outcome
+
+
+def commands_for(context: Context) -> list[tuple[str, str]]:
+    actor = context.actor
+    commands = [
+        ("help", "Wat kan ik hier?"),
+        ("aanmelden", "Een bewoner aanmelden voor de PGA"),
+        ("casus CODE", "Een casus bekijken, bijvoorbeeld: casus PGA-2026-001"),
+    ]
+    if actor.is_pga_expert:
+        commands.append(("triage", "Open aanmeldingen beoordelen"))
+        commands.append(("kanaal", "Dit kanaal meldingen laten krijgen (in een kanaal)"))
+    if actor.may_administer:
+        commands.append(("beheer", "Organisaties en professionals beheren"))
+    if context.config.local_mode:
+        commands.append(("als", "Proefomgeving: handel als een andere professional"))
+    return commands
+
+
+async def show(context: Context, data: dict[str, Any]) -> Outcome:
+    professional = context.actor.professional
+    note = None
+    if context.config.local_mode:
+        organisatie = professional.organisatie.naam if professional.organisatie else "geen"
+        note = f"Proefomgeving. Je bent nu {professional.naam} ({organisatie})."
+    return Outcome(card=help_card(professional.naam, commands_for(context), note))

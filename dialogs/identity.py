@@ -1,0 +1,96 @@
+"""Who is acting: tenant check, registration, bootstrapping and (local only) acting as."""
+
+from __future__ import annotations
+
+from dialogs.core import Actor, Config, Incoming
+from store.access import Requester
+from store.db import UnitOfWork
+from store.models import Professional
+
+NOT_ALLOWED = (
+    "Deze bot is niet beschikbaar voor jouw organisatie. "
+    "Neem contact op met de beheerder van Casusoverleg in je gemeente."
+)
+NOT_REGISTERED = (
+    "Je staat nog niet in Casusoverleg. Vraag de PGA-expert van je gemeente om je toe te "
+    "voegen. Geef daarbij je naam en organisatie door."
+)
+
+
+class Refused(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def tenant_allowed(config: Config, tenant_id: str) -> bool:
+    return not config.allowed_tenant_ids or tenant_id.lower() in config.allowed_tenant_ids
+
+
+async def resolve_actor(uow: UnitOfWork, config: Config, incoming: Incoming) -> Actor:
+    if not incoming.tenant_id or not incoming.aad_object_id:
+        raise Refused(NOT_REGISTERED)
+    if not tenant_allowed(config, incoming.tenant_id):
+        uow.audit.record(
+            "toegang.tenant",
+            "E",
+            outcome="denied",
+            actor_object_id=incoming.aad_object_id,
+            actor_tenant_id=incoming.tenant_id,
+            details="tenant niet toegestaan",
+        )
+        raise Refused(NOT_ALLOWED)
+    professional = await _find_or_bootstrap(uow, config, incoming)
+    if professional is None or not professional.actief:
+        uow.audit.record(
+            "toegang.onbekend",
+            "E",
+            outcome="denied",
+            actor_object_id=incoming.aad_object_id,
+            actor_tenant_id=incoming.tenant_id,
+            details="niet geregistreerd",
+        )
+        raise Refused(NOT_REGISTERED)
+    return Actor(
+        professional=professional,
+        pga_gemeente_ids=frozenset(await uow.people.pga_gemeente_ids(professional.id)),
+        requester=Requester(
+            professional_id=professional.id,
+            tenant_id=incoming.tenant_id,
+            aad_object_id=incoming.aad_object_id,
+            conversation_id=incoming.conversation_id,
+            conversation_type=incoming.conversation_type,
+        ),
+    )
+
+
+async def _find_or_bootstrap(
+    uow: UnitOfWork, config: Config, incoming: Incoming
+) -> Professional | None:
+    if config.local_mode:
+        acting_as = await uow.people.acting_as(incoming.tenant_id, incoming.aad_object_id)
+        if acting_as is not None:
+            return await uow.people.get(acting_as)
+    professional = await uow.people.by_identity(incoming.tenant_id, incoming.aad_object_id)
+    if professional is not None:
+        return professional
+    is_admin = incoming.aad_object_id.lower() in config.admin_object_ids
+    first_local_user = config.local_mode and await uow.people.count() == 0
+    if not (is_admin or first_local_user):
+        return None
+    professional = await uow.people.add_professional(
+        tenant_id=incoming.tenant_id,
+        aad_object_id=incoming.aad_object_id,
+        naam=incoming.user_name or "Beheerder",
+        is_beheerder=True,
+    )
+    gemeente = await uow.people.ensure_gemeente(config.default_gemeente)
+    await uow.people.make_pga_expert(professional.id, gemeente.id)
+    uow.audit.record(
+        "beheer.bootstrap",
+        "C",
+        actor_object_id=incoming.aad_object_id,
+        actor_tenant_id=incoming.tenant_id,
+        details="beheerder en PGA-expert door configuratie",
+    )
+    return professional

@@ -1,0 +1,174 @@
+"""Routes text commands and card actions to the workflows, one unit of work per turn.
+
+Every path ends in an Outcome: refusals and bad input become a Dutch message, never an
+exception for the platform layer, and never a half-written record.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from dialogs import aanmelding, beheer, casus, demo, help, triage
+from dialogs.core import Config, Context, Handler, Incoming, InvalidPayload, Outcome
+from dialogs.core import strip_control_chars as clean
+from dialogs.identity import Refused, resolve_actor
+from store.access import AccessDenied, Conflict, NotFound, PersonalSpaceRequired
+from store.db import Database, UnitOfWork
+
+log = logging.getLogger(__name__)
+
+COMMANDS: dict[str, Handler] = {
+    "help": help.show,
+    "hulp": help.show,
+    "?": help.show,
+    "aanmelden": aanmelding.open_form,
+    "aanmelding": aanmelding.open_form,
+    "triage": triage.lijst,
+    "casus": casus.show,
+    "beheer": beheer.open_beheer,
+    "kanaal": beheer.koppel_kanaal,
+    "als": demo.choose,
+}
+
+ACTIONS: dict[str, Handler] = {
+    "help": help.show,
+    "aanmelding.open": aanmelding.open_form,
+    "aanmelding.bewaren": aanmelding.save_draft,
+    "aanmelding.indienen": aanmelding.submit,
+    "triage.lijst": triage.lijst,
+    "triage.open": triage.open_triage,
+    "triage.besluit": triage.besluit,
+    "casus.open": casus.show,
+    "brief.open": casus.open_brief,
+    "brief.maken": casus.maak_brief,
+    "startgesprek.open": casus.open_startgesprek,
+    "startgesprek.vastleggen": casus.leg_startgesprek_vast,
+    "beheer.open": beheer.open_beheer,
+    "beheer.organisatie": beheer.add_organisatie,
+    "beheer.professional": beheer.add_professional,
+    "demo.als": demo.act_as,
+}
+
+NO_ACCESS = (
+    "Je hebt geen toegang tot deze casus. Ben je wel betrokken? Vraag de PGA-expert om je "
+    "te koppelen."
+)
+NOT_FOUND = "Ik kan dit niet vinden. Controleer de code of typ 'help'."
+STALE_FORM = (
+    "Dit formulier klopt niet of is verouderd. Open het opnieuw, bijvoorbeeld met 'aanmelden' "
+    "of 'triage'."
+)
+CONFLICT = "Iemand anders heeft dit net gewijzigd. Open het opnieuw om de laatste stand te zien."
+SENT_PRIVATELY = (
+    "Dit bevat gegevens van een bewoner. Ik heb het in je privéchat met Casusoverleg gezet."
+)
+
+
+MENTION = re.compile(r"<at>[^<]*</at>", re.IGNORECASE)
+
+
+def parse_command(text: str) -> tuple[str, str]:
+    # Teams keeps the <at>…</at> of an @mention in the text when the entity is missing.
+    words = MENTION.sub(" ", clean(text)).strip().split(maxsplit=1)
+    if not words:
+        return "help", ""
+    return words[0].lower().strip("/"), words[1] if len(words) > 1 else ""
+
+
+async def handle_text(db: Database, config: Config, incoming: Incoming, text: str) -> Outcome:
+    command, rest = parse_command(text)
+    handler = COMMANDS.get(command, help.show)
+    return await _run(db, config, incoming, handler, {"_args": rest}, from_card=False)
+
+
+async def handle_action(
+    db: Database, config: Config, incoming: Incoming, verb: str, data: Mapping[str, Any] | None
+) -> Outcome:
+    handler = ACTIONS.get(verb)
+    if handler is None or (data is not None and not isinstance(data, Mapping)):
+        return Outcome(text=STALE_FORM)
+    return await _run(db, config, incoming, handler, dict(data or {}), from_card=True)
+
+
+async def greet(db: Database, config: Config, incoming: Incoming) -> Outcome:
+    return await _run(db, config, incoming, help.show, {"_args": ""}, from_card=False)
+
+
+async def _run(
+    db: Database,
+    config: Config,
+    incoming: Incoming,
+    handler: Handler,
+    data: dict[str, Any],
+    *,
+    from_card: bool,
+) -> Outcome:
+    async with db.unit_of_work() as uow:
+        try:
+            actor = await resolve_actor(uow, config, incoming)
+        except Refused as refusal:
+            await _commit_refusals(uow)
+            return Outcome(text=refusal.message)
+        if incoming.reference is not None:
+            await uow.conversations.remember(
+                incoming.conversation_id,
+                incoming.conversation_type,
+                incoming.tenant_id,
+                actor.id if incoming.personal else None,
+                dict(incoming.reference),
+            )
+        context = Context(uow=uow, actor=actor, config=config, incoming=incoming)
+        try:
+            outcome = await handler(context, data)
+        except PersonalSpaceRequired:
+            await uow.rollback()
+            return await _run_privately(db, config, incoming, handler, data)
+        except AccessDenied:
+            await _commit_refusals(uow)
+            return Outcome(text=NO_ACCESS)
+        except NotFound:
+            await uow.rollback()
+            return Outcome(text=NOT_FOUND)
+        except Conflict:
+            await uow.rollback()
+            return Outcome(text=CONFLICT)
+        except InvalidPayload as invalid:
+            await uow.rollback()
+            log.info("invalid card payload rejected: %s", invalid.args[0] if from_card else "")
+            return Outcome(text=STALE_FORM)
+        outcome.has_messages = outcome.has_messages or uow.berichten.added > 0
+        await uow.commit()
+        return outcome
+
+
+async def _run_privately(
+    db: Database, config: Config, incoming: Incoming, handler: Handler, data: dict[str, Any]
+) -> Outcome:
+    """Run the same step as if in the personal chat, and deliver the result there."""
+    async with db.unit_of_work() as uow:
+        actor = await resolve_actor(uow, config, incoming)
+        private_actor = type(actor)(
+            professional=actor.professional,
+            pga_gemeente_ids=actor.pga_gemeente_ids,
+            requester=actor.requester.privately(),
+        )
+        context = Context(uow=uow, actor=private_actor, config=config, incoming=incoming)
+        try:
+            outcome = await handler(context, data)
+        except (AccessDenied, PersonalSpaceRequired):
+            await _commit_refusals(uow)
+            return Outcome(text=NO_ACCESS)
+        except NotFound:
+            return Outcome(text=NOT_FOUND)
+        except InvalidPayload:
+            return Outcome(text=STALE_FORM)
+        uow.berichten.to_professional(actor.id, kaart=outcome.card, tekst=outcome.text)
+        await uow.commit()
+        return Outcome(text=SENT_PRIVATELY, has_messages=True)
+
+
+async def _commit_refusals(uow: UnitOfWork) -> None:
+    await uow.commit_refusals_only()

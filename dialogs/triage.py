@@ -1,0 +1,293 @@
+"""Triage by the PGA-expert: opnemen, afwijzen, doorverwijzen or al besproken.
+
+States of a casus here: aangemeld → opgenomen | afgewezen | doorverwezen | al_besproken.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from cards.triage import (
+    TriageItem,
+    TriageOptions,
+    TriageView,
+    casusregisseur_benoemd,
+    triage_kaart,
+    triage_lijst,
+    triage_vastgelegd,
+    uitkomst_aanmelding,
+)
+from dialogs.core import (
+    Context,
+    Outcome,
+    check_payload,
+    form_schema,
+    has_control_chars,
+    ids_schema,
+)
+from store import reference as ref
+from store.models import Casus, utcnow
+
+ONLY_EXPERT = "Alleen de PGA-expert van deze gemeente kan triage doen."
+ALREADY_DECIDED = "Over deze aanmelding is al besloten. Typ 'casus {code}' om de casus te zien."
+FIELDS = [
+    "besluit", "toelichting", "doorverwijzing", "ander_overleg", "deelnemers", "casusregisseur",
+    "startgesprek_datum", "startgesprek_tijd", "startgesprek_wie",
+]
+SCHEMA = form_schema(FIELDS, ids=("casus",))
+STATUS_FOR = {
+    "opnemen": "opgenomen",
+    "afwijzen": "afgewezen",
+    "doorverwijzen": "doorverwezen",
+    "al_besproken": "al_besproken",
+}
+PGA_EXPERT_LINK = {
+    "doel": "Procesregie PGA: triage en voorbereiding van het casusoverleg",
+    "grondslag": "art6_1e",
+    "uitzondering": "art10_uavg",
+}
+CASUSREGISSEUR_LINK = {
+    "doel": "Casusregie PGA: plan van aanpak uitvoeren en bewaken",
+    "grondslag": "art6_1e",
+    "uitzondering": "art9_2g",
+}
+
+
+async def lijst(context: Context, data: dict[str, Any]) -> Outcome:
+    if not context.actor.is_pga_expert:
+        return Outcome(text="Alleen een PGA-expert kan triage doen. Typ 'help' voor wat jij kunt.")
+    now = utcnow()
+    items = []
+    for casus, aanmelding in await context.uow.casussen.open_aanmeldingen(
+        set(context.actor.pga_gemeente_ids)
+    ):
+        met, _, _ = await context.uow.casussen.criteria_summary(casus.id)
+        ingediend = aanmelding.ingediend_at.replace(tzinfo=aanmelding.ingediend_at.tzinfo or dt.UTC)
+        items.append(
+            TriageItem(
+                casus_id=casus.id,
+                code=casus.code,
+                doelgroep=ref.label(ref.DOELGROEPEN, casus.doelgroep),
+                criteria_met=met,
+                wachtdagen=(now - ingediend).days,
+                urgentie=ref.label(ref.URGENTIES, casus.urgentie).split(":")[0],
+            )
+        )
+    return Outcome(card=triage_lijst(items))
+
+
+async def _expert_casus(context: Context, casus_id: int, event: str) -> Casus:
+    casus = await context.uow.casussen.get(casus_id)
+    await context.uow.casussen.require_pga_expert(casus, context.actor.requester, event)
+    context.uow.casussen.require_personal_space(casus, context.actor.requester, event)
+    return casus
+
+
+async def open_triage(context: Context, data: dict[str, Any]) -> Outcome:
+    payload = check_payload(ids_schema("casus"), data)
+    casus = await _expert_casus(context, payload["casus"], "triage.openen")
+    if casus.status != "aangemeld":
+        return Outcome(text=ALREADY_DECIDED.format(code=casus.code))
+    # From this moment the PGA-expert is linked as procesregisseur (issue #3).
+    await context.uow.casussen.link(
+        casus, context.actor.id, "pga_expert", by=context.actor.requester, **PGA_EXPERT_LINK
+    )
+    return Outcome(card=await _triage_card(context, casus, {}, {}))
+
+
+async def _triage_card(
+    context: Context, casus: Casus, values: dict[str, Any], errors: dict[str, str]
+) -> dict[str, Any]:
+    uow, requester = context.uow, context.actor.requester
+    persoon = await uow.casussen.identiteit(casus, requester, "triage")
+    aanmelding = await uow.casussen.aanmelding(casus, requester)
+    aanmelder = await uow.people.get(aanmelding.aanmelder_id)
+    organisaties = {o.id: o.naam for o in await uow.people.organisaties()}
+    view = TriageView(
+        casus_id=casus.id,
+        code=casus.code,
+        bewoner=[
+            ("Naam", persoon.naam),
+            ("Geboortedatum", persoon.geboortedatum.strftime("%d-%m-%Y")),
+            ("Woonplaats", persoon.woonplaats),
+        ],
+        aanmelding=[
+            ("Aangemeld door", _person_label(aanmelder)),
+            ("Datum", aanmelding.ingediend_at.strftime("%d-%m-%Y")),
+            ("Doelgroep", ref.label(ref.DOELGROEPEN, casus.doelgroep)),
+            ("Urgentie", ref.label(ref.URGENTIES, casus.urgentie)),
+            ("Leefgebieden", ", ".join(ref.label(ref.LEEFGEBIEDEN, v) for v in aanmelding.leefgebieden)),
+            ("Partners", ", ".join(organisaties.get(i, "?") for i in aanmelding.partner_ids)),
+            ("Bewoner weet ervan", "Ja" if aanmelding.bewoner_geinformeerd else
+             f"Nee: {aanmelding.reden_niet_geinformeerd}"),
+        ],
+        criteria=[
+            (
+                ("✔ " if aanmelding.criteria.get(key, {}).get("voldaan") else "✘ ") + label,
+                aanmelding.criteria.get(key, {}).get("toelichting") or "",
+            )
+            for key, label in ref.CRITERIA
+        ],
+        reden=f"Reden: {aanmelding.reden}",
+        duplicates=await _duplicate_warnings(context, casus),
+    )
+    options = TriageOptions(
+        besluiten=ref.TRIAGE_BESLUITEN,
+        doorverwijzingen=ref.DOORVERWIJZINGEN,
+        professionals=[(str(p.id), _person_label(p)) for p in await uow.people.active()],
+    )
+    return triage_kaart(view, options, values, errors)
+
+
+async def _duplicate_warnings(context: Context, casus: Casus) -> list[str]:
+    warnings = []
+    for code, status in await context.uow.casussen.possible_duplicates(
+        casus, context.actor.requester
+    ):
+        label = ref.CASUS_STATUS_LABELS.get(status, status).lower()
+        if code:
+            warnings.append(f"Mogelijk dubbel: {code} ({label}) heeft dezelfde naam en geboortedatum.")
+        else:
+            warnings.append(
+                "Mogelijk dubbel: er is een andere actieve of recente casus met dezelfde naam en "
+                f"geboortedatum ({label}). Je bent daar niet bij betrokken; overleg eerst met de "
+                "procesregisseur."
+            )
+    return warnings
+
+
+def _person_label(professional: Any) -> str:
+    organisatie = professional.organisatie.naam if professional.organisatie else ""
+    return f"{professional.naam} ({organisatie})" if organisatie else professional.naam
+
+
+async def besluit(context: Context, data: dict[str, Any]) -> Outcome:
+    values = check_payload(SCHEMA, data)
+    casus = await _expert_casus(context, values.pop("casus"), "triage.besluit")
+    if casus.status != "aangemeld":
+        return Outcome(text=ALREADY_DECIDED.format(code=casus.code))
+    professionals = {p.id: p for p in await context.uow.people.active()}
+    errors = validate(values, set(professionals), today=dt.date.today())
+    if errors:
+        return Outcome(card=await _triage_card(context, casus, values, errors))
+    return await _apply(context, casus, values, professionals)
+
+
+async def _apply(
+    context: Context, casus: Casus, values: dict[str, Any], professionals: dict[int, Any]
+) -> Outcome:
+    uow, requester = context.uow, context.actor.requester
+    choice = values["besluit"]
+    details: dict[str, Any] = {
+        "deelnemers": [int(v) for v in _multi(values.get("deelnemers"))],
+        "doorverwijzing": values.get("doorverwijzing") or None,
+        "ander_overleg": values.get("ander_overleg") or None,
+    }
+    facts = [("Besluit", ref.label(ref.TRIAGE_BESLUITEN, choice))]
+    if choice == "opnemen":
+        regisseur = professionals[int(values["casusregisseur"])]
+        details["casusregisseur"] = regisseur.id
+        await uow.casussen.link(casus, regisseur.id, "casusregisseur", by=requester,
+                                **CASUSREGISSEUR_LINK)
+        uow.berichten.to_professional(regisseur.id, kaart=casusregisseur_benoemd(casus.code, casus.id))
+        facts.append(("Casusregisseur", _person_label(regisseur)))
+        planned = _planned_at(values)
+        if planned or values.get("startgesprek_wie"):
+            await uow.casussen.save_startgesprek(
+                casus, gepland_op=planned, deelnemers=values.get("startgesprek_wie") or None,
+                status="gepland",
+            )
+            facts.append(("Startgesprek", _format_planned(planned)))
+    else:
+        facts.append(("Reden", values.get("toelichting") or ""))
+    await uow.casussen.record_besluit(
+        casus, requester, soort="triage", uitkomst=choice,
+        toelichting=values.get("toelichting") or None, details=details,
+    )
+    await uow.casussen.set_status(casus, STATUS_FOR[choice], expected="aangemeld")
+    await _tell_aanmelder(context, casus, choice, values.get("toelichting") or None)
+    card = triage_vastgelegd(
+        casus.code, ref.label(ref.TRIAGE_BESLUITEN, choice), casus.id,
+        opgenomen=choice == "opnemen", details=facts,
+    )
+    return Outcome(card=card)
+
+
+async def _tell_aanmelder(
+    context: Context, casus: Casus, choice: str, toelichting: str | None
+) -> None:
+    aanmelding = await context.uow.casussen.aanmelding(casus, context.actor.requester)
+    if aanmelding.aanmelder_id == context.actor.id:
+        return
+    context.uow.berichten.to_professional(
+        aanmelding.aanmelder_id,
+        kaart=uitkomst_aanmelding(casus.code, ref.label(ref.TRIAGE_BESLUITEN, choice), toelichting),
+    )
+
+
+def _multi(value: str | None) -> list[str]:
+    return [part for part in (value or "").split(",") if part]
+
+
+def _planned_at(values: dict[str, Any]) -> dt.datetime | None:
+    if not values.get("startgesprek_datum"):
+        return None
+    day = dt.date.fromisoformat(values["startgesprek_datum"])
+    moment = dt.time.fromisoformat(values.get("startgesprek_tijd") or "00:00")
+    return dt.datetime.combine(day, moment)
+
+
+def _format_planned(planned: dt.datetime | None) -> str:
+    if planned is None:
+        return "nog te plannen"
+    return planned.strftime("%d-%m-%Y %H:%M").replace(" 00:00", "")
+
+
+def validate(values: dict[str, Any], professional_ids: set[int], today: dt.date) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for field, value in values.items():
+        if isinstance(value, str) and has_control_chars(value):
+            errors[field] = "Dit veld bevat tekens die niet zijn toegestaan. Typ het opnieuw."
+    choice = values.get("besluit")
+    if choice not in STATUS_FOR:
+        errors.setdefault("besluit", "Kies een besluit.")
+    if choice == "afwijzen" and not values.get("toelichting"):
+        errors.setdefault("toelichting", "Geef de reden van afwijzen. De aanmelder krijgt die te zien.")
+    if choice == "doorverwijzen":
+        if values.get("doorverwijzing") not in {v for v, _ in ref.DOORVERWIJZINGEN}:
+            errors.setdefault("doorverwijzing", "Kies waarheen je doorverwijst.")
+        elif values["doorverwijzing"] == "ander_overleg" and not values.get("ander_overleg"):
+            errors.setdefault("ander_overleg", "Noem het overleg.")
+    if choice == "al_besproken" and not values.get("ander_overleg"):
+        errors.setdefault("ander_overleg", "Noem het overleg waar de casus al besproken wordt.")
+    if not _ids_known(values.get("deelnemers"), professional_ids):
+        errors.setdefault("deelnemers", "Kies alleen uit de lijst. Open de triage opnieuw.")
+    if choice == "opnemen":
+        regisseur = values.get("casusregisseur") or ""
+        if not regisseur:
+            errors.setdefault("casusregisseur", "Kies een casusregisseur.")
+        elif not _ids_known(regisseur, professional_ids):
+            errors.setdefault("casusregisseur", "Kies een casusregisseur uit de lijst.")
+        _check_planning(values, today, errors)
+    return errors
+
+
+def _ids_known(value: str | None, known: set[int]) -> bool:
+    parts = _multi(value)
+    return all(part.isdigit() and int(part) in known for part in parts)
+
+
+def _check_planning(values: dict[str, Any], today: dt.date, errors: dict[str, str]) -> None:
+    raw_day, raw_time = values.get("startgesprek_datum"), values.get("startgesprek_tijd")
+    if raw_day:
+        try:
+            if dt.date.fromisoformat(raw_day) < today:
+                errors.setdefault("startgesprek_datum", "Deze datum is al geweest. Kies een nieuwe.")
+        except ValueError:
+            errors.setdefault("startgesprek_datum", "Dit is geen geldige datum.")
+    if raw_time:
+        try:
+            dt.time.fromisoformat(raw_time)
+        except ValueError:
+            errors.setdefault("startgesprek_tijd", "Dit is geen geldige tijd (uu:mm).")

@@ -1,0 +1,101 @@
+"""Engine, sessions and the unit of work."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+
+def create_engine(database_url: str) -> AsyncEngine:
+    url = make_url(database_url)
+    # hide_parameters: a failing statement must not carry a resident's name into a log line.
+    kwargs: dict[str, Any] = {"hide_parameters": True}
+    if url.get_backend_name() == "sqlite":
+        kwargs["connect_args"] = {"timeout": 30}
+    else:
+        kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
+    engine = create_async_engine(url, **kwargs)
+    if url.get_backend_name() == "sqlite":
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+class Database:
+    """The engine plus a factory for units of work."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+
+    @classmethod
+    def from_url(cls, database_url: str) -> Database:
+        return cls(create_engine(database_url))
+
+    def unit_of_work(self) -> UnitOfWork:
+        return UnitOfWork(self._sessions())
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+class UnitOfWork:
+    """One transaction: commit on `commit()`, roll back whatever was not committed."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        from store.repositories import (
+            AuditLog,
+            BerichtRepository,
+            CasusRepository,
+            ConversationRepository,
+            PeopleRepository,
+        )
+
+        self.session = session
+        self.audit = AuditLog(session)
+        self.people = PeopleRepository(session, self.audit)
+        self.casussen = CasusRepository(session, self.audit)
+        self.berichten = BerichtRepository(session)
+        self.conversations = ConversationRepository(session)
+
+    async def __aenter__(self) -> UnitOfWork:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        # close() ends any open transaction without expiring loaded objects.
+        await self.session.close()
+
+    async def commit(self) -> None:
+        await self.session.commit()
+
+    async def rollback(self) -> None:
+        await self.session.rollback()
+
+    async def commit_refusals_only(self) -> None:
+        """Undo the turn's changes but keep its audit entries of refusals (DESIGN §3.5)."""
+        refusals = self.audit.refusals()
+        await self.session.rollback()
+        self.audit.add_copies(refusals)
+        await self.session.commit()

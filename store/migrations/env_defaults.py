@@ -1,0 +1,1 @@
+DEFAULT_URL = "sqlite+aiosqlite:///var/casusoverleg.sqlite3"

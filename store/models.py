@@ -1,0 +1,274 @@
+"""SQLAlchemy models.
+
+Identifying data of a resident lives only in `Persoonsgegevens`, one table the rest of the
+schema points at, so that every path to it goes through the authorising repository.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {
+        dt.datetime: DateTime(timezone=True),
+        dict[str, Any]: JSON,
+        list[Any]: JSON,
+    }
+
+
+class Gemeente(Base):
+    __tablename__ = "gemeente"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    naam: Mapped[str] = mapped_column(String(100), unique=True)
+    kanaal_conversation_id: Mapped[str | None] = mapped_column(String(300))
+
+
+class Organisatie(Base):
+    __tablename__ = "organisatie"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    naam: Mapped[str] = mapped_column(String(150), unique=True)
+    soort: Mapped[str] = mapped_column(String(40))
+
+
+class Professional(Base):
+    __tablename__ = "professional"
+    __table_args__ = (UniqueConstraint("tenant_id", "aad_object_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(String(64))
+    aad_object_id: Mapped[str] = mapped_column(String(64))
+    naam: Mapped[str] = mapped_column(String(150))
+    email: Mapped[str | None] = mapped_column(String(200))
+    functie: Mapped[str | None] = mapped_column(String(150))
+    organisatie_id: Mapped[int | None] = mapped_column(ForeignKey("organisatie.id"))
+    is_beheerder: Mapped[bool] = mapped_column(Boolean, default=False)
+    actief: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    organisatie: Mapped[Organisatie | None] = relationship(lazy="joined")
+
+
+class PgaExpert(Base):
+    """A professional appointed PGA-expert (procesregisseur) for a municipality."""
+
+    __tablename__ = "pga_expert"
+
+    professional_id: Mapped[int] = mapped_column(
+        ForeignKey("professional.id", ondelete="CASCADE"), primary_key=True
+    )
+    gemeente_id: Mapped[int] = mapped_column(
+        ForeignKey("gemeente.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class CasusVolgnummer(Base):
+    __tablename__ = "casus_volgnummer"
+
+    gemeente_id: Mapped[int] = mapped_column(ForeignKey("gemeente.id"), primary_key=True)
+    jaar: Mapped[int] = mapped_column(Integer, primary_key=True)
+    laatste: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Casus(Base):
+    __tablename__ = "casus"
+    __table_args__ = (UniqueConstraint("gemeente_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20))
+    gemeente_id: Mapped[int] = mapped_column(ForeignKey("gemeente.id"))
+    status: Mapped[str] = mapped_column(String(20))
+    doelgroep: Mapped[str] = mapped_column(String(20))
+    urgentie: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    afgesloten_at: Mapped[dt.datetime | None] = mapped_column()
+    geanonimiseerd_at: Mapped[dt.datetime | None] = mapped_column()
+
+    gemeente: Mapped[Gemeente] = relationship(lazy="joined")
+
+
+class Persoonsgegevens(Base):
+    """The resident's identifying data. Read only through `CasusRepository.identiteit`."""
+
+    __tablename__ = "persoonsgegevens"
+
+    casus_id: Mapped[int] = mapped_column(
+        ForeignKey("casus.id", ondelete="CASCADE"), primary_key=True
+    )
+    naam: Mapped[str] = mapped_column(String(150))
+    naam_sleutel: Mapped[str] = mapped_column(String(150), index=True)
+    geboortedatum: Mapped[dt.date] = mapped_column(Date)
+    woonplaats: Mapped[str] = mapped_column(String(100))
+    # Only asked for the letter to the resident (its stated purpose).
+    adres: Mapped[str | None] = mapped_column(String(200))
+    postcode: Mapped[str | None] = mapped_column(String(10))
+
+
+class Aanmelding(Base):
+    __tablename__ = "aanmelding"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    casus_id: Mapped[int] = mapped_column(
+        ForeignKey("casus.id", ondelete="CASCADE"), unique=True
+    )
+    aanmelder_id: Mapped[int] = mapped_column(ForeignKey("professional.id"))
+    ingediend_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    criteria: Mapped[dict[str, Any]] = mapped_column()
+    leefgebieden: Mapped[list[Any]] = mapped_column()
+    partner_ids: Mapped[list[Any]] = mapped_column()
+    reden: Mapped[str] = mapped_column(Text)
+    bewoner_geinformeerd: Mapped[bool] = mapped_column(Boolean)
+    reden_niet_geinformeerd: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="open")
+
+
+class Concept(Base):
+    """A form draft, private to its author, so a reopened card keeps what was typed."""
+
+    __tablename__ = "concept"
+    __table_args__ = (UniqueConstraint("professional_id", "soort"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    professional_id: Mapped[int] = mapped_column(ForeignKey("professional.id", ondelete="CASCADE"))
+    soort: Mapped[str] = mapped_column(String(40))
+    data: Mapped[dict[str, Any]] = mapped_column()
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Besluit(Base):
+    __tablename__ = "besluit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    casus_id: Mapped[int] = mapped_column(ForeignKey("casus.id", ondelete="CASCADE"), index=True)
+    soort: Mapped[str] = mapped_column(String(40))
+    uitkomst: Mapped[str] = mapped_column(String(40))
+    toelichting: Mapped[str | None] = mapped_column(Text)
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    genomen_door_id: Mapped[int] = mapped_column(ForeignKey("professional.id"))
+    genomen_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Betrokkene(Base):
+    """Links a professional to a casus with a role, a purpose and a legal basis (DESIGN §3.4)."""
+
+    __tablename__ = "betrokkene"
+    __table_args__ = (UniqueConstraint("casus_id", "professional_id", "rol"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    casus_id: Mapped[int] = mapped_column(ForeignKey("casus.id", ondelete="CASCADE"), index=True)
+    professional_id: Mapped[int] = mapped_column(ForeignKey("professional.id"), index=True)
+    rol: Mapped[str] = mapped_column(String(20))
+    doel: Mapped[str] = mapped_column(String(300))
+    grondslag: Mapped[str] = mapped_column(String(40))
+    uitzondering: Mapped[str | None] = mapped_column(String(40))
+    sinds: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    tot: Mapped[dt.datetime | None] = mapped_column()
+    toegevoegd_door_id: Mapped[int | None] = mapped_column(ForeignKey("professional.id"))
+
+    professional: Mapped[Professional] = relationship(
+        lazy="joined", foreign_keys=[professional_id]
+    )
+
+
+class Startgesprek(Base):
+    __tablename__ = "startgesprek"
+
+    casus_id: Mapped[int] = mapped_column(
+        ForeignKey("casus.id", ondelete="CASCADE"), primary_key=True
+    )
+    gepland_op: Mapped[dt.datetime | None] = mapped_column()
+    locatie: Mapped[str | None] = mapped_column(String(200))
+    deelnemers: Mapped[str | None] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(20), default="gepland")
+    visie_bewoner: Mapped[str | None] = mapped_column(Text)
+    vastgelegd_door_id: Mapped[int | None] = mapped_column(ForeignKey("professional.id"))
+    vastgelegd_at: Mapped[dt.datetime | None] = mapped_column()
+
+
+class AuditEvent(Base):
+    """Append-only access log after NEN 7513. Holds no identifying data of residents."""
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    event: Mapped[str] = mapped_column(String(60))
+    action: Mapped[str] = mapped_column(String(1))  # C R U D E (NEN 7513 action codes)
+    outcome: Mapped[str] = mapped_column(String(20))
+    actor_professional_id: Mapped[int | None] = mapped_column(Integer)
+    actor_object_id: Mapped[str | None] = mapped_column(String(64))
+    actor_tenant_id: Mapped[str | None] = mapped_column(String(64))
+    actor_role: Mapped[str | None] = mapped_column(String(20))
+    purpose: Mapped[str | None] = mapped_column(String(300))
+    casus_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    object_ref: Mapped[str | None] = mapped_column(String(60))
+    origin_conversation_id: Mapped[str | None] = mapped_column(String(300))
+    origin_conversation_type: Mapped[str | None] = mapped_column(String(20))
+    details: Mapped[str | None] = mapped_column(String(500))
+
+
+class ConversationRef(Base):
+    __tablename__ = "conversation_ref"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(300), unique=True)
+    conversation_type: Mapped[str] = mapped_column(String(20))
+    tenant_id: Mapped[str | None] = mapped_column(String(64))
+    professional_id: Mapped[int | None] = mapped_column(
+        ForeignKey("professional.id", ondelete="SET NULL"), index=True
+    )
+    reference: Mapped[dict[str, Any]] = mapped_column()
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Bericht(Base):
+    """Outbox: a proactive message, written in the same transaction as the change it reports.
+
+    A sender claims rows in the database, so several instances deliver each message once.
+    """
+
+    __tablename__ = "bericht"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    professional_id: Mapped[int | None] = mapped_column(
+        ForeignKey("professional.id", ondelete="CASCADE"), index=True
+    )
+    conversation_id: Mapped[str | None] = mapped_column(String(300))
+    tekst: Mapped[str | None] = mapped_column(Text)
+    kaart: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    volgende_poging_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    pogingen: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_at: Mapped[dt.datetime | None] = mapped_column()
+    verzonden_at: Mapped[dt.datetime | None] = mapped_column(index=True)
+
+
+class ActAs(Base):
+    """Local mode only: which demo professional a playground user is acting as."""
+
+    __tablename__ = "act_as"
+
+    tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    aad_object_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    professional_id: Mapped[int] = mapped_column(ForeignKey("professional.id", ondelete="CASCADE"))

@@ -1,0 +1,103 @@
+"""Reference lists the forms offer. Values are stored; labels are what users read."""
+
+from __future__ import annotations
+
+Option = tuple[str, str]
+
+ROLLEN = ("pga_expert", "casusregisseur", "betrokken", "adviserend")
+ROLLEN_MET_IDENTITEIT = ("pga_expert", "casusregisseur", "betrokken")
+
+ROL_LABELS = {
+    "pga_expert": "PGA-expert (procesregisseur)",
+    "casusregisseur": "Casusregisseur",
+    "betrokken": "Betrokken professional",
+    "adviserend": "Adviserend professional",
+}
+
+DOELGROEPEN: list[Option] = [
+    ("jeugd", "Jeugd (16–27 jaar)"),
+    ("volwassene", "Volwassene"),
+]
+
+URGENTIES: list[Option] = [
+    ("normaal", "Normaal"),
+    ("hoog", "Hoog: binnen een week bespreken"),
+    ("acuut", "Acuut: direct gevaar"),
+]
+
+# The twelve leefgebieden of the regional PGA-monitor (after the Zelfredzaamheid-Matrix).
+LEEFGEBIEDEN: list[Option] = [
+    ("financien", "Financiën"),
+    ("dagbesteding", "Werk, school en dagbesteding"),
+    ("huisvesting", "Huisvesting"),
+    ("huiselijke_relaties", "Huiselijke relaties"),
+    ("geestelijke_gezondheid", "Geestelijke gezondheid"),
+    ("lichamelijke_gezondheid", "Lichamelijke gezondheid"),
+    ("middelengebruik", "Middelengebruik"),
+    ("zelfzorg", "Zelfzorg (ADL)"),
+    ("sociaal_netwerk", "Sociaal netwerk"),
+    ("participatie", "Maatschappelijke participatie"),
+    ("justitie", "Justitie en politie"),
+    ("opvoeding", "Opvoeding en gezin"),
+]
+
+GRONDSLAGEN: list[Option] = [
+    ("art6_1e", "AVG art. 6 lid 1e: taak van algemeen belang"),
+    ("art6_1c", "AVG art. 6 lid 1c: wettelijke plicht"),
+    ("art6_1d", "AVG art. 6 lid 1d: vitaal belang"),
+    ("art6_1a", "AVG art. 6 lid 1a: toestemming"),
+]
+
+UITZONDERINGEN: list[Option] = [
+    ("geen", "Geen bijzondere of strafrechtelijke gegevens"),
+    ("art9_2g", "AVG art. 9 lid 2g: zwaarwegend algemeen belang"),
+    ("art9_2h", "AVG art. 9 lid 2h: zorg en hulpverlening"),
+    ("art10_uavg", "AVG art. 10 / UAVG: strafrechtelijke gegevens"),
+    ("conflict_van_plichten", "Beroepsgeheim: conflict van plichten"),
+    ("toestemming", "Beroepsgeheim: toestemming van de bewoner"),
+]
+
+ORGANISATIE_SOORTEN: list[Option] = [
+    ("gemeente", "Gemeente"),
+    ("politie", "Politie"),
+    ("om", "Openbaar Ministerie"),
+    ("reclassering", "Reclassering"),
+    ("ggz", "GGZ"),
+    ("zorg", "Zorg en welzijn"),
+    ("jeugdzorg", "Jeugdzorg"),
+    ("woningcorporatie", "Woningcorporatie"),
+    ("zvh", "Zorg- en Veiligheidshuis"),
+    ("wijkteam", "Wijkteam"),
+    ("overig", "Anders"),
+]
+
+TRIAGE_BESLUITEN: list[Option] = [
+    ("opnemen", "Opnemen in de PGA"),
+    ("afwijzen", "Afwijzen"),
+    ("doorverwijzen", "Doorverwijzen"),
+    ("al_besproken", "Al besproken in ander overleg"),
+]
+
+DOORVERWIJZINGEN: list[Option] = [
+    ("zvh", "Zorg- en Veiligheidshuis"),
+    ("wijkteam", "Wijkteam"),
+    ("ander_overleg", "Ander overleg"),
+]
+
+CASUS_STATUS_LABELS = {
+    "aangemeld": "Aangemeld, wacht op triage",
+    "opgenomen": "Opgenomen",
+    "afgewezen": "Afgewezen",
+    "doorverwezen": "Doorverwezen",
+    "al_besproken": "Al besproken in ander overleg",
+}
+
+CRITERIA: list[Option] = [
+    ("overlast", "Herhaald ernstige overlast, criminaliteit of dreiging voor de veiligheid"),
+    ("politie", "Minstens 2 politieregistraties in de laatste 12 maanden (detentie niet meegeteld)"),
+    ("meerdere_organisaties", "Problemen waar 2 of meer organisaties voor nodig zijn"),
+]
+
+
+def label(options: list[Option], value: str | None) -> str:
+    return dict(options).get(value or "", value or "")

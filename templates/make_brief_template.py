@@ -1,0 +1,82 @@
+"""Regenerates templates/brief_bewoner.docx. Edit the .docx in Word afterwards if you like;
+keep the {{placeholders}}. Run: python -m templates.make_brief_template"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from docx import Document
+from docx.shared import Pt
+
+OUT = Path(__file__).with_name("brief_bewoner.docx")
+
+BODY = [
+    ("Betreft: uitnodiging voor een gesprek over hulp en veiligheid", True),
+    ("Geachte {{naam}},", False),
+    (
+        "Verschillende organisaties in {{gemeente}} maken zich zorgen over u en over de "
+        "veiligheid in uw omgeving. Daarom bespreken wij uw situatie in de Persoonsgerichte "
+        "Aanpak (PGA). In de PGA werken de gemeente, politie, zorg en andere organisaties samen. "
+        "Het doel is dat u de hulp krijgt die u nodig heeft, en dat de overlast of onveiligheid "
+        "stopt.",
+        False,
+    ),
+    ("Wat gebeurt er met uw gegevens?", True),
+    (
+        "Voor de PGA delen de betrokken organisaties alleen de gegevens die nodig zijn. Zij doen "
+        "dat op grond van de wet (de AVG), omdat de gemeente een taak van algemeen belang heeft. "
+        "Alleen de professionals die met u werken, zien wie u bent. Uw gegevens worden niet "
+        "langer bewaard dan nodig.",
+        False,
+    ),
+    ("Uw rechten", True),
+    (
+        "U mag vragen welke gegevens wij over u hebben, en u mag vragen om gegevens te verbeteren "
+        "of te verwijderen. Bent u het niet eens met hoe wij met uw gegevens omgaan? Dan kunt u "
+        "een klacht indienen bij de gemeente of bij de Autoriteit Persoonsgegevens.",
+        False,
+    ),
+    ("Uitnodiging", True),
+    (
+        "Wij nodigen u uit voor een startgesprek op {{startgesprek_datum}} om "
+        "{{startgesprek_tijd}} op {{startgesprek_locatie}}. In dit gesprek hoort u wat de PGA "
+        "voor u betekent, en horen wij graag wat u zelf vindt en nodig heeft. U mag iemand "
+        "meenemen die u vertrouwt.",
+        False,
+    ),
+    (
+        "Kunt u niet op dit moment? Of heeft u vragen? Neem dan contact op met "
+        "{{contactpersoon}}, procesregisseur PGA van de gemeente {{gemeente}}.",
+        False,
+    ),
+    ("Met vriendelijke groet,", False),
+    ("", False),
+    ("De burgemeester van {{gemeente}}", False),
+    ("", False),
+    ("____________________________", False),
+]
+
+
+def build() -> None:
+    document = Document()
+    style = document.styles["Normal"]
+    style.font.name = "Calibri"  # type: ignore[attr-defined]
+    style.font.size = Pt(11)  # type: ignore[attr-defined]
+    document.add_paragraph("Gemeente {{gemeente}}").runs[0].bold = True
+    document.add_paragraph("")
+    for line in ("{{naam}}", "{{adres}}", "{{postcode}} {{woonplaats}}"):
+        document.add_paragraph(line)
+    document.add_paragraph("")
+    document.add_paragraph("Datum: {{datum}}")
+    document.add_paragraph("Ons kenmerk: {{kenmerk}}")
+    document.add_paragraph("")
+    for text, bold in BODY:
+        paragraph = document.add_paragraph()
+        run = paragraph.add_run(text)
+        run.bold = bold
+    document.save(str(OUT))
+
+
+if __name__ == "__main__":
+    build()
+    print(f"Geschreven: {OUT}")

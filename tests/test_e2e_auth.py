@@ -1,0 +1,106 @@
+"""End to end with authentication on: the real app, the SDK's JWT validation and MSAL client
+credentials, against the local Entra ID / Bot Connector stand-in."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from tests.e2e import Bot, running_bot
+from tests.standin import NEGATIVE_TOKEN_KINDS
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+async def bot(standin, tmp_path: Path) -> AsyncIterator[Bot]:
+    async with running_bot(standin, f"sqlite+aiosqlite:///{tmp_path / 'e2e.sqlite3'}") as running:
+        yield running
+
+
+async def rows(bot: Bot, table: str) -> int:
+    async with bot.db.engine.connect() as connection:
+        return int(await connection.scalar(text(f"SELECT count(*) FROM {table}")) or 0)
+
+
+async def test_valid_token_gets_help_card_at_connector(bot: Bot) -> None:
+    status, _ = await bot.post(bot.activity("a1", text="help"))
+    assert status == 200
+    call = await bot.sent("Casusoverleg")
+    assert call.authorized, call.auth_error
+    attachment = call.body["attachments"][0]
+    assert attachment["contentType"] == "application/vnd.microsoft.card.adaptive"
+    assert "Casusoverleg" in str(attachment["content"])
+    assert any(r.ok for r in bot.standin.token_requests)
+
+
+@pytest.mark.parametrize("kind", [*NEGATIVE_TOKEN_KINDS, "missing", "garbage", "empty_bearer"])
+async def test_bad_tokens_get_401_and_run_no_bot_code(bot: Bot, kind: str) -> None:
+    before = await rows(bot, "conversation_ref")
+    token = {"missing": None, "garbage": "abc.def.ghi", "empty_bearer": ""}.get(kind)
+    if kind not in ("missing", "garbage", "empty_bearer"):
+        token = bot.standin.mint_bad_channel_token(kind)
+    status, body = await bot.post(bot.activity("a1", text="help"), token=token)
+    assert status == 401, body
+    assert await rows(bot, "conversation_ref") == before
+    assert bot.standin.recorded == []
+
+
+async def test_disallowed_tenant_gets_refusal_and_no_data(bot: Bot) -> None:
+    other = "99999999-9999-4999-8999-999999999999"
+    status, body = await bot.post(bot.invoke("a1", "triage.lijst", {}, tenant=other))
+    assert status == 200
+    assert "niet beschikbaar voor jouw organisatie" in body["value"]
+    assert await rows(bot, "conversation_ref") == 0
+    async with bot.db.engine.connect() as connection:
+        events = (await connection.execute(text("SELECT event, outcome FROM audit_event"))).all()
+    assert ("toegang.tenant", "denied") in [tuple(e) for e in events]
+
+
+async def test_unregistered_professional_is_told_what_to_do(bot: Bot) -> None:
+    status, body = await bot.post(bot.invoke("ff", "triage.lijst", {}))
+    assert status == 200 and "Vraag de PGA-expert" in body["value"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "content_type", "expected"),
+    [
+        (b"{not json", "application/json", 400),
+        (b"[1, 2]", "application/json", 400),
+        (b'{"text": "geen type"}', "application/json", 400),
+        (b'{"type": "message", "timestamp": "gisteren", "from": "x"}', "application/json", 400),
+        (b'{"type": "message"}', "application/json", 400),
+        (b"type=message", "application/x-www-form-urlencoded", 415),
+        (b'{"type": "message", "text": "' + b"x" * 300_000 + b'"}', "application/json", 413),
+    ],
+)
+async def test_bad_requests_get_4xx(bot: Bot, raw: bytes, content_type: str, expected: int) -> None:
+    status, body = await bot.post(None, raw=raw, content_type=content_type)
+    assert status == expected, body
+    assert "error" in body
+
+
+async def test_unknown_activity_type_and_malformed_invoke_are_harmless(bot: Bot) -> None:
+    status, _ = await bot.post(bot.activity("a1", kind="somethingNew"))
+    assert status == 200
+    malformed = bot.activity("a1", kind="invoke", name="adaptiveCard/action", value={"x": 1})
+    status, body = await bot.post(malformed)
+    assert status == 200 and "werkt niet" in body["value"]
+    wrong_types = bot.invoke("a1", "triage.open", {"casus": "DROP TABLE"})
+    status, body = await bot.post(wrong_types)
+    assert status == 200 and "formulier klopt niet" in body["value"]
+
+
+async def test_control_characters_in_text_are_harmless(bot: Bot) -> None:
+    status, _ = await bot.post(bot.activity("a1", text="\x00\x1b[31mhelp\u202e"))
+    assert status == 200
+    await bot.sent("Casusoverleg")
+
+
+async def test_health_checks_the_database(bot: Bot) -> None:
+    async with bot.http.get(f"{bot.url}/healthz") as response:
+        assert response.status == 200
+        assert (await response.json())["database"] == "ok"

@@ -1,0 +1,155 @@
+"""The store on SQLite and on a real PostgreSQL server: schema, authorisation, audit, outbox."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+import pytest
+from sqlalchemy import text
+
+from store.access import AccessDenied, PersonalSpaceRequired, Requester
+from store.db import Database
+from store.demo import DEMO_TENANT, seed
+from store.models import utcnow
+
+
+def requester(professional_id: int, conversation_type: str = "personal") -> Requester:
+    return Requester(
+        professional_id=professional_id, tenant_id=DEMO_TENANT, aad_object_id=f"obj-{professional_id}",
+        conversation_id=f"conv-{professional_id}", conversation_type=conversation_type,
+    )
+
+
+async def make_casus(db: Database, aanmelder: int, naam: str = "Kevin Oudeman") -> int:
+    async with db.unit_of_work() as uow:
+        gemeente = (await uow.people.gemeenten())[0]
+        casus = await uow.casussen.create(
+            gemeente_id=gemeente.id, doelgroep="jeugd", urgentie="normaal",
+            persoon={"naam": naam, "geboortedatum": dt.date(2003, 4, 17), "woonplaats": "Zuiderstad"},
+            aanmelding={"criteria": {"overlast": {"voldaan": True}}, "leefgebieden": [],
+                        "partner_ids": [], "reden": f"{naam} doet iets", "bewoner_geinformeerd": True,
+                        "reden_niet_geinformeerd": None},
+            aanmelder=requester(aanmelder),
+            link={"doel": "Aanmelding", "grondslag": "art6_1e", "uitzondering": None},
+        )
+        await uow.commit()
+        return casus.id
+
+
+@pytest.fixture
+async def seeded(db: Database) -> Database:
+    await seed(db)
+    return db
+
+
+async def people_ids(db: Database) -> list[int]:
+    async with db.unit_of_work() as uow:
+        return [p.id for p in await uow.people.active()]
+
+
+async def test_migrations_create_the_schema(seeded: Database) -> None:
+    async with seeded.engine.connect() as connection:
+        version = await connection.scalar(text("SELECT version_num FROM alembic_version"))
+    assert version == "0001"
+
+
+async def test_identity_only_for_linked_professional_in_personal_space(seeded: Database) -> None:
+    aanmelder, outsider, *_ = await people_ids(seeded)
+    casus_id = await make_casus(seeded, aanmelder)
+    async with seeded.unit_of_work() as uow:
+        casus = await uow.casussen.get(casus_id)
+        persoon = await uow.casussen.identiteit(casus, requester(aanmelder), "test")
+        assert persoon.naam == "Kevin Oudeman"
+        with pytest.raises(AccessDenied):
+            await uow.casussen.identiteit(casus, requester(outsider), "test")
+        with pytest.raises(PersonalSpaceRequired):
+            await uow.casussen.identiteit(casus, requester(aanmelder, "channel"), "test")
+        await uow.commit()
+    async with seeded.unit_of_work() as uow:
+        outcomes = [(e.event, e.outcome, e.actor_professional_id, e.origin_conversation_type)
+                    for e in await uow.audit.events(casus_id) if e.event == "identiteit.bekijken"]
+    assert outcomes == [
+        ("identiteit.bekijken", "success", aanmelder, "personal"),
+        ("identiteit.bekijken", "denied", outsider, "personal"),
+        ("identiteit.bekijken", "denied", aanmelder, "channel"),
+    ]
+
+
+async def test_audit_log_is_append_only(seeded: Database) -> None:
+    aanmelder, *_ = await people_ids(seeded)
+    await make_casus(seeded, aanmelder)
+    for statement in ("UPDATE audit_event SET outcome = 'x'", "DELETE FROM audit_event"):
+        with pytest.raises(Exception, match="append-only"):
+            async with seeded.engine.begin() as connection:
+                await connection.execute(text(statement))
+    async with seeded.engine.connect() as connection:
+        assert await connection.scalar(text("SELECT count(*) FROM audit_event")) >= 2
+
+
+async def test_audit_holds_no_identifying_data(seeded: Database) -> None:
+    aanmelder, *_ = await people_ids(seeded)
+    casus_id = await make_casus(seeded, aanmelder)
+    async with seeded.unit_of_work() as uow:
+        await uow.casussen.identiteit(await uow.casussen.get(casus_id), requester(aanmelder), "t")
+        await uow.commit()
+        rows = [str(vars(e)) for e in await uow.audit.events()]
+    assert rows and not any("Oudeman" in row or "2003" in row for row in rows)
+
+
+async def test_concurrent_referrals_get_distinct_codes(seeded: Database) -> None:
+    aanmelder, *_ = await people_ids(seeded)
+    ids = await asyncio.gather(*(make_casus(seeded, aanmelder, f"Bewoner {i}") for i in range(6)))
+    async with seeded.unit_of_work() as uow:
+        codes = {(await uow.casussen.get(i)).code for i in ids}
+    assert len(codes) == 6
+
+
+async def test_duplicate_check_hides_unlinked_code(seeded: Database) -> None:
+    first_aanmelder, second_aanmelder, *_ = await people_ids(seeded)
+    first = await make_casus(seeded, first_aanmelder)
+    second = await make_casus(seeded, second_aanmelder, naam="KEVIN  oudeman")
+    async with seeded.unit_of_work() as uow:
+        casus = await uow.casussen.get(second)
+        hidden = await uow.casussen.possible_duplicates(casus, requester(second_aanmelder))
+        shown = await uow.casussen.possible_duplicates(casus, requester(first_aanmelder))
+        first_code = (await uow.casussen.get(first)).code
+    assert hidden == [(None, "aangemeld")]
+    assert shown == [(first_code, "aangemeld")]
+
+
+async def test_outbox_is_claimed_once_by_competing_senders(seeded: Database) -> None:
+    professional, *_ = await people_ids(seeded)
+    async with seeded.unit_of_work() as uow:
+        await uow.conversations.remember("p1", "personal", DEMO_TENANT, professional, {"x": 1})
+        for n in range(30):
+            uow.berichten.to_professional(professional, tekst=f"bericht {n}")
+        await uow.commit()
+
+    async def claim(worker: str) -> list[int]:
+        async with seeded.unit_of_work() as uow:
+            return [b.id for b in await uow.berichten.claim(worker, 30, dt.timedelta(minutes=2))]
+
+    first, second = await asyncio.gather(claim("a"), claim("b"))
+    assert not set(first) & set(second)
+    assert len(first) + len(second) == 30
+
+
+async def test_retention_anonymises_closed_cases_only(seeded: Database) -> None:
+    aanmelder, *_ = await people_ids(seeded)
+    closed, open_ = await make_casus(seeded, aanmelder), await make_casus(seeded, aanmelder, "Ander")
+    async with seeded.unit_of_work() as uow:
+        casus = await uow.casussen.get(closed)
+        await uow.casussen.set_status(casus, "afgewezen", expected="aangemeld")
+        await uow.commit()
+    async with seeded.unit_of_work() as uow:
+        assert await uow.casussen.anonymise_closed(utcnow() - dt.timedelta(days=1)) == 0
+        assert await uow.casussen.anonymise_closed(utcnow() + dt.timedelta(days=1)) == 1
+        await uow.commit()
+    async with seeded.engine.connect() as connection:
+        remaining = (await connection.execute(text("SELECT casus_id FROM persoonsgegevens"))).all()
+        reden = await connection.scalar(
+            text("SELECT reden FROM aanmelding WHERE casus_id = :c"), {"c": closed}
+        )
+    assert [row[0] for row in remaining] == [open_]
+    assert reden == ""
