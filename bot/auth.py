@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
 
 from botbuilder.integration.aiohttp import (
     ConfigurationBotFrameworkAuthentication,
@@ -65,12 +64,12 @@ class CredentialFactory(ServiceClientCredentialsFactory):
             credentials = await self._inner.create_credentials(
                 app_id, oauth_scope, login_endpoint, validate_authority
             )
-            if not self._instance_discovery and getattr(credentials, "microsoft_app_id", ""):
+            if not self._instance_discovery and getattr(credentials, "microsoft_app_id", None):
                 # The SDK's credentials use `self.app` when set instead of building their own.
-                credentials.app = ConfidentialClientApplication(  # type: ignore[attr-defined]
+                credentials.app = ConfidentialClientApplication(
                     client_id=app_id,
                     client_credential=self._password,
-                    authority=credentials.oauth_endpoint,  # type: ignore[attr-defined]
+                    authority=credentials.oauth_endpoint,
                     instance_discovery=False,
                 )
             self._credentials[key] = credentials
@@ -78,18 +77,22 @@ class CredentialFactory(ServiceClientCredentialsFactory):
 
 
 class _CachingConnectorFactory(ConnectorFactory):
-    def __init__(self, inner: ConnectorFactory, cache: dict[tuple[str, str], ConnectorClient],
-                 app_id: str) -> None:
+    def __init__(
+        self,
+        inner: ConnectorFactory,
+        cache: dict[tuple[str, str, str], ConnectorClient],
+        app_id: str,
+    ) -> None:
         self._inner = inner
         self._cache = cache
         self._app_id = app_id
 
     async def create(self, service_url: str, audience: str | None = None) -> ConnectorClient:
         key = (self._app_id, service_url, audience or "")
-        client = self._cache.get(key)  # type: ignore[call-overload]
+        client = self._cache.get(key)
         if client is None:
             client = await self._inner.create(service_url, audience)
-            self._cache[key] = client  # type: ignore[index]
+            self._cache[key] = client
         return client
 
 
@@ -101,7 +104,7 @@ class CachingAuthentication(BotFrameworkAuthentication):
         self._inner = ConfigurationBotFrameworkAuthentication(
             settings.sdk_configuration(), credentials_factory=self.credentials
         )
-        self._connectors: dict[Any, ConnectorClient] = {}
+        self._connectors: dict[tuple[str, str, str], ConnectorClient] = {}
         self._user_token_clients: dict[str, UserTokenClient] = {}
 
     async def authenticate_request(

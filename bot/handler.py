@@ -24,16 +24,16 @@ CHANNEL_GREETING = (
 
 
 class CasusoverlegBot(TeamsActivityHandler):
-    def __init__(
-        self, database: Database, config: Config, on_messages: Callable[[], None]
-    ) -> None:
+    def __init__(self, database: Database, config: Config, on_messages: Callable[[], None]) -> None:
         self._db = database
         self._config = config
         self._on_messages = on_messages
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         text = TurnContext.remove_recipient_mention(turn_context.activity) or ""
-        outcome = await router.handle_text(self._db, self._config, incoming_from(turn_context), text)
+        outcome = await router.handle_text(
+            self._db, self._config, incoming_from(turn_context), text
+        )
         await self._send(turn_context, outcome)
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
@@ -91,8 +91,9 @@ async def on_turn_error(turn_context: TurnContext, error: Exception) -> None:
 
             body = invoke_response(Outcome(text=text))
             await turn_context.send_activity(
-                Activity(type=ActivityTypes.invoke_response,
-                         value=InvokeResponse(status=200, body=body))
+                Activity(
+                    type=ActivityTypes.invoke_response, value=InvokeResponse(status=200, body=body)
+                )
             )
         else:
             await turn_context.send_activity(text)

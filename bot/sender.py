@@ -35,7 +35,7 @@ class OutboxSender:
         self._worker = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self._lock = asyncio.Lock()
         self._again = False
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: set[asyncio.Task[int]] = set()
 
     def trigger(self) -> None:
         """Deliver soon, without holding up the turn that wrote the messages."""
@@ -80,7 +80,9 @@ class OutboxSender:
             delay = _backoff(bericht.pogingen, error)
             log.warning(
                 "delivery of message %s failed status=%s; retry in %ss",
-                bericht.id, _status(error), int(delay.total_seconds()),
+                bericht.id,
+                _status(error),
+                int(delay.total_seconds()),
             )
             await uow.berichten.retry_later(bericht.id, delay)
             return 0
@@ -104,10 +106,24 @@ class OutboxSender:
     async def _send(self, reference: ConversationReference, bericht: Bericht) -> None:
         activities = message_activities(Outcome(card=bericht.kaart, text=bericht.tekst))
 
+        failures: list[Exception] = []
+
         async def callback(turn_context: TurnContext) -> None:
-            await turn_context.send_activities(activities)
+            # TurnContext.send_activities would make these replies to the synthetic
+            # continuation event; a proactive notice is a new message.
+            own = TurnContext.get_conversation_reference(turn_context.activity)
+            for activity in activities:
+                TurnContext.apply_conversation_reference(activity, own)
+                activity.reply_to_id = None
+            try:
+                await turn_context.adapter.send_activities(turn_context, activities)
+            except Exception as error:
+                # Raised here it would reach on_turn_error, which answers the recipient.
+                failures.append(error)
 
         await self._adapter.continue_conversation(reference, callback, bot_app_id=self._app_id)
+        if failures:
+            raise failures[0]
 
     async def run_forever(self, interval: float) -> None:
         while True:

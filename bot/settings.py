@@ -70,10 +70,14 @@ class Settings:
                 "locally without authentication."
             )
         if local and app_id:
-            raise ConfigurationError("LOCAL_MODE=1 runs without authentication: unset MicrosoftAppId.")
+            raise ConfigurationError(
+                "LOCAL_MODE=1 runs without authentication: unset MicrosoftAppId."
+            )
         port = int(env.get("PORT", "3978"))
         tenant = env.get("MicrosoftAppTenantId", "").strip().lower()
-        allowed = _ids(env.get("ALLOWED_TENANT_IDS")) or (frozenset({tenant}) if tenant else frozenset())
+        allowed = _ids(env.get("ALLOWED_TENANT_IDS")) or (
+            frozenset({tenant}) if tenant else frozenset()
+        )
         return cls(
             app_id=app_id,
             app_password=env.get("MicrosoftAppPassword", ""),

@@ -23,16 +23,28 @@ def tenant_of(activity: Activity) -> str:
 def incoming_from(turn_context: TurnContext) -> Incoming:
     activity = turn_context.activity
     sender = activity.from_property
-    conversation = activity.conversation
-    reference = TurnContext.get_conversation_reference(activity)
+    conversation_id = _channel_root(activity.conversation.id)
     return Incoming(
         tenant_id=tenant_of(activity),
         aad_object_id=((sender.aad_object_id if sender else None) or "").lower(),
         user_name=(sender.name if sender else None) or "",
-        conversation_id=conversation.id,
-        conversation_type=(conversation.conversation_type or "personal"),
-        reference=reference.serialize(),
+        conversation_id=conversation_id,
+        conversation_type=(activity.conversation.conversation_type or "personal"),
+        reference=_proactive_reference(activity, conversation_id),
     )
+
+
+def _channel_root(conversation_id: str) -> str:
+    """A channel thread id is '<channel>;messageid=<id>'; proactive posts go to the channel."""
+    return conversation_id.split(";messageid=", 1)[0]
+
+
+def _proactive_reference(activity: Activity, conversation_id: str) -> dict[str, Any]:
+    reference = TurnContext.get_conversation_reference(activity).serialize()
+    # Without an activity id a proactive message is a new message, not a reply to this one.
+    reference.pop("activityId", None)
+    reference.setdefault("conversation", {})["id"] = conversation_id
+    return dict(reference)
 
 
 def message_activities(outcome: Outcome) -> list[Activity]:

@@ -57,18 +57,26 @@ def beheer_card(
         heading("Professional toevoegen"),
         *text_input("prof_naam", "Naam", values, errors, max_length=150),
         *text_input(
-            "prof_object_id", "Entra object-id (uit het Entra-beheercentrum)", values, errors,
-            max_length=64, placeholder="00000000-0000-0000-0000-000000000000",
+            "prof_object_id",
+            "Entra object-id (uit het Entra-beheercentrum)",
+            values,
+            errors,
+            max_length=64,
+            placeholder="00000000-0000-0000-0000-000000000000",
         ),
         *text_input(
-            "prof_tenant_id", "Tenant-id (leeg = dezelfde organisatie als jij)", values, errors,
+            "prof_tenant_id",
+            "Tenant-id (leeg = dezelfde organisatie als jij)",
+            values,
+            errors,
             max_length=64,
         ),
         *text_input("prof_functie", "Functie", values, errors, max_length=150),
         *choice_input("prof_organisatie", "Organisatie", view.organisatie_keuzes, values, errors),
         *choice_input("prof_rol", "Rol", ROL_KEUZES, values, errors),
-        *choice_input("prof_gemeente", "Gemeente (voor PGA-expert)", view.gemeenten, values,
-                      errors),
+        *choice_input(
+            "prof_gemeente", "Gemeente (voor PGA-expert)", view.gemeenten, values, errors
+        ),
     ]
     return card(
         body,

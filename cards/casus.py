@@ -77,15 +77,15 @@ def brief_form(
         body.append(error("Nog niet alles is goed ingevuld. Kijk bij de rode meldingen."))
     body += [
         heading("Adres"),
-        *text_input("adres", "Straat en huisnummer", values, errors, required=True,
-                    max_length=200),
+        *text_input("adres", "Straat en huisnummer", values, errors, required=True, max_length=200),
         *text_input("postcode", "Postcode", values, errors, required=True, max_length=10),
         *text_input("woonplaats", "Woonplaats", values, errors, required=True, max_length=100),
         heading("Startgesprek"),
         *date_input("startgesprek_datum", "Datum", values, errors, required=True),
         *time_input("startgesprek_tijd", "Tijd", values, errors),
-        *text_input("startgesprek_locatie", "Plaats", values, errors, required=True,
-                    max_length=200),
+        *text_input(
+            "startgesprek_locatie", "Plaats", values, errors, required=True, max_length=200
+        ),
     ]
     return card(
         body, [execute("Brief maken", "brief.maken", {"casus": casus_id}, style="positive")]
@@ -118,12 +118,25 @@ def startgesprek_form(
     if errors:
         body.append(error("Nog niet alles is goed ingevuld. Kijk bij de rode meldingen."))
     body += [
-        *choice_input("uitkomst", "Is het startgesprek gehouden?", STARTGESPREK_UITKOMSTEN,
-                      values, errors, required=True, expanded=True),
+        *choice_input(
+            "uitkomst",
+            "Is het startgesprek gehouden?",
+            STARTGESPREK_UITKOMSTEN,
+            values,
+            errors,
+            required=True,
+            expanded=True,
+        ),
         *date_input("datum", "Datum", values, errors, required=True),
         *time_input("tijd", "Tijd", values, errors),
-        *text_input("visie_bewoner", "Wat vindt de bewoner zelf?", values, errors,
-                    multiline=True, max_length=3000),
+        *text_input(
+            "visie_bewoner",
+            "Wat vindt de bewoner zelf?",
+            values,
+            errors,
+            multiline=True,
+            max_length=3000,
+        ),
         text(
             "Niet gehouden na herhaalde uitnodiging? Dan gaat de aanpak verder, met nadruk op "
             "handhaving.",

@@ -62,7 +62,13 @@ def act_as_card(people: Sequence[tuple[int, str, str]], current_id: int | None) 
                 [
                     text(f"**{name}**{marker}", spacing="Small"),
                     text(role, subtle=True, spacing="None"),
-                    action_set([execute(f"Handel als {name}", "demo.als", {"professional": professional_id})]),
+                    action_set(
+                        [
+                            execute(
+                                f"Handel als {name}", "demo.als", {"professional": professional_id}
+                            )
+                        ]
+                    ),
                 ],
                 separator=True,
             )

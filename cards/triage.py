@@ -107,24 +107,31 @@ def triage_kaart(
             "doorverwijzing", "Bij doorverwijzen: naar", options.doorverwijzingen, values, errors
         ),
         *text_input(
-            "ander_overleg", "Bij ander overleg of al besproken: welk overleg?", values, errors,
+            "ander_overleg",
+            "Bij ander overleg of al besproken: welk overleg?",
+            values,
+            errors,
             max_length=200,
         ),
         *choice_input(
-            "deelnemers", "Wie deden mee aan de triage?", options.professionals, values, errors,
+            "deelnemers",
+            "Wie deden mee aan de triage?",
+            options.professionals,
+            values,
+            errors,
             multi=True,
         ),
         heading("Bij opnemen"),
-        *choice_input(
-            "casusregisseur", "Casusregisseur", options.professionals, values, errors
-        ),
+        *choice_input("casusregisseur", "Casusregisseur", options.professionals, values, errors),
         *date_input("startgesprek_datum", "Startgesprek: datum", values, errors),
         *time_input("startgesprek_tijd", "Startgesprek: tijd", values, errors),
-        *text_input("startgesprek_wie", "Startgesprek: wie gaan er?", values, errors,
-                    max_length=300),
+        *text_input(
+            "startgesprek_wie", "Startgesprek: wie gaan er?", values, errors, max_length=300
+        ),
     ]
-    actions = [execute("Besluit vastleggen", "triage.besluit", {"casus": view.casus_id},
-                       style="positive")]
+    actions = [
+        execute("Besluit vastleggen", "triage.besluit", {"casus": view.casus_id}, style="positive")
+    ]
     return card(body, actions)
 
 

@@ -22,11 +22,22 @@ from store.models import Casus
 DRAFT = "aanmelding"
 CRITERIA_KEYS = [key for key, _ in ref.CRITERIA]
 FIELDS = [
-    "naam", "geboortedatum", "woonplaats", "doelgroep", "gemeente", "urgentie", "reden",
+    "naam",
+    "geboortedatum",
+    "woonplaats",
+    "doelgroep",
+    "gemeente",
+    "urgentie",
+    "reden",
     *(f"crit_{key}" for key in CRITERIA_KEYS),
     *(f"crit_{key}_toelichting" for key in CRITERIA_KEYS),
-    "leefgebieden", "partners", "geinformeerd", "reden_niet_geinformeerd",
-    "doel", "grondslag", "uitzondering",
+    "leefgebieden",
+    "partners",
+    "geinformeerd",
+    "reden_niet_geinformeerd",
+    "doel",
+    "grondslag",
+    "uitzondering",
 ]
 SCHEMA = form_schema(FIELDS)
 DEFAULTS = {
@@ -179,9 +190,7 @@ def validate(values: dict[str, Any], options: AanmeldingOptions, today: dt.date)
     _check_multi(values, "partners", options.organisaties, errors)
     _check_criteria(values, errors)
     if values.get("geinformeerd") == "nee" and not values.get("reden_niet_geinformeerd"):
-        errors.setdefault(
-            "reden_niet_geinformeerd", "Leg uit waarom de bewoner het nog niet weet."
-        )
+        errors.setdefault("reden_niet_geinformeerd", "Leg uit waarom de bewoner het nog niet weet.")
     _check_age_group(values, today, errors)
     return errors
 
@@ -197,7 +206,9 @@ def _check_birth_date(values: dict[str, Any], today: dt.date, errors: dict[str, 
         errors.setdefault("geboortedatum", "Dit is geen geldige datum. Kies een datum.")
         return
     if born > today:
-        errors.setdefault("geboortedatum", "De geboortedatum ligt in de toekomst. Verbeter de datum.")
+        errors.setdefault(
+            "geboortedatum", "De geboortedatum ligt in de toekomst. Verbeter de datum."
+        )
     elif born.year < 1900:
         errors.setdefault("geboortedatum", "Deze geboortedatum is te ver terug. Verbeter de datum.")
 
@@ -213,9 +224,7 @@ def _check_age_group(values: dict[str, Any], today: dt.date, errors: dict[str, s
         )
 
 
-def _check_choice(
-    values: dict[str, Any], field: str, options: Any, errors: dict[str, str]
-) -> None:
+def _check_choice(values: dict[str, Any], field: str, options: Any, errors: dict[str, str]) -> None:
     if values.get(field) not in {value for value, _ in options}:
         errors.setdefault(field, "Kies een van de mogelijkheden.")
 

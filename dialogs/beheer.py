@@ -13,8 +13,13 @@ ONLY_ADMIN = "Alleen een PGA-expert of beheerder kan dit. Typ 'help' voor wat ji
 GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 ORG_FIELDS = ["org_naam", "org_soort"]
 PROF_FIELDS = [
-    "prof_naam", "prof_object_id", "prof_tenant_id", "prof_functie", "prof_organisatie",
-    "prof_rol", "prof_gemeente",
+    "prof_naam",
+    "prof_object_id",
+    "prof_tenant_id",
+    "prof_functie",
+    "prof_organisatie",
+    "prof_rol",
+    "prof_gemeente",
 ]
 SCHEMA = form_schema(ORG_FIELDS + PROF_FIELDS, max_length=300)
 
@@ -82,7 +87,9 @@ async def add_professional(context: Context, data: dict[str, Any]) -> Outcome:
     if values.get("prof_rol") == "pga_expert":
         await context.uow.people.make_pga_expert(professional.id, int(values["prof_gemeente"]))
     context.uow.audit.record(
-        "beheer.professional", "C", context.actor.requester,
+        "beheer.professional",
+        "C",
+        context.actor.requester,
         details=f"professional={professional.id} rol={values.get('prof_rol') or 'professional'}",
     )
     notice = f"{professional.naam} is toegevoegd."
@@ -98,7 +105,9 @@ async def _validate_professional(context: Context, values: dict[str, Any]) -> di
     object_id = values.get("prof_object_id", "")
     tenant = values.get("prof_tenant_id") or context.actor.requester.tenant_id
     if not GUID.match(object_id):
-        errors["prof_object_id"] = "Vul het object-id in zoals 00000000-0000-0000-0000-000000000000."
+        errors["prof_object_id"] = (
+            "Vul het object-id in zoals 00000000-0000-0000-0000-000000000000."
+        )
     elif values.get("prof_tenant_id") and not GUID.match(values["prof_tenant_id"]):
         errors["prof_tenant_id"] = "Vul een geldig tenant-id in, of laat het leeg."
     elif await people.by_identity(tenant.lower(), object_id):

@@ -47,8 +47,14 @@ SHOW_SCHEMA = {
     "additionalProperties": False,
 }
 BRIEF_SCHEMA = form_schema(
-    ["adres", "postcode", "woonplaats", "startgesprek_datum", "startgesprek_tijd",
-     "startgesprek_locatie"],
+    [
+        "adres",
+        "postcode",
+        "woonplaats",
+        "startgesprek_datum",
+        "startgesprek_tijd",
+        "startgesprek_locatie",
+    ],
     ids=("casus",),
 )
 STARTGESPREK_SCHEMA = form_schema(["uitkomst", "datum", "tijd", "visie_bewoner"], ids=("casus",))
@@ -94,7 +100,10 @@ async def _view(context: Context, casus: Casus, roles: set[str]) -> CasusView:
     status = ref.CASUS_STATUS_LABELS.get(casus.status, casus.status)
     if not requester.in_personal_space:
         return CasusView(
-            casus_id=casus.id, code=casus.code, status=status, kenmerken=kenmerken,
+            casus_id=casus.id,
+            code=casus.code,
+            status=status,
+            kenmerken=kenmerken,
             note="Details van de bewoner zie je alleen in je privéchat met Casusoverleg.",
         )
     persoon = await uow.casussen.identiteit(casus, requester, "casus bekijken")
@@ -104,7 +113,8 @@ async def _view(context: Context, casus: Casus, roles: set[str]) -> CasusView:
         for b in await uow.casussen.besluiten(casus.id)
     ]
     betrokkenen = [
-        (ref.ROL_LABELS[b.rol], b.professional.naam) for b in await uow.casussen.betrokkenen(casus.id)
+        (ref.ROL_LABELS[b.rol], b.professional.naam)
+        for b in await uow.casussen.betrokkenen(casus.id)
     ]
     opgenomen = casus.status == "opgenomen"
     return CasusView(
@@ -145,8 +155,12 @@ async def open_brief(context: Context, data: dict[str, Any]) -> Outcome:
         "adres": persoon.adres or "",
         "postcode": persoon.postcode or "",
         "woonplaats": persoon.woonplaats,
-        "startgesprek_datum": f"{gesprek.gepland_op:%Y-%m-%d}" if gesprek and gesprek.gepland_op else "",
-        "startgesprek_tijd": f"{gesprek.gepland_op:%H:%M}" if gesprek and gesprek.gepland_op else "",
+        "startgesprek_datum": f"{gesprek.gepland_op:%Y-%m-%d}"
+        if gesprek and gesprek.gepland_op
+        else "",
+        "startgesprek_tijd": f"{gesprek.gepland_op:%H:%M}"
+        if gesprek and gesprek.gepland_op
+        else "",
         "startgesprek_locatie": (gesprek.locatie or "") if gesprek else "",
     }
     return Outcome(card=brief_form(casus.code, casus.id, values, {}))
@@ -162,7 +176,10 @@ async def maak_brief(context: Context, data: dict[str, Any]) -> Outcome:
         return Outcome(card=brief_form(casus.code, casus.id, values, errors))
     requester = context.actor.requester
     await context.uow.casussen.update_adres(
-        casus, requester, adres=values["adres"], postcode=values["postcode"].upper(),
+        casus,
+        requester,
+        adres=values["adres"],
+        postcode=values["postcode"].upper(),
         woonplaats=values["woonplaats"],
     )
     planned = dt.datetime.combine(
@@ -214,8 +231,10 @@ async def download_brief(db: Database, config: Config, token: str) -> Download |
             professional = await uow.people.get(grant.professional_id)
             casus = await uow.casussen.get(grant.casus_id)
             requester = Requester(
-                professional_id=professional.id, tenant_id=professional.tenant_id,
-                aad_object_id=professional.aad_object_id, conversation_id="brief-download",
+                professional_id=professional.id,
+                tenant_id=professional.tenant_id,
+                aad_object_id=professional.aad_object_id,
+                conversation_id="brief-download",
                 conversation_type="download",
             )
             await uow.casussen.require_link(casus, requester, "brief.downloaden", ("pga_expert",))
@@ -238,7 +257,9 @@ async def download_brief(db: Database, config: Config, token: str) -> Download |
                 woonplaats=persoon.woonplaats,
                 startgesprek_datum=planned.strftime("%d-%m-%Y") if planned else "(volgt)",
                 startgesprek_tijd=planned.strftime("%H:%M") if planned else "(volgt)",
-                startgesprek_locatie=(gesprek.locatie if gesprek and gesprek.locatie else "(volgt)"),
+                startgesprek_locatie=(
+                    gesprek.locatie if gesprek and gesprek.locatie else "(volgt)"
+                ),
                 contactpersoon=professional.naam,
             )
         )
@@ -277,7 +298,8 @@ async def leg_startgesprek_vast(context: Context, data: dict[str, Any]) -> Outco
     await context.uow.casussen.save_startgesprek(
         casus,
         gepland_op=dt.datetime.combine(
-            dt.date.fromisoformat(values["datum"]), dt.time.fromisoformat(values.get("tijd") or "00:00")
+            dt.date.fromisoformat(values["datum"]),
+            dt.time.fromisoformat(values.get("tijd") or "00:00"),
         ),
         status=values["uitkomst"],
         visie_bewoner=values.get("visie_bewoner") or None,
@@ -285,14 +307,21 @@ async def leg_startgesprek_vast(context: Context, data: dict[str, Any]) -> Outco
         vastgelegd_at=dt.datetime.now(dt.UTC),
     )
     await context.uow.casussen.record_besluit(
-        casus, requester, soort="startgesprek", uitkomst=values["uitkomst"],
+        casus,
+        requester,
+        soort="startgesprek",
+        uitkomst=values["uitkomst"],
         toelichting=None if held else "Verder met nadruk op handhaving",
     )
     roles = await context.uow.casussen.roles_of(casus.id, requester.professional_id)
     view = await _view(context, casus, roles)
-    note = "Startgesprek vastgelegd." if held else (
-        "Vastgelegd: geen startgesprek ondanks herhaalde uitnodiging. De aanpak gaat verder, "
-        "met nadruk op handhaving."
+    note = (
+        "Startgesprek vastgelegd."
+        if held
+        else (
+            "Vastgelegd: geen startgesprek ondanks herhaalde uitnodiging. De aanpak gaat verder, "
+            "met nadruk op handhaving."
+        )
     )
     return Outcome(card=casus_overzicht(_with_note(view, note)))
 
@@ -335,7 +364,9 @@ def _check_date(
     if not_before and day < not_before:
         errors.setdefault(field, "Deze datum is al geweest. Kies een nieuwe datum.")
     if not_after and day > not_after:
-        errors.setdefault(field, "Deze datum ligt in de toekomst. Leg het gesprek vast als het geweest is.")
+        errors.setdefault(
+            field, "Deze datum ligt in de toekomst. Leg het gesprek vast als het geweest is."
+        )
 
 
 def _check_time(values: dict[str, Any], field: str, errors: dict[str, str]) -> None:

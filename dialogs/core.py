@@ -87,7 +87,9 @@ class InvalidPayload(Exception):
     """A card submit that does not match the form it claims to come from."""
 
 
-CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+CONTROL_CHARS = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]"
+)
 
 
 def has_control_chars(value: str) -> bool:

@@ -32,8 +32,15 @@ from store.models import Casus, utcnow
 ONLY_EXPERT = "Alleen de PGA-expert van deze gemeente kan triage doen."
 ALREADY_DECIDED = "Over deze aanmelding is al besloten. Typ 'casus {code}' om de casus te zien."
 FIELDS = [
-    "besluit", "toelichting", "doorverwijzing", "ander_overleg", "deelnemers", "casusregisseur",
-    "startgesprek_datum", "startgesprek_tijd", "startgesprek_wie",
+    "besluit",
+    "toelichting",
+    "doorverwijzing",
+    "ander_overleg",
+    "deelnemers",
+    "casusregisseur",
+    "startgesprek_datum",
+    "startgesprek_tijd",
+    "startgesprek_wie",
 ]
 SCHEMA = form_schema(FIELDS, ids=("casus",))
 STATUS_FOR = {
@@ -117,10 +124,17 @@ async def _triage_card(
             ("Datum", aanmelding.ingediend_at.strftime("%d-%m-%Y")),
             ("Doelgroep", ref.label(ref.DOELGROEPEN, casus.doelgroep)),
             ("Urgentie", ref.label(ref.URGENTIES, casus.urgentie)),
-            ("Leefgebieden", ", ".join(ref.label(ref.LEEFGEBIEDEN, v) for v in aanmelding.leefgebieden)),
+            (
+                "Leefgebieden",
+                ", ".join(ref.label(ref.LEEFGEBIEDEN, v) for v in aanmelding.leefgebieden),
+            ),
             ("Partners", ", ".join(organisaties.get(i, "?") for i in aanmelding.partner_ids)),
-            ("Bewoner weet ervan", "Ja" if aanmelding.bewoner_geinformeerd else
-             f"Nee: {aanmelding.reden_niet_geinformeerd}"),
+            (
+                "Bewoner weet ervan",
+                "Ja"
+                if aanmelding.bewoner_geinformeerd
+                else f"Nee: {aanmelding.reden_niet_geinformeerd}",
+            ),
         ],
         criteria=[
             (
@@ -147,7 +161,9 @@ async def _duplicate_warnings(context: Context, casus: Casus) -> list[str]:
     ):
         label = ref.CASUS_STATUS_LABELS.get(status, status).lower()
         if code:
-            warnings.append(f"Mogelijk dubbel: {code} ({label}) heeft dezelfde naam en geboortedatum.")
+            warnings.append(
+                f"Mogelijk dubbel: {code} ({label}) heeft dezelfde naam en geboortedatum."
+            )
         else:
             warnings.append(
                 "Mogelijk dubbel: er is een andere actieve of recente casus met dezelfde naam en "
@@ -188,28 +204,40 @@ async def _apply(
     if choice == "opnemen":
         regisseur = professionals[int(values["casusregisseur"])]
         details["casusregisseur"] = regisseur.id
-        await uow.casussen.link(casus, regisseur.id, "casusregisseur", by=requester,
-                                **CASUSREGISSEUR_LINK)
-        uow.berichten.to_professional(regisseur.id, kaart=casusregisseur_benoemd(casus.code, casus.id))
+        await uow.casussen.link(
+            casus, regisseur.id, "casusregisseur", by=requester, **CASUSREGISSEUR_LINK
+        )
+        uow.berichten.to_professional(
+            regisseur.id, kaart=casusregisseur_benoemd(casus.code, casus.id)
+        )
         facts.append(("Casusregisseur", _person_label(regisseur)))
         planned = _planned_at(values)
         if planned or values.get("startgesprek_wie"):
             await uow.casussen.save_startgesprek(
-                casus, gepland_op=planned, deelnemers=values.get("startgesprek_wie") or None,
+                casus,
+                gepland_op=planned,
+                deelnemers=values.get("startgesprek_wie") or None,
                 status="gepland",
             )
             facts.append(("Startgesprek", _format_planned(planned)))
     else:
         facts.append(("Reden", values.get("toelichting") or ""))
     await uow.casussen.record_besluit(
-        casus, requester, soort="triage", uitkomst=choice,
-        toelichting=values.get("toelichting") or None, details=details,
+        casus,
+        requester,
+        soort="triage",
+        uitkomst=choice,
+        toelichting=values.get("toelichting") or None,
+        details=details,
     )
     await uow.casussen.set_status(casus, STATUS_FOR[choice], expected="aangemeld")
     await _tell_aanmelder(context, casus, choice, values.get("toelichting") or None)
     card = triage_vastgelegd(
-        casus.code, ref.label(ref.TRIAGE_BESLUITEN, choice), casus.id,
-        opgenomen=choice == "opnemen", details=facts,
+        casus.code,
+        ref.label(ref.TRIAGE_BESLUITEN, choice),
+        casus.id,
+        opgenomen=choice == "opnemen",
+        details=facts,
     )
     return Outcome(card=card)
 
@@ -253,7 +281,9 @@ def validate(values: dict[str, Any], professional_ids: set[int], today: dt.date)
     if choice not in STATUS_FOR:
         errors.setdefault("besluit", "Kies een besluit.")
     if choice == "afwijzen" and not values.get("toelichting"):
-        errors.setdefault("toelichting", "Geef de reden van afwijzen. De aanmelder krijgt die te zien.")
+        errors.setdefault(
+            "toelichting", "Geef de reden van afwijzen. De aanmelder krijgt die te zien."
+        )
     if choice == "doorverwijzen":
         if values.get("doorverwijzing") not in {v for v, _ in ref.DOORVERWIJZINGEN}:
             errors.setdefault("doorverwijzing", "Kies waarheen je doorverwijst.")
@@ -283,7 +313,9 @@ def _check_planning(values: dict[str, Any], today: dt.date, errors: dict[str, st
     if raw_day:
         try:
             if dt.date.fromisoformat(raw_day) < today:
-                errors.setdefault("startgesprek_datum", "Deze datum is al geweest. Kies een nieuwe.")
+                errors.setdefault(
+                    "startgesprek_datum", "Deze datum is al geweest. Kies een nieuwe."
+                )
         except ValueError:
             errors.setdefault("startgesprek_datum", "Dit is geen geldige datum.")
     if raw_time:

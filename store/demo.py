@@ -27,16 +27,41 @@ ORGANISATIES = [
 ]
 # (object id, name, function, organisation, PGA-expert?)
 PROFESSIONALS = [
-    ("00000000-0000-0000-0000-0000000000a1", "Fatima el Amrani", "PGA-expert",
-     "Gemeente Zuiderstad", True),
-    ("00000000-0000-0000-0000-0000000000a2", "Jeroen de Vries", "Wijkagent",
-     "Politie Eenheid Zuid", False),
-    ("00000000-0000-0000-0000-0000000000a3", "Sanne Bakker", "Casusregisseur GGZ",
-     "GGZ Zuiderstad", False),
-    ("00000000-0000-0000-0000-0000000000a4", "Ahmed Yilmaz", "Reclasseringswerker",
-     "Reclassering Nederland", False),
-    ("00000000-0000-0000-0000-0000000000a5", "Linda Jansen", "Woonconsulent",
-     "Woonstad Zuiderstad", False),
+    (
+        "00000000-0000-0000-0000-0000000000a1",
+        "Fatima el Amrani",
+        "PGA-expert",
+        "Gemeente Zuiderstad",
+        True,
+    ),
+    (
+        "00000000-0000-0000-0000-0000000000a2",
+        "Jeroen de Vries",
+        "Wijkagent",
+        "Politie Eenheid Zuid",
+        False,
+    ),
+    (
+        "00000000-0000-0000-0000-0000000000a3",
+        "Sanne Bakker",
+        "Casusregisseur GGZ",
+        "GGZ Zuiderstad",
+        False,
+    ),
+    (
+        "00000000-0000-0000-0000-0000000000a4",
+        "Ahmed Yilmaz",
+        "Reclasseringswerker",
+        "Reclassering Nederland",
+        False,
+    ),
+    (
+        "00000000-0000-0000-0000-0000000000a5",
+        "Linda Jansen",
+        "Woonconsulent",
+        "Woonstad Zuiderstad",
+        False,
+    ),
 ]
 
 

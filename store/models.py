@@ -7,7 +7,7 @@ schema points at, so that every path to it goes through the authorising reposito
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -28,7 +28,7 @@ def utcnow() -> dt.datetime:
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
         dt.datetime: DateTime(timezone=True),
         dict[str, Any]: JSON,
         list[Any]: JSON,
@@ -128,9 +128,7 @@ class Aanmelding(Base):
     __tablename__ = "aanmelding"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    casus_id: Mapped[int] = mapped_column(
-        ForeignKey("casus.id", ondelete="CASCADE"), unique=True
-    )
+    casus_id: Mapped[int] = mapped_column(ForeignKey("casus.id", ondelete="CASCADE"), unique=True)
     aanmelder_id: Mapped[int] = mapped_column(ForeignKey("professional.id"))
     ingediend_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     criteria: Mapped[dict[str, Any]] = mapped_column()
@@ -185,9 +183,7 @@ class Betrokkene(Base):
     tot: Mapped[dt.datetime | None] = mapped_column()
     toegevoegd_door_id: Mapped[int | None] = mapped_column(ForeignKey("professional.id"))
 
-    professional: Mapped[Professional] = relationship(
-        lazy="joined", foreign_keys=[professional_id]
-    )
+    professional: Mapped[Professional] = relationship(lazy="joined", foreign_keys=[professional_id])
 
 
 class Startgesprek(Base):

@@ -33,7 +33,5 @@ def redact(text: str, identifiers: Iterable[str]) -> str:
     variants = identifier_variants(identifiers)
     if not variants or not text:
         return text
-    pattern = re.compile(
-        "|".join(rf"(?<!\w){re.escape(v)}(?!\w)" for v in variants), re.IGNORECASE
-    )
+    pattern = re.compile("|".join(rf"(?<!\w){re.escape(v)}(?!\w)" for v in variants), re.IGNORECASE)
     return pattern.sub(REDACTED, text)

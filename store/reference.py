@@ -94,7 +94,10 @@ CASUS_STATUS_LABELS = {
 
 CRITERIA: list[Option] = [
     ("overlast", "Herhaald ernstige overlast, criminaliteit of dreiging voor de veiligheid"),
-    ("politie", "Minstens 2 politieregistraties in de laatste 12 maanden (detentie niet meegeteld)"),
+    (
+        "politie",
+        "Minstens 2 politieregistraties in de laatste 12 maanden (detentie niet meegeteld)",
+    ),
     ("meerdere_organisaties", "Problemen waar 2 of meer organisaties voor nodig zijn"),
 ]
 

@@ -233,12 +233,16 @@ class PeopleRepository:
 
     async def drop_concept(self, professional_id: int, soort: str) -> None:
         await self._session.execute(
-            delete(Concept).where(Concept.professional_id == professional_id, Concept.soort == soort)
+            delete(Concept).where(
+                Concept.professional_id == professional_id, Concept.soort == soort
+            )
         )
 
     async def _concept_row(self, professional_id: int, soort: str) -> Concept | None:
         return await self._session.scalar(
-            select(Concept).where(Concept.professional_id == professional_id, Concept.soort == soort)
+            select(Concept).where(
+                Concept.professional_id == professional_id, Concept.soort == soort
+            )
         )
 
 
@@ -390,7 +394,9 @@ class CasusRepository:
                 return f"PGA-{year}-{number:03d}"
             try:
                 async with self._session.begin_nested():
-                    self._session.add(CasusVolgnummer(gemeente_id=gemeente_id, jaar=year, laatste=0))
+                    self._session.add(
+                        CasusVolgnummer(gemeente_id=gemeente_id, jaar=year, laatste=0)
+                    )
             except IntegrityError:
                 continue  # another transaction created the counter first
         raise RuntimeError("casus number sequence unavailable")
@@ -522,7 +528,9 @@ class CasusRepository:
         if status in CLOSED_STATUSES:
             casus.afgesloten_at = utcnow()
             await self._session.execute(
-                update(Aanmelding).where(Aanmelding.casus_id == casus.id).values(status="afgehandeld")
+                update(Aanmelding)
+                .where(Aanmelding.casus_id == casus.id)
+                .values(status="afgehandeld")
             )
         await self._session.flush()
 
@@ -752,8 +760,18 @@ def _main_role(roles: set[str]) -> str | None:
 def _identifiers(persoon: Persoonsgegevens) -> list[str]:
     born = persoon.geboortedatum
     months = [
-        "januari", "februari", "maart", "april", "mei", "juni",
-        "juli", "augustus", "september", "oktober", "november", "december",
+        "januari",
+        "februari",
+        "maart",
+        "april",
+        "mei",
+        "juni",
+        "juli",
+        "augustus",
+        "september",
+        "oktober",
+        "november",
+        "december",
     ]
     dates = [
         born.isoformat(),

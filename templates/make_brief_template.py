@@ -60,8 +60,8 @@ BODY = [
 def build() -> None:
     document = Document()
     style = document.styles["Normal"]
-    style.font.name = "Calibri"  # type: ignore[attr-defined]
-    style.font.size = Pt(11)  # type: ignore[attr-defined]
+    style.font.name = "Calibri"
+    style.font.size = Pt(11)
     document.add_paragraph("Gemeente {{gemeente}}").runs[0].bold = True
     document.add_paragraph("")
     for line in ("{{naam}}", "{{adres}}", "{{postcode}} {{woonplaats}}"):

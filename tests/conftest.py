@@ -40,9 +40,7 @@ async def _fresh_postgres_url(server: PostgresServer) -> str:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-async def database_url(
-    request: pytest.FixtureRequest, tmp_path: Path
-) -> AsyncIterator[str]:
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
     if request.param == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path / 'test.sqlite3'}"
     else:
@@ -98,8 +96,10 @@ def incoming(
         conversation_id=conversation_id or f"{conversation_type}-{who}",
         conversation_type=conversation_type,
         reference={
-            "conversation": {"id": conversation_id or f"{conversation_type}-{who}",
-                             "conversationType": conversation_type},
+            "conversation": {
+                "id": conversation_id or f"{conversation_type}-{who}",
+                "conversationType": conversation_type,
+            },
             "serviceUrl": "http://127.0.0.1:9/",
             "channelId": "msteams",
         },

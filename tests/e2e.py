@@ -34,12 +34,19 @@ class Bot:
     db: Database
 
     def activity(
-        self, who: str, *, text: str | None = None, kind: str = "message",
-        conversation_type: str = "personal", tenant: str | None = None, **extra: Any,
+        self,
+        who: str,
+        *,
+        text: str | None = None,
+        kind: str = "message",
+        conversation_type: str = "personal",
+        tenant: str | None = None,
+        **extra: Any,
     ) -> dict[str, Any]:
         tenant = tenant or self.standin.tenant_id
         conversation = (
-            f"a:personal-{who}" if conversation_type == "personal"
+            f"a:personal-{who}"
+            if conversation_type == "personal"
             else "19:kanaal-zuiderstad@thread.tacv2"
         )
         activity: dict[str, Any] = {
@@ -47,11 +54,17 @@ class Bot:
             "id": uuid.uuid4().hex,
             "channelId": "msteams",
             "serviceUrl": self.standin.service_url,
-            "from": {"id": f"29:{who}", "name": who,
-                     "aadObjectId": f"00000000-0000-0000-0000-0000000000{who}"},
+            "from": {
+                "id": f"29:{who}",
+                "name": who,
+                "aadObjectId": f"00000000-0000-0000-0000-0000000000{who}",
+            },
             "recipient": {"id": f"28:{self.standin.app_id}", "name": "Casusoverleg"},
-            "conversation": {"id": conversation, "conversationType": conversation_type,
-                             "tenantId": tenant},
+            "conversation": {
+                "id": conversation,
+                "conversationType": conversation_type,
+                "tenantId": tenant,
+            },
             "channelData": {"tenant": {"id": tenant}},
             "locale": "nl-NL",
         }
@@ -76,11 +89,18 @@ class Bot:
         return [json.dumps(call.body, ensure_ascii=False) for call in self.standin.recorded]
 
     def invoke(self, who: str, verb: str, data: dict[str, Any], **kw: Any) -> dict[str, Any]:
-        value = {"action": {"type": "Action.Execute", "verb": verb, "data": data}, "trigger": "manual"}
+        value = {
+            "action": {"type": "Action.Execute", "verb": verb, "data": data},
+            "trigger": "manual",
+        }
         return self.activity(who, kind="invoke", name="adaptiveCard/action", value=value, **kw)
 
     async def post(
-        self, activity: Any, *, token: str | None = "valid", raw: bytes | None = None,
+        self,
+        activity: Any,
+        *,
+        token: str | None = "valid",
+        raw: bytes | None = None,
         content_type: str = "application/json",
     ) -> tuple[int, Any]:
         headers = {"Content-Type": content_type}

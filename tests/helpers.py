@@ -15,8 +15,7 @@ RESIDENT_NAME = "Kevin Oudeman"
 RESIDENT_BORN = "2003-04-17"
 RESIDENT_ADDRESS = "Lindelaan 12"
 RESIDENT_POSTCODE = "1234 AB"
-IDENTIFIERS = (RESIDENT_NAME, "Oudeman", RESIDENT_BORN, "17-04-2003", RESIDENT_ADDRESS,
-               "Lindelaan")
+IDENTIFIERS = (RESIDENT_NAME, "Oudeman", RESIDENT_BORN, "17-04-2003", RESIDENT_ADDRESS, "Lindelaan")
 
 
 async def gemeente_id(db: Database) -> str:
@@ -67,7 +66,11 @@ async def aanmelding_values(db: Database, **overrides: str) -> dict[str, str]:
 
 
 async def act(
-    db: Database, config: Config, who: str, verb: str, data: dict[str, Any] | None = None,
+    db: Database,
+    config: Config,
+    who: str,
+    verb: str,
+    data: dict[str, Any] | None = None,
     conversation_type: str = "personal",
 ) -> Outcome:
     return await router.handle_action(
@@ -86,8 +89,9 @@ def card_text(card: dict[str, Any] | None) -> str:
 
 
 async def submit_aanmelding(db: Database, config: Config, who: str = "a2", **overrides: str) -> str:
-    outcome = await act(db, config, who, "aanmelding.indienen",
-                        await aanmelding_values(db, **overrides))
+    outcome = await act(
+        db, config, who, "aanmelding.indienen", await aanmelding_values(db, **overrides)
+    )
     text = card_text(outcome.card)
     assert "Aanmelding verstuurd" in text, text
     return text.split("**")[1]  # the code, e.g. PGA-2026-001

@@ -51,14 +51,34 @@ class PostgresServer:
         subprocess.run(command, check=True, capture_output=True, timeout=120)
 
     def start(self) -> None:
-        self._run(_binary("initdb"), "-D", str(self._data), "-U", "postgres", "--auth=trust",
-                  "-E", "UTF8", "--locale=C")
+        self._run(
+            _binary("initdb"),
+            "-D",
+            str(self._data),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--locale=C",
+        )
         options = (
             f"-p {self.port} -k {self._root} -c listen_addresses=127.0.0.1 -c fsync=off "
             "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
         )
-        self._run(_binary("pg_ctl"), "-D", str(self._data), "-o", options, "-w", "-t", "60",
-                  "-l", str(self._root / "log"), "start")
+        self._run(
+            _binary("pg_ctl"),
+            "-D",
+            str(self._data),
+            "-o",
+            options,
+            "-w",
+            "-t",
+            "60",
+            "-l",
+            str(self._root / "log"),
+            "start",
+        )
 
     def stop(self) -> None:
         try:

@@ -16,58 +16,90 @@ SCHEMA = json.loads((SCHEMAS / "adaptive-card-1.5.json").read_text())
 VALIDATOR = jsonschema.Draft7Validator(SCHEMA)
 
 OPTIONS = aanmelding.AanmeldingOptions(
-    gemeenten=[("1", "Zuiderstad")], organisaties=[("1", "Politie"), ("2", "GGZ")],
-    doelgroepen=ref.DOELGROEPEN, leefgebieden=ref.LEEFGEBIEDEN, urgenties=ref.URGENTIES,
-    grondslagen=ref.GRONDSLAGEN, uitzonderingen=ref.UITZONDERINGEN, criteria=ref.CRITERIA,
+    gemeenten=[("1", "Zuiderstad")],
+    organisaties=[("1", "Politie"), ("2", "GGZ")],
+    doelgroepen=ref.DOELGROEPEN,
+    leefgebieden=ref.LEEFGEBIEDEN,
+    urgenties=ref.URGENTIES,
+    grondslagen=ref.GRONDSLAGEN,
+    uitzonderingen=ref.UITZONDERINGEN,
+    criteria=ref.CRITERIA,
 )
 ERRORS = {"naam": "Vul dit veld in.", "_form": "Er ging iets mis.", "crit_overlast": "Minstens 2"}
 TRIAGE_VIEW = triage.TriageView(
-    casus_id=1, code="PGA-2026-001", bewoner=[("Naam", "X")], aanmelding=[("Door", "Y")],
-    criteria=[("✔ a", "b")], reden="Reden: z", duplicates=["Mogelijk dubbel"],
+    casus_id=1,
+    code="PGA-2026-001",
+    bewoner=[("Naam", "X")],
+    aanmelding=[("Door", "Y")],
+    criteria=[("✔ a", "b")],
+    reden="Reden: z",
+    duplicates=["Mogelijk dubbel"],
 )
 TRIAGE_OPTIONS = triage.TriageOptions(
-    besluiten=ref.TRIAGE_BESLUITEN, doorverwijzingen=ref.DOORVERWIJZINGEN,
+    besluiten=ref.TRIAGE_BESLUITEN,
+    doorverwijzingen=ref.DOORVERWIJZINGEN,
     professionals=[("1", "Sanne")],
 )
 CASUS_VIEW = casus.CasusView(
-    casus_id=1, code="PGA-2026-001", status="Opgenomen", kenmerken=[("Gemeente", "Z")],
-    bewoner=[("Naam", "X")], besluiten=["triage: opnemen"], betrokkenen=[("Rol", "Naam")],
-    kan_brief=True, kan_startgesprek=True, note="Let op",
+    casus_id=1,
+    code="PGA-2026-001",
+    status="Opgenomen",
+    kenmerken=[("Gemeente", "Z")],
+    bewoner=[("Naam", "X")],
+    besluiten=["triage: opnemen"],
+    betrokkenen=[("Rol", "Naam")],
+    kan_brief=True,
+    kan_startgesprek=True,
+    note="Let op",
 )
 BEHEER_VIEW = beheer.BeheerView(
-    organisaties=[("Politie", "Politie")], professionals=[("Sanne", "GGZ")],
-    soorten=ref.ORGANISATIE_SOORTEN, organisatie_keuzes=[("1", "Politie")],
+    organisaties=[("Politie", "Politie")],
+    professionals=[("Sanne", "GGZ")],
+    soorten=ref.ORGANISATIE_SOORTEN,
+    organisatie_keuzes=[("1", "Politie")],
     gemeenten=[("1", "Zuiderstad")],
 )
 
 CARDS: dict[str, Any] = {
-    "help": common.help_card("Fatima", [("help", "Wat kan ik hier?"), ("triage", "x"),
-                                        ("aanmelden", "y"), ("beheer", "z")], "Proef"),
+    "help": common.help_card(
+        "Fatima",
+        [("help", "Wat kan ik hier?"), ("triage", "x"), ("aanmelden", "y"), ("beheer", "z")],
+        "Proef",
+    ),
     "message": common.message_card("Let op", "Tekst", attention=True),
     "act_as": common.act_as_card([(1, "Fatima", "PGA-expert"), (2, "Sanne", "GGZ")], 1),
     "aanmelding_leeg": aanmelding.aanmelding_form(OPTIONS, {}, {}),
     "aanmelding_fouten": aanmelding.aanmelding_form(
-        OPTIONS, {"naam": "A", "crit_overlast": "true", "leefgebieden": "financien"}, ERRORS,
+        OPTIONS,
+        {"naam": "A", "crit_overlast": "true", "leefgebieden": "financien"},
+        ERRORS,
         notice="Concept bewaard.",
     ),
     "aanmelding_ontvangen": aanmelding.aanmelding_ontvangen("PGA-2026-001", "Zuiderstad"),
     "kanaal": aanmelding.kanaal_melding("PGA-2026-001", "jeugd", 3),
     "ter_triage": aanmelding.ter_triage("PGA-2026-001", [("Doelgroep", "Jeugd")], 1),
-    "triage_lijst": triage.triage_lijst([triage.TriageItem(1, "PGA-2026-001", "Jeugd", 2, 3, "Hoog")]),
+    "triage_lijst": triage.triage_lijst(
+        [triage.TriageItem(1, "PGA-2026-001", "Jeugd", 2, 3, "Hoog")]
+    ),
     "triage_lijst_leeg": triage.triage_lijst([]),
-    "triage_kaart": triage.triage_kaart(TRIAGE_VIEW, TRIAGE_OPTIONS, {"besluit": "opnemen"}, ERRORS),
-    "triage_vastgelegd": triage.triage_vastgelegd("PGA-2026-001", "Opnemen", 1, opgenomen=True,
-                                                  details=[("Besluit", "Opnemen")]),
-    "triage_afgewezen": triage.triage_vastgelegd("PGA-2026-001", "Afwijzen", 1, opgenomen=False,
-                                                 details=[]),
+    "triage_kaart": triage.triage_kaart(
+        TRIAGE_VIEW, TRIAGE_OPTIONS, {"besluit": "opnemen"}, ERRORS
+    ),
+    "triage_vastgelegd": triage.triage_vastgelegd(
+        "PGA-2026-001", "Opnemen", 1, opgenomen=True, details=[("Besluit", "Opnemen")]
+    ),
+    "triage_afgewezen": triage.triage_vastgelegd(
+        "PGA-2026-001", "Afwijzen", 1, opgenomen=False, details=[]
+    ),
     "uitkomst": triage.uitkomst_aanmelding("PGA-2026-001", "Afwijzen", "Past niet"),
     "casusregisseur": triage.casusregisseur_benoemd("PGA-2026-001", 1),
     "casus": casus.casus_overzicht(CASUS_VIEW),
     "casus_anoniem": casus.casus_overzicht(casus.CasusView(1, "PGA-2026-001", "Opgenomen", [])),
     "brief_form": casus.brief_form("PGA-2026-001", 1, {"adres": "x"}, {"postcode": "Fout"}),
     "brief_klaar": casus.brief_klaar("PGA-2026-001", "https://bot.example/brieven/abc", 15),
-    "startgesprek": casus.startgesprek_form("PGA-2026-001", 1, {"datum": "2026-01-01"},
-                                            {"uitkomst": "Kies"}),
+    "startgesprek": casus.startgesprek_form(
+        "PGA-2026-001", 1, {"datum": "2026-01-01"}, {"uitkomst": "Kies"}
+    ),
     "beheer": beheer.beheer_card(BEHEER_VIEW, {}, {"_form": "x", "org_naam": "Bestaat al"}, "OK"),
 }
 

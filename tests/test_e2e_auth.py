@@ -3,6 +3,7 @@ credentials, against the local Entra ID / Bot Connector stand-in."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -104,3 +105,36 @@ async def test_health_checks_the_database(bot: Bot) -> None:
     async with bot.http.get(f"{bot.url}/healthz") as response:
         assert response.status == 200
         assert (await response.json())["database"] == "ok"
+
+
+async def test_rate_limited_notice_is_retried_and_not_lost(bot: Bot) -> None:
+    from tests.helpers import aanmelding_values
+
+    await bot.post(bot.activity("a1", text="help"))
+    await bot.sent("Casusoverleg", conversation="a:personal-a1")
+    bot.standin.clear()
+    bot.standin.fail_next(2, status=429, retry_after=1, operation="send_to_conversation")
+    status, _ = await bot.post(bot.invoke("a2", "aanmelding.indienen",
+                                          await aanmelding_values(bot.db)))
+    assert status == 200
+    await bot.standin.wait_for(
+        lambda c: c.conversation_id == "a:personal-a1" and c.status == 201, timeout=15
+    )
+    to_fatima = [c.status for c in bot.standin.recorded if c.conversation_id == "a:personal-a1"]
+    assert to_fatima == [429, 429, 201]
+    for _ in range(50):  # the sender marks the row sent right after the connector answered
+        if await rows(bot, "bericht WHERE verzonden_at IS NULL") == 0:
+            break
+        await asyncio.sleep(0.05)
+    assert await rows(bot, "bericht WHERE verzonden_at IS NULL") == 0
+
+
+async def test_notice_waits_until_recipient_has_a_chat(bot: Bot) -> None:
+    from tests.helpers import aanmelding_values
+
+    status, _ = await bot.post(bot.invoke("a2", "aanmelding.indienen",
+                                          await aanmelding_values(bot.db)))
+    assert status == 200
+    assert await rows(bot, "bericht WHERE verzonden_at IS NULL") == 1
+    await bot.post(bot.activity("a1", text="hallo"))  # Fatima opens her chat with the bot
+    await bot.sent("Nieuwe aanmelding", conversation="a:personal-a1")

@@ -42,14 +42,26 @@ async def card_of(bot: Bot, who: str, verb: str, data: dict, **kw) -> str:
 async def test_voortraject_end_to_end(bot: Bot, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
     # Fatima installs the bot (personal) and links the team channel.
-    greet = bot.activity("a1", kind="conversationUpdate",
-                         membersAdded=[{"id": f"28:{bot.standin.app_id}"}])
+    greet = bot.activity(
+        "a1", kind="conversationUpdate", membersAdded=[{"id": f"28:{bot.standin.app_id}"}]
+    )
     assert (await bot.post(greet))[0] == 200
     await bot.sent("Casusoverleg", conversation="a:personal-a1")
-    mention = {"type": "mention", "text": "<at>Casusoverleg</at>",
-               "mentioned": {"id": f"28:{bot.standin.app_id}", "name": "Casusoverleg"}}
-    assert (await bot.post(bot.activity("a1", text="<at>Casusoverleg</at> kanaal",
-                                        conversation_type="channel", entities=[mention])))[0] == 200
+    mention = {
+        "type": "mention",
+        "text": "<at>Casusoverleg</at>",
+        "mentioned": {"id": f"28:{bot.standin.app_id}", "name": "Casusoverleg"},
+    }
+    assert (
+        await bot.post(
+            bot.activity(
+                "a1",
+                text="<at>Casusoverleg</at> kanaal",
+                conversation_type="channel",
+                entities=[mention],
+            )
+        )
+    )[0] == 200
     await bot.sent("meldingen van nieuwe aanmeldingen", conversation=CHANNEL)
 
     # Jeroen (police) refers a resident from his personal chat.
@@ -73,18 +85,35 @@ async def test_voortraject_end_to_end(bot: Bot, caplog: pytest.LogCaptureFixture
     assert RESIDENT_NAME not in refused and "geen toegang" in refused
 
     sanne = await professional_id(bot.db, "a3", bot.standin.tenant_id)
-    decided = await card_of(bot, "a1", "triage.besluit", {
-        **casus, "besluit": "opnemen", "casusregisseur": str(sanne),
-        "startgesprek_datum": future_date(), "startgesprek_tijd": "10:00",
-    })
+    decided = await card_of(
+        bot,
+        "a1",
+        "triage.besluit",
+        {
+            **casus,
+            "besluit": "opnemen",
+            "casusregisseur": str(sanne),
+            "startgesprek_datum": future_date(),
+            "startgesprek_tijd": "10:00",
+        },
+    )
     assert "Opnemen in de PGA" in decided
     await bot.sent(f"Uitkomst aanmelding {code}", conversation="a:personal-a2")
 
-    letter = await card_of(bot, "a1", "brief.maken", {
-        **casus, "adres": RESIDENT_ADDRESS, "postcode": "1234 AB", "woonplaats": "Zuiderstad",
-        "startgesprek_datum": future_date(), "startgesprek_tijd": "10:00",
-        "startgesprek_locatie": "Stadhuis",
-    })
+    letter = await card_of(
+        bot,
+        "a1",
+        "brief.maken",
+        {
+            **casus,
+            "adres": RESIDENT_ADDRESS,
+            "postcode": "1234 AB",
+            "woonplaats": "Zuiderstad",
+            "startgesprek_datum": future_date(),
+            "startgesprek_tijd": "10:00",
+            "startgesprek_locatie": "Stadhuis",
+        },
+    )
     url = re.search(r'"url": "([^"]+)"', letter).group(1)
     async with bot.http.get(url) as response:
         assert response.status == 200
@@ -96,8 +125,11 @@ async def test_voortraject_end_to_end(bot: Bot, caplog: pytest.LogCaptureFixture
         assert forged.status == 403
 
     # Privacy: the channel and the logs never name the resident.
-    channel_posts = [json.dumps(c.body, ensure_ascii=False) for c in bot.standin.recorded
-                     if c.conversation_id == CHANNEL]
+    channel_posts = [
+        json.dumps(c.body, ensure_ascii=False)
+        for c in bot.standin.recorded
+        if c.conversation_id == CHANNEL
+    ]
     assert channel_posts
     logs = "\n".join(record.getMessage() for record in caplog.records)
     for identifier in IDENTIFIERS:

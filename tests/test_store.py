@@ -16,8 +16,11 @@ from store.models import utcnow
 
 def requester(professional_id: int, conversation_type: str = "personal") -> Requester:
     return Requester(
-        professional_id=professional_id, tenant_id=DEMO_TENANT, aad_object_id=f"obj-{professional_id}",
-        conversation_id=f"conv-{professional_id}", conversation_type=conversation_type,
+        professional_id=professional_id,
+        tenant_id=DEMO_TENANT,
+        aad_object_id=f"obj-{professional_id}",
+        conversation_id=f"conv-{professional_id}",
+        conversation_type=conversation_type,
     )
 
 
@@ -25,11 +28,22 @@ async def make_casus(db: Database, aanmelder: int, naam: str = "Kevin Oudeman") 
     async with db.unit_of_work() as uow:
         gemeente = (await uow.people.gemeenten())[0]
         casus = await uow.casussen.create(
-            gemeente_id=gemeente.id, doelgroep="jeugd", urgentie="normaal",
-            persoon={"naam": naam, "geboortedatum": dt.date(2003, 4, 17), "woonplaats": "Zuiderstad"},
-            aanmelding={"criteria": {"overlast": {"voldaan": True}}, "leefgebieden": [],
-                        "partner_ids": [], "reden": f"{naam} doet iets", "bewoner_geinformeerd": True,
-                        "reden_niet_geinformeerd": None},
+            gemeente_id=gemeente.id,
+            doelgroep="jeugd",
+            urgentie="normaal",
+            persoon={
+                "naam": naam,
+                "geboortedatum": dt.date(2003, 4, 17),
+                "woonplaats": "Zuiderstad",
+            },
+            aanmelding={
+                "criteria": {"overlast": {"voldaan": True}},
+                "leefgebieden": [],
+                "partner_ids": [],
+                "reden": f"{naam} doet iets",
+                "bewoner_geinformeerd": True,
+                "reden_niet_geinformeerd": None,
+            },
             aanmelder=requester(aanmelder),
             link={"doel": "Aanmelding", "grondslag": "art6_1e", "uitzondering": None},
         )
@@ -67,8 +81,11 @@ async def test_identity_only_for_linked_professional_in_personal_space(seeded: D
             await uow.casussen.identiteit(casus, requester(aanmelder, "channel"), "test")
         await uow.commit()
     async with seeded.unit_of_work() as uow:
-        outcomes = [(e.event, e.outcome, e.actor_professional_id, e.origin_conversation_type)
-                    for e in await uow.audit.events(casus_id) if e.event == "identiteit.bekijken"]
+        outcomes = [
+            (e.event, e.outcome, e.actor_professional_id, e.origin_conversation_type)
+            for e in await uow.audit.events(casus_id)
+            if e.event == "identiteit.bekijken"
+        ]
     assert outcomes == [
         ("identiteit.bekijken", "success", aanmelder, "personal"),
         ("identiteit.bekijken", "denied", outsider, "personal"),
@@ -137,7 +154,10 @@ async def test_outbox_is_claimed_once_by_competing_senders(seeded: Database) -> 
 
 async def test_retention_anonymises_closed_cases_only(seeded: Database) -> None:
     aanmelder, *_ = await people_ids(seeded)
-    closed, open_ = await make_casus(seeded, aanmelder), await make_casus(seeded, aanmelder, "Ander")
+    closed, open_ = (
+        await make_casus(seeded, aanmelder),
+        await make_casus(seeded, aanmelder, "Ander"),
+    )
     async with seeded.unit_of_work() as uow:
         casus = await uow.casussen.get(closed)
         await uow.casussen.set_status(casus, "afgewezen", expected="aangemeld")

@@ -9,8 +9,8 @@ from store.db import Database
 from tests.helpers import (
     IDENTIFIERS,
     RESIDENT_NAME,
-    act,
     aanmelding_values,
+    act,
     card_text,
     casus_id,
     future_date,
@@ -61,8 +61,9 @@ async def test_channel_sees_only_pseudonym(demo_db, config):
 
 
 async def assert_rejected(db: Database, config: Config, field: str, **overrides: str) -> str:
-    outcome = await act(db, config, "a2", "aanmelding.indienen",
-                        await aanmelding_values(db, **overrides))
+    outcome = await act(
+        db, config, "a2", "aanmelding.indienen", await aanmelding_values(db, **overrides)
+    )
     text = card_text(outcome.card)
     assert "nog niet compleet" in text
     async with db.unit_of_work() as uow:
@@ -122,8 +123,10 @@ async def test_aanmelden_in_channel_sends_form_privately(demo_db, config):
 async def test_non_expert_cannot_triage_from_forwarded_card(demo_db, config):
     code = await submit_aanmelding(demo_db, config)
     cid = await casus_id(demo_db, code)
-    for verb, data in (("triage.open", {"casus": cid}),
-                       ("triage.besluit", {"casus": cid, "besluit": "afwijzen"})):
+    for verb, data in (
+        ("triage.open", {"casus": cid}),
+        ("triage.besluit", {"casus": cid, "besluit": "afwijzen"}),
+    ):
         outcome = await act(demo_db, config, "a3", verb, data)
         assert outcome.card is None and "geen toegang" in (outcome.text or "")
     async with demo_db.unit_of_work() as uow:
@@ -150,42 +153,80 @@ async def test_full_triage_opnemen_letter_and_startgesprek(demo_db, config):
     assert RESIDENT_NAME in card_text(opened.card)
 
     sanne = await professional_id(demo_db, "a3")
-    missing = await act(demo_db, config, "a1", "triage.besluit",
-                        {"casus": cid, "besluit": "opnemen"})
+    missing = await act(
+        demo_db, config, "a1", "triage.besluit", {"casus": cid, "besluit": "opnemen"}
+    )
     assert "Kies een casusregisseur" in card_text(missing.card)
 
-    decided = await act(demo_db, config, "a1", "triage.besluit", {
-        "casus": cid, "besluit": "opnemen", "casusregisseur": str(sanne),
-        "startgesprek_datum": future_date(), "startgesprek_tijd": "10:30",
-        "startgesprek_wie": "Fatima en Sanne",
-    })
+    decided = await act(
+        demo_db,
+        config,
+        "a1",
+        "triage.besluit",
+        {
+            "casus": cid,
+            "besluit": "opnemen",
+            "casusregisseur": str(sanne),
+            "startgesprek_datum": future_date(),
+            "startgesprek_tijd": "10:30",
+            "startgesprek_wie": "Fatima en Sanne",
+        },
+    )
     assert "Opnemen in de PGA" in card_text(decided.card)
     assert any(f"casusregisseur van {code}" in t for t in await pending_texts(demo_db, sanne))
     jeroen = await professional_id(demo_db, "a2")
     assert any("Uitkomst aanmelding" in t for t in await pending_texts(demo_db, jeroen))
 
-    again = await act(demo_db, config, "a1", "triage.besluit",
-                      {"casus": cid, "besluit": "afwijzen", "toelichting": "x"})
+    again = await act(
+        demo_db,
+        config,
+        "a1",
+        "triage.besluit",
+        {"casus": cid, "besluit": "afwijzen", "toelichting": "x"},
+    )
     assert "al besloten" in (again.text or "")
 
     form = await act(demo_db, config, "a1", "brief.open", {"casus": cid})
     assert "Brief aan bewoner" in card_text(form.card)
-    made = await act(demo_db, config, "a1", "brief.maken", {
-        "casus": cid, "adres": "Lindelaan 12", "postcode": "1234 AB", "woonplaats": "Zuiderstad",
-        "startgesprek_datum": future_date(), "startgesprek_tijd": "10:30",
-        "startgesprek_locatie": "Stadhuis Zuiderstad",
-    })
+    made = await act(
+        demo_db,
+        config,
+        "a1",
+        "brief.maken",
+        {
+            "casus": cid,
+            "adres": "Lindelaan 12",
+            "postcode": "1234 AB",
+            "woonplaats": "Zuiderstad",
+            "startgesprek_datum": future_date(),
+            "startgesprek_tijd": "10:30",
+            "startgesprek_locatie": "Stadhuis Zuiderstad",
+        },
+    )
     assert "/brieven/" in card_text(made.card)
 
     # The casusregisseur records the startgesprek; the aanmelder (betrokken) cannot.
     today = dt.date.today().isoformat()
-    refused = await act(demo_db, config, "a2", "startgesprek.vastleggen",
-                        {"casus": cid, "uitkomst": "gehouden", "datum": today})
+    refused = await act(
+        demo_db,
+        config,
+        "a2",
+        "startgesprek.vastleggen",
+        {"casus": cid, "uitkomst": "gehouden", "datum": today},
+    )
     assert "geen toegang" in (refused.text or "")
-    held = await act(demo_db, config, "a3", "startgesprek.vastleggen", {
-        "casus": cid, "uitkomst": "niet_gehouden", "datum": today,
-        "visie_bewoner": "Wil niet praten",
-    })
+    held = await act(
+        demo_db,
+        config,
+        "a3",
+        "startgesprek.vastleggen",
+        {
+            "casus": cid,
+            "uitkomst": "niet_gehouden",
+            "datum": today,
+            "visie_bewoner": "Wil niet praten",
+        },
+    )
     assert "nadruk op handhaving" in card_text(held.card)
 
     async with demo_db.unit_of_work() as uow:
@@ -199,13 +240,22 @@ async def test_other_triage_decisions_close_with_reason(demo_db, config):
     code = await submit_aanmelding(demo_db, config)
     cid = await casus_id(demo_db, code)
     await act(demo_db, config, "a1", "triage.open", {"casus": cid})
-    refused = await act(demo_db, config, "a1", "triage.besluit",
-                        {"casus": cid, "besluit": "doorverwijzen"})
+    refused = await act(
+        demo_db, config, "a1", "triage.besluit", {"casus": cid, "besluit": "doorverwijzen"}
+    )
     assert "Kies waarheen je doorverwijst" in card_text(refused.card)
-    done = await act(demo_db, config, "a1", "triage.besluit", {
-        "casus": cid, "besluit": "doorverwijzen", "doorverwijzing": "wijkteam",
-        "toelichting": "Zorgvraag past bij het wijkteam",
-    })
+    done = await act(
+        demo_db,
+        config,
+        "a1",
+        "triage.besluit",
+        {
+            "casus": cid,
+            "besluit": "doorverwijzen",
+            "doorverwijzing": "wijkteam",
+            "toelichting": "Zorgvraag past bij het wijkteam",
+        },
+    )
     assert "Doorverwijzen" in card_text(done.card)
     async with demo_db.unit_of_work() as uow:
         casus = await uow.casussen.get(cid)
@@ -215,8 +265,9 @@ async def test_other_triage_decisions_close_with_reason(demo_db, config):
 async def test_triage_button_in_channel_goes_private(demo_db, config):
     code = await submit_aanmelding(demo_db, config)
     cid = await casus_id(demo_db, code)
-    outcome = await act(demo_db, config, "a1", "triage.open", {"casus": cid},
-                        conversation_type="channel")
+    outcome = await act(
+        demo_db, config, "a1", "triage.open", {"casus": cid}, conversation_type="channel"
+    )
     assert outcome.card is None and "privéchat" in (outcome.text or "")
     fatima = await professional_id(demo_db, "a1")
     assert any(RESIDENT_NAME in t for t in await pending_texts(demo_db, fatima))
@@ -225,7 +276,8 @@ async def test_triage_button_in_channel_goes_private(demo_db, config):
 async def test_possible_duplicate_is_flagged_without_leaking_the_other_casus(demo_db, config):
     first = await submit_aanmelding(demo_db, config, who="a2")
     second = await submit_aanmelding(demo_db, config, who="a4", naam="kevin  OUDEMAN")
-    opened = await act(demo_db, config, "a1", "triage.open",
-                       {"casus": await casus_id(demo_db, second)})
+    opened = await act(
+        demo_db, config, "a1", "triage.open", {"casus": await casus_id(demo_db, second)}
+    )
     text = card_text(opened.card)
     assert "Mogelijk dubbel" in text and first not in text

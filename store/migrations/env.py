@@ -9,9 +9,8 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from store.db import create_engine
-from store.models import Base
-
 from store.migrations.env_defaults import DEFAULT_URL
+from store.models import Base
 
 
 def _database_url() -> str:
