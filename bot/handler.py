@@ -62,9 +62,9 @@ class CasusoverlegBot(TeamsActivityHandler):
         else:
             await turn_context.send_activity(CHANNEL_GREETING)
 
-    async def on_installation_update(self, turn_context: TurnContext) -> None:
+    async def on_installation_update_add(self, turn_context: TurnContext) -> None:
         # Teams sends conversationUpdate too; the greeting goes there, once.
-        return None
+        await router.remember(self._db, self._config, incoming_from(turn_context))
 
     async def _send(self, turn_context: TurnContext, outcome: Outcome) -> None:
         activities = message_activities(outcome)

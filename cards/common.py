@@ -43,15 +43,6 @@ def _listed(verb: str, commands: Sequence[tuple[str, str]]) -> bool:
     return any(name == command[verb] for name, _ in commands)
 
 
-def message_card(heading: str, message: str, *, attention: bool = False) -> Card:
-    return card(
-        [
-            text(heading, weight="Bolder", size="Medium", color="Attention" if attention else None),
-            text(message),
-        ]
-    )
-
-
 def act_as_card(people: Sequence[tuple[int, str, str]], current_id: int | None) -> Card:
     """Local mode only: pick the demo professional to act as."""
     rows = []

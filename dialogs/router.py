@@ -11,6 +11,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
+
 from dialogs import aanmelding, beheer, casus, demo, help, triage
 from dialogs.core import Config, Context, Handler, Incoming, InvalidPayload, Outcome
 from dialogs.core import strip_control_chars as clean
@@ -93,11 +95,37 @@ async def handle_action(
     return await _run(db, config, incoming, handler, dict(data or {}), from_card=True)
 
 
+async def remember(db: Database, config: Config, incoming: Incoming) -> None:
+    """Store where this professional can be reached (app installed), without answering."""
+    await _run(db, config, incoming, _nothing, {}, from_card=False)
+
+
+async def _nothing(context: Context, data: dict[str, Any]) -> Outcome:
+    return Outcome()
+
+
 async def greet(db: Database, config: Config, incoming: Incoming) -> Outcome:
     return await _run(db, config, incoming, help.show, {"_args": ""}, from_card=False)
 
 
 async def _run(
+    db: Database,
+    config: Config,
+    incoming: Incoming,
+    handler: Handler,
+    data: dict[str, Any],
+    *,
+    from_card: bool,
+) -> Outcome:
+    try:
+        return await _run_once(db, config, incoming, handler, data, from_card=from_card)
+    except IntegrityError:
+        # A concurrent turn inserted the same row first (e.g. two first contacts at once);
+        # the second attempt sees it.
+        return await _run_once(db, config, incoming, handler, data, from_card=from_card)
+
+
+async def _run_once(
     db: Database,
     config: Config,
     incoming: Incoming,

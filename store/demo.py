@@ -24,6 +24,7 @@ ORGANISATIES = [
     ("GGZ Zuiderstad", "ggz"),
     ("Woonstad Zuiderstad", "woningcorporatie"),
     ("Wijkteam Zuiderstad", "wijkteam"),
+    ("Zorg- en Veiligheidshuis Zuiderstad", "zvh"),
 ]
 # (object id, name, function, organisation, PGA-expert?)
 PROFESSIONALS = [
@@ -60,6 +61,13 @@ PROFESSIONALS = [
         "Linda Jansen",
         "Woonconsulent",
         "Woonstad Zuiderstad",
+        False,
+    ),
+    (
+        "00000000-0000-0000-0000-0000000000a6",
+        "Kees Hoekstra",
+        "Procesregisseur ZVH",
+        "Zorg- en Veiligheidshuis Zuiderstad",
         False,
     ),
 ]

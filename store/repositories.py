@@ -8,6 +8,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import delete, exists, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -721,22 +723,32 @@ class ConversationRepository:
         tenant_id: str | None,
         professional_id: int | None,
         reference: dict[str, Any],
-    ) -> ConversationRef:
-        row = await self.get(conversation_id)
-        if row is None:
-            row = ConversationRef(
-                conversation_id=conversation_id,
-                conversation_type=conversation_type,
-                tenant_id=tenant_id,
-                professional_id=professional_id,
-                reference=reference,
-            )
-            self._session.add(row)
-        elif row.professional_id != professional_id or row.reference != reference:
-            row.professional_id = professional_id
-            row.reference = reference
-        await self._session.flush()
-        return row
+    ) -> None:
+        """Insert or update in one statement: Teams sends installationUpdate and
+        conversationUpdate at the same moment, and both turns store the reference."""
+        current = await self.get(conversation_id)
+        if (
+            current is not None
+            and current.professional_id == professional_id
+            and current.reference == reference
+        ):
+            return  # the common case: nothing to write
+        values = {
+            "conversation_id": conversation_id,
+            "conversation_type": conversation_type,
+            "tenant_id": tenant_id,
+            "professional_id": professional_id,
+            "reference": reference,
+            "updated_at": utcnow(),
+        }
+        dialect = self._session.bind.dialect.name if self._session.bind else "sqlite"
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        statement = insert(ConversationRef).values(**values)
+        statement = statement.on_conflict_do_update(
+            index_elements=[ConversationRef.conversation_id],
+            set_={key: statement.excluded[key] for key in values if key != "conversation_id"},
+        )
+        await self._session.execute(statement)
 
     async def personal_for(self, professional_id: int) -> ConversationRef | None:
         return await self._session.scalar(

@@ -10,18 +10,41 @@ NEW_ID = "12345678-1234-4234-8234-123456789012"
 
 
 async def test_pga_expert_registers_organisation_and_professional(demo_db, config) -> None:
-    added = await act(demo_db, config, "a1", "beheer.organisatie",
-                      {"org_naam": "Veilig Thuis", "org_soort": "zorg"})
+    added = await act(
+        demo_db,
+        config,
+        "a1",
+        "beheer.organisatie",
+        {"org_naam": "Veilig Thuis", "org_soort": "zorg"},
+    )
     assert "Veilig Thuis is toegevoegd" in card_text(added.card)
-    twice = await act(demo_db, config, "a1", "beheer.organisatie",
-                      {"org_naam": "veilig thuis", "org_soort": "zorg"})
+    twice = await act(
+        demo_db,
+        config,
+        "a1",
+        "beheer.organisatie",
+        {"org_naam": "veilig thuis", "org_soort": "zorg"},
+    )
     assert "bestaat al" in card_text(twice.card)
-    person = await act(demo_db, config, "a1", "beheer.professional", {
-        "prof_naam": "Eva Smit", "prof_object_id": NEW_ID, "prof_rol": "professional",
-    })
+    person = await act(
+        demo_db,
+        config,
+        "a1",
+        "beheer.professional",
+        {
+            "prof_naam": "Eva Smit",
+            "prof_object_id": NEW_ID,
+            "prof_rol": "professional",
+        },
+    )
     assert "Eva Smit is toegevoegd" in card_text(person.card)
-    bad = await act(demo_db, config, "a1", "beheer.professional",
-                    {"prof_naam": "X", "prof_object_id": "niet-een-guid"})
+    bad = await act(
+        demo_db,
+        config,
+        "a1",
+        "beheer.professional",
+        {"prof_naam": "X", "prof_object_id": "niet-een-guid"},
+    )
     assert "object-id" in card_text(bad.card)
 
 
@@ -32,11 +55,19 @@ async def test_others_cannot_administer(demo_db, config) -> None:
 
 
 async def test_registered_professional_can_use_the_bot(demo_db, config) -> None:
-    await act(demo_db, config, "a1", "beheer.professional", {
-        "prof_naam": "Eva Smit", "prof_object_id": NEW_ID, "prof_rol": "professional",
-    })
-    from tests.conftest import incoming
+    await act(
+        demo_db,
+        config,
+        "a1",
+        "beheer.professional",
+        {
+            "prof_naam": "Eva Smit",
+            "prof_object_id": NEW_ID,
+            "prof_rol": "professional",
+        },
+    )
     from dialogs import router
+    from tests.conftest import incoming
 
     eva = replace(incoming("a1"), aad_object_id=NEW_ID, conversation_id="p-eva")
     outcome = await router.handle_text(demo_db, config, eva, "help")
@@ -44,8 +75,8 @@ async def test_registered_professional_can_use_the_bot(demo_db, config) -> None:
 
 
 async def test_admin_from_configuration_is_bootstrapped(sqlite_db, config) -> None:
-    from tests.conftest import incoming
     from dialogs import router
+    from tests.conftest import incoming
 
     admin_config = replace(config, admin_object_ids=frozenset({NEW_ID}))
     admin = replace(incoming("a1"), aad_object_id=NEW_ID)

@@ -66,7 +66,6 @@ CARDS: dict[str, Any] = {
         [("help", "Wat kan ik hier?"), ("triage", "x"), ("aanmelden", "y"), ("beheer", "z")],
         "Proef",
     ),
-    "message": common.message_card("Let op", "Tekst", attention=True),
     "act_as": common.act_as_card([(1, "Fatima", "PGA-expert"), (2, "Sanne", "GGZ")], 1),
     "aanmelding_leeg": aanmelding.aanmelding_form(OPTIONS, {}, {}),
     "aanmelding_fouten": aanmelding.aanmelding_form(
@@ -115,7 +114,7 @@ def test_card_validates_against_adaptive_cards_1_5(name: str) -> None:
 
 def test_schema_rejects_a_broken_card() -> None:
     """The validator is not vacuous: a wrong element type fails."""
-    broken = {**CARDS["message"], "body": [{"type": "TextBlock", "text": 5, "wrap": "ja"}]}
+    broken = {**CARDS["kanaal"], "body": [{"type": "TextBlock", "text": 5, "wrap": "ja"}]}
     assert list(VALIDATOR.iter_errors(broken))
 
 

@@ -114,8 +114,9 @@ async def test_rate_limited_notice_is_retried_and_not_lost(bot: Bot) -> None:
     await bot.sent("Casusoverleg", conversation="a:personal-a1")
     bot.standin.clear()
     bot.standin.fail_next(2, status=429, retry_after=1, operation="send_to_conversation")
-    status, _ = await bot.post(bot.invoke("a2", "aanmelding.indienen",
-                                          await aanmelding_values(bot.db)))
+    status, _ = await bot.post(
+        bot.invoke("a2", "aanmelding.indienen", await aanmelding_values(bot.db))
+    )
     assert status == 200
     await bot.standin.wait_for(
         lambda c: c.conversation_id == "a:personal-a1" and c.status == 201, timeout=15
@@ -132,9 +133,17 @@ async def test_rate_limited_notice_is_retried_and_not_lost(bot: Bot) -> None:
 async def test_notice_waits_until_recipient_has_a_chat(bot: Bot) -> None:
     from tests.helpers import aanmelding_values
 
-    status, _ = await bot.post(bot.invoke("a2", "aanmelding.indienen",
-                                          await aanmelding_values(bot.db)))
+    status, _ = await bot.post(
+        bot.invoke("a2", "aanmelding.indienen", await aanmelding_values(bot.db))
+    )
     assert status == 200
     assert await rows(bot, "bericht WHERE verzonden_at IS NULL") == 1
     await bot.post(bot.activity("a1", text="hallo"))  # Fatima opens her chat with the bot
     await bot.sent("Nieuwe aanmelding", conversation="a:personal-a1")
+
+
+async def test_installation_stores_where_to_reach_the_professional(bot: Bot) -> None:
+    status, _ = await bot.post(bot.activity("a1", kind="installationUpdate", action="add"))
+    assert status == 200
+    assert await rows(bot, "conversation_ref WHERE conversation_type = 'personal'") == 1
+    assert bot.standin.recorded == []

@@ -50,10 +50,17 @@ def test_letter_template_is_filled_and_reads_back() -> None:
     assert placeholders() >= {"naam", "adres", "postcode", "woonplaats", "startgesprek_datum"}
     content = render_brief(
         BriefGegevens(
-            gemeente="Zuiderstad", datum="01-12-2026", kenmerk="PGA-2026-001", naam="Kevin Oudeman",
-            adres="Lindelaan 12", postcode="1234 AB", woonplaats="Zuiderstad",
-            startgesprek_datum="08-12-2026", startgesprek_tijd="10:00",
-            startgesprek_locatie="Stadhuis", contactpersoon="Fatima el Amrani",
+            gemeente="Zuiderstad",
+            datum="01-12-2026",
+            kenmerk="PGA-2026-001",
+            naam="Kevin Oudeman",
+            adres="Lindelaan 12",
+            postcode="1234 AB",
+            woonplaats="Zuiderstad",
+            startgesprek_datum="08-12-2026",
+            startgesprek_tijd="10:00",
+            startgesprek_locatie="Stadhuis",
+            contactpersoon="Fatima el Amrani",
         )
     )
     text = "\n".join(p.text for p in Document(io.BytesIO(content)).paragraphs)
@@ -70,10 +77,18 @@ async def test_download_refused_once_link_is_gone(demo_db, config) -> None:
     fatima = await professional_id(demo_db, "a1")
     linda = await professional_id(demo_db, "a5")
     await act(demo_db, config, "a1", "triage.open", {"casus": cid})
-    await act(demo_db, config, "a1", "triage.besluit", {
-        "casus": cid, "besluit": "opnemen", "casusregisseur": str(linda),
-        "startgesprek_datum": future_date(),
-    })
+    await act(
+        demo_db,
+        config,
+        "a1",
+        "triage.besluit",
+        {
+            "casus": cid,
+            "besluit": "opnemen",
+            "casusregisseur": str(linda),
+            "startgesprek_datum": future_date(),
+        },
+    )
     future = int(time.time()) + 60
     ok = await casus_dialog.download_brief(
         demo_db, config, sign(DownloadGrant(cid, fatima, future), config.signing_key)
@@ -94,8 +109,13 @@ async def test_retention_job_anonymises_closed_referrals(demo_db, config) -> Non
     code = await submit_aanmelding(demo_db, config)
     cid = await casus_id(demo_db, code)
     await act(demo_db, config, "a1", "triage.open", {"casus": cid})
-    await act(demo_db, config, "a1", "triage.besluit",
-              {"casus": cid, "besluit": "afwijzen", "toelichting": "Kevin Oudeman past niet"})
+    await act(
+        demo_db,
+        config,
+        "a1",
+        "triage.besluit",
+        {"casus": cid, "besluit": "afwijzen", "toelichting": "Kevin Oudeman past niet"},
+    )
     assert await apply_retention(demo_db, 365) == 0
     later = dt.datetime.now(dt.UTC) + dt.timedelta(days=366)
     assert await apply_retention(demo_db, 365, now=later) == 1

@@ -46,7 +46,7 @@ def test_every_sdk_key_can_be_set_by_environment() -> None:
     configuration = Settings.from_env(env).sdk_configuration()
     for key in SDK_KEYS:
         assert getattr(configuration, key) == f"https://example.test/{key}"
-    assert configuration.APP_ID == PROD["MicrosoftAppId"]
+    assert PROD["MicrosoftAppId"] == configuration.APP_ID
 
 
 def test_secrets_stay_out_of_repr() -> None:

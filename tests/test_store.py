@@ -173,3 +173,19 @@ async def test_retention_anonymises_closed_cases_only(seeded: Database) -> None:
         )
     assert [row[0] for row in remaining] == [open_]
     assert reden == ""
+
+
+async def test_simultaneous_install_events_store_one_reference(seeded: Database) -> None:
+    professional, *_ = await people_ids(seeded)
+
+    async def remember(version: int) -> None:
+        async with seeded.unit_of_work() as uow:
+            await uow.conversations.remember(
+                "a:personal", "personal", DEMO_TENANT, professional, {"v": version}
+            )
+            await uow.commit()
+
+    await asyncio.gather(*(remember(n) for n in range(5)))
+    async with seeded.engine.connect() as connection:
+        count = await connection.scalar(text("SELECT count(*) FROM conversation_ref"))
+    assert count == 1

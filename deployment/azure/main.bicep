@@ -81,7 +81,7 @@ param containerImage string = ''
 param containerRegistryName string = ''
 
 @description('Path App Service probes for instance health, e.g. /healthz. Empty = no health check.')
-param healthCheckPath string = ''
+param healthCheckPath string = '/healthz'
 
 @description('Azure Bot pricing tier. Teams is a standard channel (free on both); S1 carries the SLA.')
 @allowed([
@@ -116,6 +116,7 @@ var botDomain = '${webAppName}.azurewebsites.net'
 
 var appPasswordSecretName = 'microsoft-app-password'
 var databaseUrlSecretName = 'database-url'
+var signingKeySecretName = 'download-signing-key'
 
 var useContainer = !empty(containerImage)
 
@@ -272,6 +273,11 @@ var commonSettings = [
   {
     name: 'DATABASE_URL'
     value: '@Microsoft.KeyVault(SecretUri=${keyVault.properties.vaultUri}secrets/${databaseUrlSecretName}/)'
+  }
+  {
+    // Signs the short-lived letter download links; the same on every instance.
+    name: 'DOWNLOAD_SIGNING_KEY'
+    value: '@Microsoft.KeyVault(SecretUri=${keyVault.properties.vaultUri}secrets/${signingKeySecretName}/)'
   }
   {
     name: 'ALLOWED_TENANT_IDS'
