@@ -15,7 +15,7 @@ from cards.aanmelding import (
     kanaal_melding,
     ter_triage,
 )
-from dialogs.core import Context, Outcome, check_payload, form_schema, has_control_chars
+from dialogs.core import Context, Outcome, check_payload, control_char_errors, form_schema
 from store import reference as ref
 from store.models import Casus
 
@@ -48,6 +48,10 @@ DEFAULTS = {
 SENT_PRIVATELY = (
     "Ik heb je het aanmeldformulier in je privéchat met Casusoverleg gezet. "
     "Vul het daar in: namen van bewoners horen niet in een kanaal."
+)
+FILL_PRIVATELY = (
+    "Dit formulier hoort niet in een gedeeld gesprek. Typ 'aanmelden' in je privéchat met "
+    "Casusoverleg en vul het daar in."
 )
 
 
@@ -87,7 +91,7 @@ async def open_form(context: Context, data: dict[str, Any]) -> Outcome:
 async def save_draft(context: Context, data: dict[str, Any]) -> Outcome:
     values = check_payload(SCHEMA, data)
     if not context.actor.requester.in_personal_space:
-        return Outcome(text=SENT_PRIVATELY)
+        return Outcome(text=FILL_PRIVATELY)
     await context.uow.people.save_concept(context.actor.id, DRAFT, values)
     card = aanmelding_form(await _options(context), values, {}, notice="Concept bewaard.")
     return Outcome(card=card)
@@ -96,7 +100,7 @@ async def save_draft(context: Context, data: dict[str, Any]) -> Outcome:
 async def submit(context: Context, data: dict[str, Any]) -> Outcome:
     values = check_payload(SCHEMA, data)
     if not context.actor.requester.in_personal_space:
-        return Outcome(text=SENT_PRIVATELY)
+        return Outcome(text=FILL_PRIVATELY)
     options = await _options(context)
     errors = validate(values, options, today=dt.date.today())
     if errors:
@@ -170,10 +174,7 @@ def _multi(value: str | None) -> list[str]:
 
 
 def validate(values: dict[str, Any], options: AanmeldingOptions, today: dt.date) -> dict[str, str]:
-    errors: dict[str, str] = {}
-    for field, value in values.items():
-        if isinstance(value, str) and has_control_chars(value):
-            errors[field] = "Dit veld bevat tekens die niet zijn toegestaan. Typ het opnieuw."
+    errors = control_char_errors(values)
     for field in ("naam", "woonplaats", "reden", "doel"):
         if not values.get(field):
             errors.setdefault(field, "Vul dit veld in.")

@@ -21,8 +21,8 @@ from dialogs.core import (
     Context,
     Outcome,
     check_payload,
+    control_char_errors,
     form_schema,
-    has_control_chars,
     ids_schema,
 )
 from dialogs.downloads import DownloadGrant, sign, verify
@@ -201,10 +201,7 @@ def _download_url(config: Config, casus_id: int, professional_id: int) -> str:
 
 
 def _validate_brief(values: dict[str, Any], today: dt.date) -> dict[str, str]:
-    errors: dict[str, str] = {}
-    for field, value in values.items():
-        if isinstance(value, str) and has_control_chars(value):
-            errors[field] = "Dit veld bevat tekens die niet zijn toegestaan. Typ het opnieuw."
+    errors = control_char_errors(values)
     for field in ("adres", "woonplaats", "startgesprek_locatie"):
         if not values.get(field):
             errors.setdefault(field, "Vul dit veld in.")
@@ -333,10 +330,7 @@ def _with_note(view: CasusView, note: str) -> CasusView:
 
 
 def _validate_startgesprek(values: dict[str, Any], today: dt.date) -> dict[str, str]:
-    errors: dict[str, str] = {}
-    for field, value in values.items():
-        if isinstance(value, str) and has_control_chars(value):
-            errors[field] = "Dit veld bevat tekens die niet zijn toegestaan. Typ het opnieuw."
+    errors = control_char_errors(values)
     if values.get("uitkomst") not in {v for v, _ in STARTGESPREK_UITKOMSTEN}:
         errors.setdefault("uitkomst", "Kies of het gesprek is gehouden.")
     _check_date(values, "datum", errors, not_after=today)

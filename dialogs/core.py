@@ -96,6 +96,15 @@ def has_control_chars(value: str) -> bool:
     return bool(CONTROL_CHARS.search(value))
 
 
+def control_char_errors(values: Mapping[str, Any]) -> dict[str, str]:
+    """A Dutch error for every field with control or direction-override characters."""
+    return {
+        field: "Dit veld bevat tekens die niet zijn toegestaan. Typ het opnieuw."
+        for field, value in values.items()
+        if isinstance(value, str) and has_control_chars(value)
+    }
+
+
 def strip_control_chars(value: str) -> str:
     return CONTROL_CHARS.sub("", value)
 

@@ -22,8 +22,8 @@ from dialogs.core import (
     Context,
     Outcome,
     check_payload,
+    control_char_errors,
     form_schema,
-    has_control_chars,
     ids_schema,
 )
 from store import reference as ref
@@ -273,10 +273,7 @@ def _format_planned(planned: dt.datetime | None) -> str:
 
 
 def validate(values: dict[str, Any], professional_ids: set[int], today: dt.date) -> dict[str, str]:
-    errors: dict[str, str] = {}
-    for field, value in values.items():
-        if isinstance(value, str) and has_control_chars(value):
-            errors[field] = "Dit veld bevat tekens die niet zijn toegestaan. Typ het opnieuw."
+    errors = control_char_errors(values)
     choice = values.get("besluit")
     if choice not in STATUS_FOR:
         errors.setdefault("besluit", "Kies een besluit.")

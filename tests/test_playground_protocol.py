@@ -38,8 +38,12 @@ async def local_bot(standin, tmp_path: Path) -> AsyncIterator[tuple[str, aiohttp
     port = free_port()
     url = f"sqlite+aiosqlite:///{tmp_path / 'local.sqlite3'}"
     settings = Settings.from_env(
-        {"LOCAL_MODE": "1", "DATABASE_URL": url, "PORT": str(port),
-         "OUTBOX_INTERVAL_SECONDS": "0.2"}
+        {
+            "LOCAL_MODE": "1",
+            "DATABASE_URL": url,
+            "PORT": str(port),
+            "OUTBOX_INTERVAL_SECONDS": "0.2",
+        }
     )
     runner = web.AppRunner(create_app(settings))
     await runner.setup()
@@ -87,15 +91,29 @@ async def test_act_as_and_refer_from_the_playground(standin, local_bot) -> None:
     _, http = local_bot
     await post(http, captured("message_personal", standin, text="als"))
     await standin.wait_for(sent_to(standin, PERSONAL, "Handel als Jeroen de Vries"))
-    status, body = await post(http, captured(
-        "invoke_adaptiveCard_action_personal", standin,
-        value={"action": {"type": "Action.Execute", "verb": "demo.als", "data": {"professional": 2}}},
-    ))
+    status, body = await post(
+        http,
+        captured(
+            "invoke_adaptiveCard_action_personal",
+            standin,
+            value={
+                "action": {
+                    "type": "Action.Execute",
+                    "verb": "demo.als",
+                    "data": {"professional": 2},
+                }
+            },
+        ),
+    )
     assert status == 200 and "Jeroen de Vries" in json.dumps(body, ensure_ascii=False)
 
     # In the channel, @mention + aanmelden: the form goes to the personal chat.
-    status, _ = await post(http, captured("message_channel_new_post_mention", standin,
-                                          text="<at>Casusoverleg</at> aanmelden"))
+    status, _ = await post(
+        http,
+        captured(
+            "message_channel_new_post_mention", standin, text="<at>Casusoverleg</at> aanmelden"
+        ),
+    )
     assert status == 200
     await standin.wait_for(sent_to(standin, PERSONAL, "Aanmelding PGA"))
     channel = [c for c in standin.recorded if (c.conversation_id or "").startswith("19:")]
