@@ -150,7 +150,7 @@ async def _create_casus(context: Context, values: dict[str, Any]) -> Casus:
 
 async def _notify(context: Context, casus: Casus, values: dict[str, Any]) -> None:
     uow = context.uow
-    met, leefgebieden, _ = await uow.casussen.criteria_summary(casus.id)
+    met, leefgebieden = await uow.casussen.criteria_summary(casus.id)
     doelgroep = ref.label(ref.DOELGROEPEN, casus.doelgroep)
     organisatie = context.actor.professional.organisatie
     summary = [

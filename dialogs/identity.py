@@ -40,7 +40,7 @@ async def resolve_actor(uow: UnitOfWork, config: Config, incoming: Incoming) -> 
             details="tenant niet toegestaan",
         )
         raise Refused(NOT_ALLOWED)
-    professional = await _find_or_bootstrap(uow, config, incoming)
+    professional, gemeenten = await _find_or_bootstrap(uow, config, incoming)
     if professional is None or not professional.actief:
         uow.audit.record(
             "toegang.onbekend",
@@ -53,7 +53,7 @@ async def resolve_actor(uow: UnitOfWork, config: Config, incoming: Incoming) -> 
         raise Refused(NOT_REGISTERED)
     return Actor(
         professional=professional,
-        pga_gemeente_ids=frozenset(await uow.people.pga_gemeente_ids(professional.id)),
+        pga_gemeente_ids=frozenset(gemeenten),
         requester=Requester(
             professional_id=professional.id,
             tenant_id=incoming.tenant_id,
@@ -66,18 +66,21 @@ async def resolve_actor(uow: UnitOfWork, config: Config, incoming: Incoming) -> 
 
 async def _find_or_bootstrap(
     uow: UnitOfWork, config: Config, incoming: Incoming
-) -> Professional | None:
+) -> tuple[Professional | None, set[int]]:
     if config.local_mode:
         acting_as = await uow.people.acting_as(incoming.tenant_id, incoming.aad_object_id)
         if acting_as is not None:
-            return await uow.people.get(acting_as)
-    professional = await uow.people.by_identity(incoming.tenant_id, incoming.aad_object_id)
-    if professional is not None:
-        return professional
+            demo = await uow.people.get(acting_as)
+            return demo, await uow.people.pga_gemeente_ids(acting_as)
+    found, gemeenten = await uow.people.with_pga_gemeenten(
+        incoming.tenant_id, incoming.aad_object_id
+    )
+    if found is not None:
+        return found, gemeenten
     is_admin = incoming.aad_object_id.lower() in config.admin_object_ids
     first_local_user = config.local_mode and await uow.people.count() == 0
     if not (is_admin or first_local_user):
-        return None
+        return None, set()
     professional = await uow.people.add_professional(
         tenant_id=incoming.tenant_id,
         aad_object_id=incoming.aad_object_id,
@@ -93,4 +96,4 @@ async def _find_or_bootstrap(
         actor_tenant_id=incoming.tenant_id,
         details="beheerder en PGA-expert door configuratie",
     )
-    return professional
+    return professional, {gemeente.id}

@@ -28,6 +28,7 @@ from dialogs.core import (
 )
 from store import reference as ref
 from store.models import Casus, utcnow
+from store.repositories import summary_of
 
 ONLY_EXPERT = "Alleen de PGA-expert van deze gemeente kan triage doen."
 ALREADY_DECIDED = "Over deze aanmelding is al besloten. Typ 'casus {code}' om de casus te zien."
@@ -69,7 +70,7 @@ async def lijst(context: Context, data: dict[str, Any]) -> Outcome:
     for casus, aanmelding in await context.uow.casussen.open_aanmeldingen(
         set(context.actor.pga_gemeente_ids)
     ):
-        met, _, _ = await context.uow.casussen.criteria_summary(casus.id)
+        met, _ = summary_of(aanmelding)
         ingediend = aanmelding.ingediend_at.replace(tzinfo=aanmelding.ingediend_at.tzinfo or dt.UTC)
         items.append(
             TriageItem(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
@@ -13,6 +13,9 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+
+if TYPE_CHECKING:
+    from store.repositories import ReferenceCache
 
 
 def create_engine(database_url: str) -> AsyncEngine:
@@ -42,15 +45,18 @@ class Database:
     """The engine plus a factory for units of work."""
 
     def __init__(self, engine: AsyncEngine) -> None:
+        from store.repositories import ReferenceCache
+
         self.engine = engine
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+        self.known_references = ReferenceCache()
 
     @classmethod
     def from_url(cls, database_url: str) -> Database:
         return cls(create_engine(database_url))
 
     def unit_of_work(self) -> UnitOfWork:
-        return UnitOfWork(self._sessions())
+        return UnitOfWork(self._sessions(), self.known_references)
 
     async def dispose(self) -> None:
         await self.engine.dispose()
@@ -59,7 +65,7 @@ class Database:
 class UnitOfWork:
     """One transaction: commit on `commit()`, roll back whatever was not committed."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, known_references: ReferenceCache) -> None:
         from store.repositories import (
             AuditLog,
             BerichtRepository,
@@ -73,7 +79,7 @@ class UnitOfWork:
         self.people = PeopleRepository(session, self.audit)
         self.casussen = CasusRepository(session, self.audit)
         self.berichten = BerichtRepository(session)
-        self.conversations = ConversationRepository(session)
+        self.conversations = ConversationRepository(session, known_references)
 
     async def __aenter__(self) -> UnitOfWork:
         return self
@@ -89,13 +95,16 @@ class UnitOfWork:
 
     async def commit(self) -> None:
         await self.session.commit()
+        for callback in self.session.info.pop("after_commit", []):
+            callback()
 
     async def rollback(self) -> None:
         await self.session.rollback()
+        self.session.info.pop("after_commit", None)
 
     async def commit_refusals_only(self) -> None:
         """Undo the turn's changes but keep its audit entries of refusals (DESIGN §3.5)."""
         refusals = self.audit.refusals()
-        await self.session.rollback()
+        await self.rollback()
         self.audit.add_copies(refusals)
         await self.session.commit()

@@ -4,6 +4,8 @@ data takes the requesting professional and refuses without a link to the casus."
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -109,6 +111,25 @@ class PeopleRepository:
                 Professional.aad_object_id == aad_object_id.lower(),
             )
         )
+
+    async def with_pga_gemeenten(
+        self, tenant_id: str, aad_object_id: str
+    ) -> tuple[Professional | None, set[int]]:
+        """The professional and the municipalities they are PGA-expert of, in one query:
+        this runs on every activity."""
+        rows = (
+            await self._session.execute(
+                select(Professional, PgaExpert.gemeente_id)
+                .outerjoin(PgaExpert, PgaExpert.professional_id == Professional.id)
+                .where(
+                    Professional.tenant_id == tenant_id,
+                    Professional.aad_object_id == aad_object_id.lower(),
+                )
+            )
+        ).all()
+        if not rows:
+            return None, set()
+        return rows[0][0], {gemeente for _, gemeente in rows if gemeente is not None}
 
     async def get(self, professional_id: int) -> Professional:
         professional = await self._session.get(Professional, professional_id)
@@ -273,11 +294,9 @@ class CasusRepository:
         )
         return [(casus, aanmelding) for casus, aanmelding in rows.all()]
 
-    async def criteria_summary(self, casus_id: int) -> tuple[int, int, list[str]]:
-        """(criteria met, leefgebieden count, partner ids): safe to show without a link."""
-        aanmelding = await self._aanmelding_row(casus_id)
-        met = sum(1 for value in aanmelding.criteria.values() if value.get("voldaan"))
-        return met, len(aanmelding.leefgebieden), list(aanmelding.partner_ids)
+    async def criteria_summary(self, casus_id: int) -> tuple[int, int]:
+        """(criteria met, leefgebieden count): safe to show without a link."""
+        return summary_of(await self._aanmelding_row(casus_id))
 
     async def roles_of(self, casus_id: int, professional_id: int) -> set[str]:
         rows = await self._session.scalars(
@@ -708,8 +727,9 @@ class BerichtRepository:
 
 
 class ConversationRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, known: ReferenceCache) -> None:
         self._session = session
+        self._known = known
 
     async def get(self, conversation_id: str) -> ConversationRef | None:
         return await self._session.scalar(
@@ -726,13 +746,17 @@ class ConversationRepository:
     ) -> None:
         """Insert or update in one statement: Teams sends installationUpdate and
         conversationUpdate at the same moment, and both turns store the reference."""
+        fingerprint = (professional_id, json.dumps(reference, sort_keys=True))
+        if self._known.get(conversation_id) == fingerprint:
+            return  # stored before by this process: the common case, no query at all
         current = await self.get(conversation_id)
         if (
             current is not None
             and current.professional_id == professional_id
             and current.reference == reference
         ):
-            return  # the common case: nothing to write
+            self._known.put(conversation_id, fingerprint)
+            return
         values = {
             "conversation_id": conversation_id,
             "conversation_type": conversation_type,
@@ -749,6 +773,10 @@ class ConversationRepository:
             set_={key: statement.excluded[key] for key in values if key != "conversation_id"},
         )
         await self._session.execute(statement)
+        # Remembered only once committed, or a rolled-back turn would hide the reference.
+        self._session.info.setdefault("after_commit", []).append(
+            lambda: self._known.put(conversation_id, fingerprint)
+        )
 
     async def personal_for(self, professional_id: int) -> ConversationRef | None:
         return await self._session.scalar(
@@ -760,6 +788,31 @@ class ConversationRepository:
             .order_by(ConversationRef.updated_at.desc())
             .limit(1)
         )
+
+
+def summary_of(aanmelding: Aanmelding) -> tuple[int, int]:
+    met = sum(1 for value in aanmelding.criteria.values() if value.get("voldaan"))
+    return met, len(aanmelding.leefgebieden)
+
+
+class ReferenceCache:
+    """Which conversation references this process has already stored (bounded).
+
+    Only an optimisation: the database stays the truth, a miss just costs one query.
+    """
+
+    def __init__(self, size: int = 10_000) -> None:
+        self._size = size
+        self._entries: OrderedDict[str, tuple[int | None, str]] = OrderedDict()
+
+    def get(self, key: str) -> tuple[int | None, str] | None:
+        return self._entries.get(key)
+
+    def put(self, key: str, value: tuple[int | None, str]) -> None:
+        self._entries[key] = value
+        self._entries.move_to_end(key)
+        while len(self._entries) > self._size:
+            self._entries.popitem(last=False)
 
 
 def _main_role(roles: set[str]) -> str | None:

@@ -285,8 +285,9 @@ async def test_possible_duplicate_is_flagged_without_leaking_the_other_casus(dem
 
 async def test_form_submitted_in_a_channel_stores_nothing(demo_db, config):
     values = await aanmelding_values(demo_db)
-    outcome = await act(demo_db, config, "a2", "aanmelding.indienen", values,
-                        conversation_type="channel")
+    outcome = await act(
+        demo_db, config, "a2", "aanmelding.indienen", values, conversation_type="channel"
+    )
     assert outcome.card is None and "privéchat" in (outcome.text or "")
     async with demo_db.unit_of_work() as uow:
         assert await uow.casussen.by_code(f"PGA-{dt.date.today().year}-001") == []
