@@ -7,7 +7,7 @@ import sys
 
 from aiohttp import web
 
-from bot.app import create_app
+from bot.app import PrivacyAccessLogger, create_app
 from bot.settings import ConfigurationError, Settings
 
 
@@ -25,7 +25,13 @@ def main() -> None:
     logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
     mode = "lokaal (zonder authenticatie)" if settings.local_mode else "productie"
     logging.getLogger("bot").info("Casusoverleg start op poort %s, modus %s", settings.port, mode)
-    web.run_app(create_app(settings), host="0.0.0.0", port=settings.port, print=None)
+    web.run_app(
+        create_app(settings),
+        host="0.0.0.0",
+        port=settings.port,
+        print=None,
+        access_log_class=PrivacyAccessLogger,
+    )
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aiohttp import web
+from aiohttp.abc import AbstractAccessLogger
 from botbuilder.core import serializer_helper
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity
@@ -49,7 +50,8 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.extend([_database, _bot, _background])
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", health)
-    app.router.add_get("/brieven/{token}", download_brief)
+    # No HEAD: a link works once, and a HEAD must not use it up.
+    app.router.add_get("/brieven/{token}", download_brief, allow_head=False)
     app.router.add_get("/", about)
     app.router.add_get("/privacy", about)
     app.router.add_get("/gebruiksvoorwaarden", about)
@@ -99,6 +101,17 @@ async def _retention_loop(app: web.Application) -> None:
         except Exception as error:
             log.error("retention round failed type=%s", type(error).__name__)
         await asyncio.sleep(dt.timedelta(hours=1).total_seconds())
+
+
+class PrivacyAccessLogger(AbstractAccessLogger):
+    """Access log without query strings and without the download tokens in /brieven/…:
+    a token in a log line would let its reader fetch the letter."""
+
+    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
+        path = request.path
+        if path.startswith("/brieven/"):
+            path = "/brieven/…"
+        self.logger.info("%s %s %s %.1f ms", request.method, path, response.status, time * 1000)
 
 
 @web.middleware

@@ -10,6 +10,7 @@ from cards.base import (
     Card,
     Element,
     Option,
+    action_set,
     card,
     choice_input,
     date_input,
@@ -92,16 +93,20 @@ def brief_form(
     )
 
 
-def brief_klaar(code: str, url: str, minutes: int) -> Card:
+def brief_klaar(code: str, casus_id: int, url: str, minutes: int) -> Card:
     return card(
         [
             title(f"Brief {code} is klaar"),
             text(
-                f"De link werkt {minutes} minuten en alleen voor jou. Sla de brief op in het "
-                "dossier, niet in een gedeelde map of kanaal."
+                f"De link werkt één keer, {minutes} minuten lang. Deel hem met niemand. Sla de "
+                "brief op in het dossier, niet in een gedeelde map of kanaal."
             ),
+            action_set([open_url("Brief downloaden (Word)", url)]),
         ],
-        [open_url("Brief downloaden (Word)", url)],
+        [
+            execute("Startgesprek vastleggen", "startgesprek.open", {"casus": casus_id}),
+            execute("Casus bekijken", "casus.open", {"casus": casus_id}),
+        ],
     )
 
 

@@ -87,7 +87,8 @@ async def _find(context: Context, payload: dict[str, Any]) -> Casus | None:
             return casus
     if matches:
         return matches[0]
-    raise NotFound(code)
+    # The same answer as for a casus without a link: codes that exist are not revealed.
+    raise AccessDenied(code)
 
 
 async def _view(context: Context, casus: Casus, roles: set[str]) -> CasusView:
@@ -191,7 +192,7 @@ async def maak_brief(context: Context, data: dict[str, Any]) -> Outcome:
     )
     context.uow.audit.record("brief.maken", "C", requester, casus=casus, purpose="brief")
     url = _download_url(context.config, casus.id, context.actor.id)
-    return Outcome(card=brief_klaar(casus.code, url, context.config.download_minutes))
+    return Outcome(card=brief_klaar(casus.code, casus.id, url, context.config.download_minutes))
 
 
 def _download_url(config: Config, casus_id: int, professional_id: int) -> str:
@@ -235,6 +236,16 @@ async def download_brief(db: Database, config: Config, token: str) -> Download |
                 conversation_type="download",
             )
             await uow.casussen.require_link(casus, requester, "brief.downloaden", ("pga_expert",))
+            if not await uow.casussen.use_link(grant.link_id):
+                uow.audit.record(
+                    "brief.downloaden",
+                    "R",
+                    requester,
+                    outcome="denied",
+                    casus=casus,
+                    details="link al gebruikt",
+                )
+                raise AccessDenied("link al gebruikt")
             persoon = await uow.casussen.identiteit(casus, requester, "brief aan bewoner")
         except AccessDenied:
             await uow.commit_refusals_only()

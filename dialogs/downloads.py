@@ -6,8 +6,9 @@ import base64
 import hashlib
 import hmac
 import json
+import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -15,11 +16,18 @@ class DownloadGrant:
     casus_id: int
     professional_id: int
     expires_at: int
+    # Identifies the link, so that it works once.
+    link_id: str = field(default_factory=lambda: secrets.token_urlsafe(12))
 
 
 def sign(grant: DownloadGrant, key: bytes) -> str:
     payload = json.dumps(
-        {"c": grant.casus_id, "p": grant.professional_id, "e": grant.expires_at},
+        {
+            "c": grant.casus_id,
+            "p": grant.professional_id,
+            "e": grant.expires_at,
+            "j": grant.link_id,
+        },
         separators=(",", ":"),
     ).encode()
     body = _b64(payload)
@@ -33,7 +41,7 @@ def verify(token: str, key: bytes, now: float | None = None) -> DownloadGrant | 
         if not hmac.compare_digest(_unb64(signature), _mac(key, body)):
             return None
         data = json.loads(_unb64(body))
-        grant = DownloadGrant(int(data["c"]), int(data["p"]), int(data["e"]))
+        grant = DownloadGrant(int(data["c"]), int(data["p"]), int(data["e"]), str(data["j"]))
     except (ValueError, KeyError, TypeError, json.JSONDecodeError):
         return None
     return grant if grant.expires_at > (now or time.time()) else None

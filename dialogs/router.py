@@ -55,8 +55,8 @@ ACTIONS: dict[str, Handler] = {
 }
 
 NO_ACCESS = (
-    "Je hebt geen toegang tot deze casus. Ben je wel betrokken? Vraag de PGA-expert om je "
-    "te koppelen."
+    "Je hebt geen toegang tot deze casus, of hij bestaat niet. Ben je wel betrokken? "
+    "Vraag de PGA-expert om je te koppelen."
 )
 NOT_FOUND = "Ik kan dit niet vinden. Controleer de code of typ 'help'."
 STALE_FORM = (

@@ -268,3 +268,12 @@ class ActAs(Base):
     tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     aad_object_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     professional_id: Mapped[int] = mapped_column(ForeignKey("professional.id", ondelete="CASCADE"))
+
+
+class GebruikteLink(Base):
+    """A download link that has been used: each link works once."""
+
+    __tablename__ = "gebruikte_link"
+
+    jti: Mapped[str] = mapped_column(String(64), primary_key=True)
+    gebruikt_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -27,6 +27,7 @@ from store.models import (
     CasusVolgnummer,
     Concept,
     ConversationRef,
+    GebruikteLink,
     Gemeente,
     Organisatie,
     Persoonsgegevens,
@@ -634,6 +635,15 @@ class CasusRepository:
             self._audit.record("retentie.anonimiseren", "D", casus=casus, details="bewaartermijn")
         await self._session.flush()
         return len(cases)
+
+    async def use_link(self, link_id: str) -> bool:
+        """Mark a download link used; False when it was used before."""
+        try:
+            async with self._session.begin_nested():
+                self._session.add(GebruikteLink(jti=link_id))
+        except IntegrityError:
+            return False
+        return True
 
     async def _aanmelding_row(self, casus_id: int) -> Aanmelding:
         aanmelding = await self._session.scalar(

@@ -13,7 +13,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from bot.app import create_app
+from bot.app import PrivacyAccessLogger, create_app
 from bot.settings import Settings
 from store.db import Database
 from store.demo import seed
@@ -137,7 +137,7 @@ async def running_bot(standin: StandIn, database_url: str) -> AsyncIterator[Bot]
     settings = settings_for(standin, database_url, port)
     database = Database.from_url(database_url)
     app = create_app(settings)
-    runner = web.AppRunner(app)
+    runner = web.AppRunner(app, access_log_class=PrivacyAccessLogger)
     await runner.setup()  # runs migrations
     await seed(database, tenant_id=standin.tenant_id)
     site = web.TCPSite(runner, "127.0.0.1", port)

@@ -95,7 +95,7 @@ CARDS: dict[str, Any] = {
     "casus": casus.casus_overzicht(CASUS_VIEW),
     "casus_anoniem": casus.casus_overzicht(casus.CasusView(1, "PGA-2026-001", "Opgenomen", [])),
     "brief_form": casus.brief_form("PGA-2026-001", 1, {"adres": "x"}, {"postcode": "Fout"}),
-    "brief_klaar": casus.brief_klaar("PGA-2026-001", "https://bot.example/brieven/abc", 15),
+    "brief_klaar": casus.brief_klaar("PGA-2026-001", 1, "https://bot.example/brieven/abc", 15),
     "startgesprek": casus.startgesprek_form(
         "PGA-2026-001", 1, {"datum": "2026-01-01"}, {"uitkomst": "Kies"}
     ),

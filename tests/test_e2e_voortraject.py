@@ -121,6 +121,8 @@ async def test_voortraject_end_to_end(bot: Bot, caplog: pytest.LogCaptureFixture
         document = Document(io.BytesIO(await response.read()))
     text = "\n".join(p.text for p in document.paragraphs)
     assert RESIDENT_NAME in text and RESIDENT_ADDRESS in text and "{{" not in text
+    async with bot.http.get(url) as again:
+        assert again.status == 403  # a link works once
     async with bot.http.get(url[:-3] + "xyz") as forged:
         assert forged.status == 403
 
@@ -132,6 +134,8 @@ async def test_voortraject_end_to_end(bot: Bot, caplog: pytest.LogCaptureFixture
     ]
     assert channel_posts
     logs = "\n".join(record.getMessage() for record in caplog.records)
+    token = url.rsplit("/", 1)[1]
+    assert token not in logs and "/brieven/…" in logs
     for identifier in IDENTIFIERS:
         assert all(identifier not in post for post in channel_posts), identifier
         assert identifier not in logs, identifier
