@@ -76,9 +76,13 @@ def aanmelding_form(
         ),
         heading("Criteria (minstens 2 van de 3)"),
     ]
-    for key, label in options.criteria:
+    if errors.get("criteria"):
+        body.append(error(errors["criteria"]))
+    for number, (key, label) in enumerate(options.criteria, start=1):
         body += toggle_input(f"crit_{key}", label, values, errors)
-        body += text_input(f"crit_{key}_toelichting", "Korte toelichting", values, errors)
+        body += text_input(
+            f"crit_{key}_toelichting", f"Toelichting bij criterium {number}", values, errors
+        )
     body += [
         heading("Situatie"),
         *choice_input(

@@ -116,7 +116,12 @@ def date_input(
     *,
     required: bool = False,
 ) -> list[Element]:
-    element: Element = {"type": "Input.Date", "id": field, "label": _label(label, required)}
+    element: Element = {
+        "type": "Input.Date",
+        "id": field,
+        "label": _label(label, required),
+        "placeholder": "Kies een datum",
+    }
     if values.get(field):
         element["value"] = str(values[field])
     return _with_error(element, errors)
@@ -125,7 +130,12 @@ def date_input(
 def time_input(
     field: str, label: str, values: Mapping[str, Any], errors: Mapping[str, str]
 ) -> list[Element]:
-    element: Element = {"type": "Input.Time", "id": field, "label": label}
+    element: Element = {
+        "type": "Input.Time",
+        "id": field,
+        "label": label,
+        "placeholder": "Kies een tijd (uu:mm)",
+    }
     if values.get(field):
         element["value"] = str(values[field])
     return _with_error(element, errors)

@@ -95,7 +95,10 @@ def triage_kaart(
         facts(view.aanmelding),
         text(view.reden),
         heading("Criteria"),
-        facts(view.criteria),
+        *(
+            text(f"{label}  \n_{explanation or 'geen toelichting'}_")
+            for label, explanation in view.criteria
+        ),
         heading("Besluit"),
         *choice_input(
             "besluit", "Besluit", options.besluiten, values, errors, required=True, expanded=True
@@ -150,21 +153,27 @@ def triage_vastgelegd(
     return card(body, actions)
 
 
-def uitkomst_aanmelding(code: str, besluit: str, toelichting: str | None) -> Card:
+def uitkomst_aanmelding(
+    code: str, besluit: str, toelichting: str | None, startgesprek: str | None = None
+) -> Card:
     body = [title(f"Uitkomst aanmelding {code}"), text(f"Besluit: **{besluit}**")]
     if toelichting:
         body.append(text(toelichting))
+    if startgesprek:
+        body.append(text(f"Startgesprek: {startgesprek}"))
     return card(body, [execute("Casus bekijken", "casus.open", {"code": code})])
 
 
-def casusregisseur_benoemd(code: str, casus_id: int) -> Card:
+def casusregisseur_benoemd(code: str, casus_id: int, startgesprek: str | None = None) -> Card:
+    body = [
+        title(f"Je bent casusregisseur van {code}"),
+        text(
+            "Jij houdt het plan van aanpak in beweging. Je krijgt hier herinneringen over acties."
+        ),
+    ]
+    if startgesprek:
+        body.append(text(f"Startgesprek: {startgesprek}"))
     return card(
-        [
-            title(f"Je bent casusregisseur van {code}"),
-            text(
-                "Jij houdt het plan van aanpak in beweging. Je krijgt hier herinneringen "
-                "over acties."
-            ),
-        ],
+        body,
         [execute("Casus bekijken", "casus.open", {"casus": casus_id})],
     )

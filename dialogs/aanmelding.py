@@ -249,7 +249,7 @@ def _check_criteria(values: dict[str, Any], errors: dict[str, str]) -> None:
                 errors.setdefault(f"crit_{key}_toelichting", "Licht dit criterium kort toe.")
     if met < 2:
         errors.setdefault(
-            f"crit_{CRITERIA_KEYS[0]}",
+            "criteria",
             "Minstens 2 van de 3 criteria moeten gelden. Past de PGA niet? "
             "Overleg met het wijkteam of het Zorg- en Veiligheidshuis.",
         )

@@ -109,10 +109,14 @@ async def _view(context: Context, casus: Casus, roles: set[str]) -> CasusView:
         )
     persoon = await uow.casussen.identiteit(casus, requester, "casus bekijken")
     besluiten = [
-        f"{b.genomen_at:%d-%m-%Y} {b.soort}: {b.uitkomst.replace('_', ' ')}"
+        f"{b.genomen_at:%d-%m-%Y} {BESLUIT_SOORTEN.get(b.soort, b.soort)}: "
+        + BESLUIT_UITKOMSTEN.get(b.uitkomst, b.uitkomst)
         + (f" ({b.toelichting})" if b.toelichting else "")
         for b in await uow.casussen.besluiten(casus.id)
     ]
+    gesprek = await uow.casussen.startgesprek(casus.id)
+    if gesprek is not None:
+        kenmerken.append(("Startgesprek", _gesprek_label(gesprek)))
     betrokkenen = [
         (ref.ROL_LABELS[b.rol], b.professional.naam)
         for b in await uow.casussen.betrokkenen(casus.id)
@@ -133,6 +137,20 @@ async def _view(context: Context, casus: Casus, roles: set[str]) -> CasusView:
         kan_brief=opgenomen and "pga_expert" in roles,
         kan_startgesprek=opgenomen and bool(roles & {"pga_expert", "casusregisseur"}),
     )
+
+
+BESLUIT_SOORTEN = {"triage": "Triage", "startgesprek": "Startgesprek"}
+BESLUIT_UITKOMSTEN = {
+    **dict(ref.TRIAGE_BESLUITEN),
+    **dict(STARTGESPREK_UITKOMSTEN),
+}
+GESPREK_STATUS = {"gepland": "gepland", "gehouden": "gehouden", "niet_gehouden": "niet gehouden"}
+
+
+def _gesprek_label(gesprek: Any) -> str:
+    moment = f"{gesprek.gepland_op:%d-%m-%Y %H:%M}" if gesprek.gepland_op else "datum volgt"
+    place = f", {gesprek.locatie}" if gesprek.locatie else ""
+    return f"{moment}{place} ({GESPREK_STATUS.get(gesprek.status, gesprek.status)})"
 
 
 # --- letter to the resident ----------------------------------------------------------------
@@ -269,6 +287,7 @@ async def download_brief(db: Database, config: Config, token: str) -> Download |
                     gesprek.locatie if gesprek and gesprek.locatie else "(volgt)"
                 ),
                 contactpersoon=professional.naam,
+                contact=professional.email or "via het algemene nummer van de gemeente",
             )
         )
         uow.audit.record("brief.downloaden", "R", requester, casus=casus, purpose="brief")

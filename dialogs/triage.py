@@ -208,9 +208,6 @@ async def _apply(
         await uow.casussen.link(
             casus, regisseur.id, "casusregisseur", by=requester, **CASUSREGISSEUR_LINK
         )
-        uow.berichten.to_professional(
-            regisseur.id, kaart=casusregisseur_benoemd(casus.code, casus.id)
-        )
         facts.append(("Casusregisseur", _person_label(regisseur)))
         planned = _planned_at(values)
         if planned or values.get("startgesprek_wie"):
@@ -221,6 +218,10 @@ async def _apply(
                 status="gepland",
             )
             facts.append(("Startgesprek", _format_planned(planned)))
+        uow.berichten.to_professional(
+            regisseur.id,
+            kaart=casusregisseur_benoemd(casus.code, casus.id, _planning_text(values, planned)),
+        )
     else:
         facts.append(("Reden", values.get("toelichting") or ""))
     await uow.casussen.record_besluit(
@@ -232,7 +233,13 @@ async def _apply(
         details=details,
     )
     await uow.casussen.set_status(casus, STATUS_FOR[choice], expected="aangemeld")
-    await _tell_aanmelder(context, casus, choice, values.get("toelichting") or None)
+    await _tell_aanmelder(
+        context,
+        casus,
+        choice,
+        values.get("toelichting") or None,
+        _planning_text(values, _planned_at(values)) if choice == "opnemen" else None,
+    )
     card = triage_vastgelegd(
         casus.code,
         ref.label(ref.TRIAGE_BESLUITEN, choice),
@@ -244,14 +251,16 @@ async def _apply(
 
 
 async def _tell_aanmelder(
-    context: Context, casus: Casus, choice: str, toelichting: str | None
+    context: Context, casus: Casus, choice: str, toelichting: str | None, startgesprek: str | None
 ) -> None:
     aanmelding = await context.uow.casussen.aanmelding(casus, context.actor.requester)
     if aanmelding.aanmelder_id == context.actor.id:
         return
     context.uow.berichten.to_professional(
         aanmelding.aanmelder_id,
-        kaart=uitkomst_aanmelding(casus.code, ref.label(ref.TRIAGE_BESLUITEN, choice), toelichting),
+        kaart=uitkomst_aanmelding(
+            casus.code, ref.label(ref.TRIAGE_BESLUITEN, choice), toelichting, startgesprek
+        ),
     )
 
 
@@ -265,6 +274,13 @@ def _planned_at(values: dict[str, Any]) -> dt.datetime | None:
     day = dt.date.fromisoformat(values["startgesprek_datum"])
     moment = dt.time.fromisoformat(values.get("startgesprek_tijd") or "00:00")
     return dt.datetime.combine(day, moment)
+
+
+def _planning_text(values: dict[str, Any], planned: dt.datetime | None) -> str | None:
+    if planned is None:
+        return None
+    who = values.get("startgesprek_wie")
+    return _format_planned(planned) + (f", met {who}" if who else "")
 
 
 def _format_planned(planned: dt.datetime | None) -> str:

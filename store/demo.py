@@ -73,6 +73,16 @@ PROFESSIONALS = [
 ]
 
 
+EMAILS = {
+    "00000000-0000-0000-0000-0000000000a1": "fatima@zuiderstad.example",
+    "00000000-0000-0000-0000-0000000000a2": "jeroen@politie.example",
+    "00000000-0000-0000-0000-0000000000a3": "sanne@ggz.example",
+    "00000000-0000-0000-0000-0000000000a4": "ahmed@reclassering.example",
+    "00000000-0000-0000-0000-0000000000a5": "linda@woonstad.example",
+    "00000000-0000-0000-0000-0000000000a6": "kees@zvh-zuiderstad.example",
+}
+
+
 async def seed(db: Database, tenant_id: str = DEMO_TENANT) -> int:
     """Add the demo organisations and professionals; existing rows are left alone."""
     added = 0
@@ -90,6 +100,7 @@ async def seed(db: Database, tenant_id: str = DEMO_TENANT) -> int:
                 aad_object_id=object_id,
                 naam=naam,
                 functie=functie,
+                email=EMAILS.get(object_id),
                 organisatie_id=organisaties[organisatie_naam].id,
                 is_beheerder=expert,
             )
@@ -126,7 +137,9 @@ def main() -> None:
             await db.dispose()
 
     added = asyncio.run(run())
-    print(f"Demodata klaar ({added} professionals toegevoegd).")
+    print(
+        f"Demodata klaar ({added} {'professional' if added == 1 else 'professionals'} toegevoegd)."
+    )
 
 
 if __name__ == "__main__":

@@ -549,6 +549,7 @@ class CasusRepository:
         casus.status = status
         if status in CLOSED_STATUSES:
             casus.afgesloten_at = utcnow()
+        if expected == "aangemeld":  # triage decided: the referral itself is dealt with
             await self._session.execute(
                 update(Aanmelding)
                 .where(Aanmelding.casus_id == casus.id)

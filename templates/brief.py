@@ -32,6 +32,7 @@ class BriefGegevens:
     startgesprek_tijd: str
     startgesprek_locatie: str
     contactpersoon: str
+    contact: str
 
 
 def render_brief(gegevens: BriefGegevens, template: Path = TEMPLATE) -> bytes:

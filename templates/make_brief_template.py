@@ -3,9 +3,13 @@ keep the {{placeholders}}. Run: python -m templates.make_brief_template"""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
+from typing import Any
 
 from docx import Document
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docx.shared import Pt
 
 OUT = Path(__file__).with_name("brief_bewoner.docx")
@@ -32,8 +36,9 @@ BODY = [
     ("Uw rechten", True),
     (
         "U mag vragen welke gegevens wij over u hebben, en u mag vragen om gegevens te verbeteren "
-        "of te verwijderen. Bent u het niet eens met hoe wij met uw gegevens omgaan? Dan kunt u "
-        "een klacht indienen bij de gemeente of bij de Autoriteit Persoonsgegevens.",
+        "of te verwijderen. U mag ook bezwaar maken tegen het gebruik van uw gegevens. Bent u "
+        "het niet eens met hoe wij met uw gegevens omgaan? Dan kunt u een klacht indienen bij "
+        "de gemeente of bij de Autoriteit Persoonsgegevens.",
         False,
     ),
     ("Uitnodiging", True),
@@ -45,8 +50,8 @@ BODY = [
         False,
     ),
     (
-        "Kunt u niet op dit moment? Of heeft u vragen? Neem dan contact op met "
-        "{{contactpersoon}}, procesregisseur PGA van de gemeente {{gemeente}}.",
+        "Kunt u dan niet? Of heeft u vragen? Neem dan contact op met {{contactpersoon}}, "
+        "procesregisseur PGA van de gemeente {{gemeente}}: {{contact}}.",
         False,
     ),
     ("Met vriendelijke groet,", False),
@@ -59,7 +64,13 @@ BODY = [
 
 def build() -> None:
     document = Document()
+    properties = document.core_properties
+    properties.author = properties.last_modified_by = "Gemeente"
+    properties.title = "Uitnodiging startgesprek PGA"
+    properties.language = "nl-NL"
+    properties.created = properties.modified = dt.datetime(2026, 1, 1)
     style = document.styles["Normal"]
+    _dutch(style)
     style.font.name = "Calibri"
     style.font.size = Pt(11)
     document.add_paragraph("Gemeente {{gemeente}}").runs[0].bold = True
@@ -75,6 +86,14 @@ def build() -> None:
         run = paragraph.add_run(text)
         run.bold = bold
     document.save(str(OUT))
+
+
+def _dutch(style: Any) -> None:
+    """Mark the text as Dutch, so Word checks the spelling in Dutch."""
+    run_properties = style.element.get_or_add_rPr()
+    language = OxmlElement("w:lang")
+    language.set(qn("w:val"), "nl-NL")
+    run_properties.append(language)
 
 
 if __name__ == "__main__":

@@ -61,6 +61,7 @@ def test_letter_template_is_filled_and_reads_back() -> None:
             startgesprek_tijd="10:00",
             startgesprek_locatie="Stadhuis",
             contactpersoon="Fatima el Amrani",
+            contact="fatima@zuiderstad.example",
         )
     )
     text = "\n".join(p.text for p in Document(io.BytesIO(content)).paragraphs)
@@ -68,6 +69,7 @@ def test_letter_template_is_filled_and_reads_back() -> None:
     assert "1234 AB Zuiderstad" in text
     assert "08-12-2026 om 10:00 op Stadhuis" in text
     assert "uw rechten" in text.lower() and "burgemeester van Zuiderstad" in text
+    assert "bezwaar" in text and "fatima@zuiderstad.example" in text
     assert "{{" not in text
 
 
