@@ -13,12 +13,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 from botbuilder.core import serializer_helper
-from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity
 from msrest.serialization import Model
 from sqlalchemy import text
 
 from bot.auth import CachingAuthentication, warm_signing_keys
+from bot.connector import FastCloudAdapter
 from bot.handler import CasusoverlegBot, on_turn_error
 from bot.sender import OutboxSender
 from bot.settings import Settings
@@ -33,7 +33,7 @@ MAX_BODY = 256 * 1024
 SETTINGS = web.AppKey("settings", Settings)
 DATABASE = web.AppKey("database", Database)
 AUTH = web.AppKey("auth", CachingAuthentication)
-ADAPTER = web.AppKey("adapter", CloudAdapter)
+ADAPTER = web.AppKey("adapter", FastCloudAdapter)
 BOT = web.AppKey("bot", CasusoverlegBot)
 SENDER = web.AppKey("sender", OutboxSender)
 
@@ -69,14 +69,16 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
 async def _bot(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     auth = CachingAuthentication(settings)
-    adapter = CloudAdapter(auth)
+    adapter = FastCloudAdapter(auth)
     adapter.on_turn_error = on_turn_error
+    await adapter.open()
     sender = OutboxSender(adapter, app[DATABASE], settings.app_id)
     app[AUTH], app[ADAPTER], app[SENDER] = auth, adapter, sender
     app[BOT] = CasusoverlegBot(app[DATABASE], settings.dialog_config(), sender.trigger)
     await warm_signing_keys(settings)
     yield
     await sender.close()
+    await adapter.close()
     await auth.close()
 
 

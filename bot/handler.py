@@ -8,7 +8,7 @@ from typing import Any
 
 from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
-from botbuilder.schema import ActivityTypes
+from botbuilder.schema import ActivityTypes, DeliveryModes
 
 from bot.translate import action_of, incoming_from, invoke_response, message_activities
 from dialogs import router
@@ -68,8 +68,14 @@ class CasusoverlegBot(TeamsActivityHandler):
 
     async def _send(self, turn_context: TurnContext, outcome: Outcome) -> None:
         activities = message_activities(outcome)
-        if activities:
+        if activities and turn_context.activity.delivery_mode == DeliveryModes.expect_replies:
             await turn_context.send_activities(activities)
+        elif activities:
+            # As TurnContext.send_activities does, minus its deep copy of every card.
+            reference = TurnContext.get_conversation_reference(turn_context.activity)
+            for activity in activities:
+                TurnContext.apply_conversation_reference(activity, reference)
+            await turn_context.adapter.send_activities(turn_context, activities)
         if outcome.has_messages:
             self._on_messages()
 

@@ -16,6 +16,7 @@ from botbuilder.core import BotAdapter, TurnContext
 from botbuilder.schema import ConversationReference
 from msrest.exceptions import HttpOperationError
 
+from bot.connector import ConnectorError
 from bot.translate import message_activities
 from dialogs.core import Outcome
 from store.db import Database
@@ -76,7 +77,7 @@ class OutboxSender:
             return 0
         try:
             await self._send(reference, bericht)
-        except HttpOperationError as error:
+        except (ConnectorError, HttpOperationError) as error:
             delay = _backoff(bericht.pogingen, error)
             log.warning(
                 "delivery of message %s failed status=%s; retry in %ss",
@@ -139,14 +140,21 @@ class OutboxSender:
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
 
-def _status(error: HttpOperationError) -> int | None:
-    response = getattr(error, "response", None)
-    return getattr(response, "status_code", None)
+def _status(error: ConnectorError | HttpOperationError) -> int | None:
+    if isinstance(error, ConnectorError):
+        return error.status
+    return getattr(getattr(error, "response", None), "status_code", None)
 
 
-def _backoff(attempts: int, error: HttpOperationError | None) -> dt.timedelta:
+def _retry_after(error: ConnectorError | HttpOperationError) -> str:
+    if isinstance(error, ConnectorError):
+        return error.retry_after or ""
+    return str(error.response.headers.get("Retry-After", ""))
+
+
+def _backoff(attempts: int, error: ConnectorError | HttpOperationError | None) -> dt.timedelta:
     if error is not None and _status(error) == 429:
-        retry_after = error.response.headers.get("Retry-After", "")
+        retry_after = _retry_after(error)
         if retry_after.isdigit():
             return dt.timedelta(seconds=max(1, int(retry_after)))
     return min(dt.timedelta(seconds=2 ** min(attempts + 1, 12)), MAX_BACKOFF)

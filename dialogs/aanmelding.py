@@ -152,13 +152,13 @@ async def _notify(context: Context, casus: Casus, values: dict[str, Any]) -> Non
     uow = context.uow
     met, leefgebieden = await uow.casussen.criteria_summary(casus.id)
     doelgroep = ref.label(ref.DOELGROEPEN, casus.doelgroep)
-    organisatie = context.actor.professional.organisatie
+    organisatie = context.actor.professional.organisatie_naam
     summary = [
         ("Doelgroep", doelgroep),
         ("Urgentie", ref.label(ref.URGENTIES, casus.urgentie)),
         ("Criteria", f"{met} van 3"),
         ("Leefgebieden", str(leefgebieden)),
-        ("Aangemeld door", organisatie.naam if organisatie else "onbekend"),
+        ("Aangemeld door", organisatie or "onbekend"),
     ]
     for expert in await uow.people.pga_experts_of(casus.gemeente_id):
         uow.berichten.to_professional(expert.id, kaart=ter_triage(casus.code, summary, casus.id))

@@ -11,7 +11,7 @@ import jsonschema
 
 from store.access import Requester
 from store.db import UnitOfWork
-from store.models import Professional
+from store.repositories import ProfessionalInfo
 
 Card = dict[str, Any]
 
@@ -46,9 +46,12 @@ class Incoming:
 
 @dataclass(frozen=True)
 class Actor:
-    professional: Professional
-    pga_gemeente_ids: frozenset[int]
+    professional: ProfessionalInfo
     requester: Requester
+
+    @property
+    def pga_gemeente_ids(self) -> frozenset[int]:
+        return self.professional.pga_gemeente_ids
 
     @property
     def id(self) -> int:

@@ -54,12 +54,11 @@ async def act_as(context: Context, data: dict[str, Any]) -> Outcome:
 async def _switched_context(context: Context, professional_id: int) -> Context:
     from dataclasses import replace
 
-    professional = await context.uow.people.get(professional_id)
-    gemeenten = frozenset(await context.uow.people.pga_gemeente_ids(professional_id))
+    professional = await context.uow.people.identity_by_id(professional_id)
+    assert professional is not None
     actor = replace(
         context.actor,
         professional=professional,
-        pga_gemeente_ids=gemeenten,
         requester=replace(context.actor.requester, professional_id=professional_id),
     )
     return replace(context, actor=actor)

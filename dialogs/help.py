@@ -29,6 +29,6 @@ async def show(context: Context, data: dict[str, Any]) -> Outcome:
     professional = context.actor.professional
     note = None
     if context.config.local_mode:
-        organisatie = professional.organisatie.naam if professional.organisatie else "geen"
+        organisatie = professional.organisatie_naam or "geen"
         note = f"Proefomgeving. Je bent nu {professional.naam} ({organisatie})."
     return Outcome(card=help_card(professional.naam, commands_for(context), note))

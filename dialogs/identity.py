@@ -5,7 +5,7 @@ from __future__ import annotations
 from dialogs.core import Actor, Config, Incoming
 from store.access import Requester
 from store.db import UnitOfWork
-from store.models import Professional
+from store.repositories import ProfessionalInfo
 
 NOT_ALLOWED = (
     "Deze bot is niet beschikbaar voor jouw organisatie. "
@@ -40,7 +40,7 @@ async def resolve_actor(uow: UnitOfWork, config: Config, incoming: Incoming) -> 
             details="tenant niet toegestaan",
         )
         raise Refused(NOT_ALLOWED)
-    professional, gemeenten = await _find_or_bootstrap(uow, config, incoming)
+    professional = await _find_or_bootstrap(uow, config, incoming)
     if professional is None or not professional.actief:
         uow.audit.record(
             "toegang.onbekend",
@@ -53,7 +53,6 @@ async def resolve_actor(uow: UnitOfWork, config: Config, incoming: Incoming) -> 
         raise Refused(NOT_REGISTERED)
     return Actor(
         professional=professional,
-        pga_gemeente_ids=frozenset(gemeenten),
         requester=Requester(
             professional_id=professional.id,
             tenant_id=incoming.tenant_id,
@@ -66,21 +65,18 @@ async def resolve_actor(uow: UnitOfWork, config: Config, incoming: Incoming) -> 
 
 async def _find_or_bootstrap(
     uow: UnitOfWork, config: Config, incoming: Incoming
-) -> tuple[Professional | None, set[int]]:
+) -> ProfessionalInfo | None:
     if config.local_mode:
         acting_as = await uow.people.acting_as(incoming.tenant_id, incoming.aad_object_id)
         if acting_as is not None:
-            demo = await uow.people.get(acting_as)
-            return demo, await uow.people.pga_gemeente_ids(acting_as)
-    found, gemeenten = await uow.people.with_pga_gemeenten(
-        incoming.tenant_id, incoming.aad_object_id
-    )
+            return await uow.people.identity_by_id(acting_as)
+    found = await uow.people.identity(incoming.tenant_id, incoming.aad_object_id)
     if found is not None:
-        return found, gemeenten
+        return found
     is_admin = incoming.aad_object_id.lower() in config.admin_object_ids
     first_local_user = config.local_mode and await uow.people.count() == 0
     if not (is_admin or first_local_user):
-        return None, set()
+        return None
     professional = await uow.people.add_professional(
         tenant_id=incoming.tenant_id,
         aad_object_id=incoming.aad_object_id,
@@ -96,4 +92,4 @@ async def _find_or_bootstrap(
         actor_tenant_id=incoming.tenant_id,
         details="beheerder en PGA-expert door configuratie",
     )
-    return professional, {gemeente.id}
+    return await uow.people.identity_by_id(professional.id)

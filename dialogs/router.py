@@ -179,9 +179,7 @@ async def _run_privately(
     async with db.unit_of_work() as uow:
         actor = await resolve_actor(uow, config, incoming)
         private_actor = type(actor)(
-            professional=actor.professional,
-            pga_gemeente_ids=actor.pga_gemeente_ids,
-            requester=actor.requester.privately(),
+            professional=actor.professional, requester=actor.requester.privately()
         )
         context = Context(uow=uow, actor=private_actor, config=config, incoming=incoming)
         try:

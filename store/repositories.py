@@ -7,6 +7,7 @@ import datetime as dt
 import json
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, exists, func, or_, select, update
@@ -40,6 +41,18 @@ from store.privacy import name_key, redact
 from store.reference import ROLLEN_MET_IDENTITEIT
 
 CLOSED_STATUSES = ("afgewezen", "doorverwezen", "al_besproken", "afgesloten")
+
+
+@dataclass(frozen=True)
+class ProfessionalInfo:
+    """The acting professional as the workflows need it on every turn."""
+
+    id: int
+    naam: str
+    is_beheerder: bool
+    actief: bool
+    organisatie_naam: str | None
+    pga_gemeente_ids: frozenset[int]
 
 
 class AuditLog:
@@ -113,24 +126,44 @@ class PeopleRepository:
             )
         )
 
-    async def with_pga_gemeenten(
-        self, tenant_id: str, aad_object_id: str
-    ) -> tuple[Professional | None, set[int]]:
-        """The professional and the municipalities they are PGA-expert of, in one query:
-        this runs on every activity."""
+    async def identity(self, tenant_id: str, aad_object_id: str) -> ProfessionalInfo | None:
+        """Who is acting, with organisation and PGA municipalities, in one query of plain
+        columns: this runs on every activity."""
+        return await self._identity(
+            (Professional.tenant_id == tenant_id)
+            & (Professional.aad_object_id == aad_object_id.lower())
+        )
+
+    async def identity_by_id(self, professional_id: int) -> ProfessionalInfo | None:
+        return await self._identity(Professional.id == professional_id)
+
+    async def _identity(self, condition: Any) -> ProfessionalInfo | None:
         rows = (
             await self._session.execute(
-                select(Professional, PgaExpert.gemeente_id)
-                .outerjoin(PgaExpert, PgaExpert.professional_id == Professional.id)
-                .where(
-                    Professional.tenant_id == tenant_id,
-                    Professional.aad_object_id == aad_object_id.lower(),
+                select(
+                    Professional.id,
+                    Professional.naam,
+                    Professional.is_beheerder,
+                    Professional.actief,
+                    Organisatie.naam,
+                    PgaExpert.gemeente_id,
                 )
+                .outerjoin(Organisatie, Organisatie.id == Professional.organisatie_id)
+                .outerjoin(PgaExpert, PgaExpert.professional_id == Professional.id)
+                .where(condition)
             )
         ).all()
         if not rows:
-            return None, set()
-        return rows[0][0], {gemeente for _, gemeente in rows if gemeente is not None}
+            return None
+        first = rows[0]
+        return ProfessionalInfo(
+            id=first[0],
+            naam=first[1],
+            is_beheerder=first[2],
+            actief=first[3],
+            organisatie_naam=first[4],
+            pga_gemeente_ids=frozenset(row[5] for row in rows if row[5] is not None),
+        )
 
     async def get(self, professional_id: int) -> Professional:
         professional = await self._session.get(Professional, professional_id)
