@@ -60,7 +60,8 @@ def create_app(settings: Settings) -> web.Application:
 
 async def _database(app: web.Application) -> AsyncIterator[None]:
     database = Database.from_url(app[SETTINGS].database_url)
-    await upgrade(database.engine)
+    if app[SETTINGS].migrate_on_start:
+        await upgrade(database.engine)
     app[DATABASE] = database
     yield
     await database.dispose()

@@ -58,6 +58,8 @@ class Settings:
     msal_instance_discovery: bool = True
     sdk: Mapping[str, str] = field(default_factory=dict)
     outbox_interval_seconds: float = 5.0
+    workers: int = 1
+    migrate_on_start: bool = True
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -96,6 +98,8 @@ class Settings:
             msal_instance_discovery=not _flag(env.get("MSAL_DISABLE_INSTANCE_DISCOVERY")),
             sdk={key: env[key] for key in SDK_KEYS if env.get(key)},
             outbox_interval_seconds=float(env.get("OUTBOX_INTERVAL_SECONDS", "5")),
+            # Local mode signs download links with a per-process key: one process only.
+            workers=1 if local else max(1, int(env.get("WEB_CONCURRENCY", "1"))),
         )
 
     def sdk_configuration(self) -> Any:

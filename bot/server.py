@@ -1,0 +1,88 @@
+"""Runs the bot: `python -m bot` (port from PORT, default 3978).
+
+WEB_CONCURRENCY=N runs N worker processes on the same port (SO_REUSEPORT); the schema is
+migrated once, before they start. Everything a request needs is in the database, so the
+workers share nothing else.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import multiprocessing
+import signal
+import sys
+from types import FrameType
+
+from aiohttp import web
+
+from bot.app import PrivacyAccessLogger, create_app
+from bot.settings import ConfigurationError, Settings
+from store.db import Database
+from store.migrate import upgrade
+
+
+def main() -> None:
+    try:
+        settings = Settings.from_env()
+    except ConfigurationError as error:
+        print(f"Configuratiefout: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
+    _configure_logging(settings)
+    mode = "lokaal (zonder authenticatie)" if settings.local_mode else "productie"
+    logging.getLogger("bot").info(
+        "Casusoverleg start op poort %s, modus %s, %s proces(sen)",
+        settings.port,
+        mode,
+        settings.workers,
+    )
+    if settings.workers == 1:
+        serve(settings)
+    else:
+        asyncio.run(_migrate(settings))
+        _run_workers(dataclasses.replace(settings, migrate_on_start=False))
+
+
+def serve(settings: Settings) -> None:
+    _configure_logging(settings)
+    web.run_app(
+        create_app(settings),
+        host="0.0.0.0",
+        port=settings.port,
+        print=None,
+        access_log_class=PrivacyAccessLogger,
+        reuse_port=settings.workers > 1,
+    )
+
+
+def _configure_logging(settings: Settings) -> None:
+    logging.basicConfig(
+        level=settings.log_level,
+        format="%(asctime)s %(levelname)s %(process)d %(name)s %(message)s",
+    )
+
+
+async def _migrate(settings: Settings) -> None:
+    database = Database.from_url(settings.database_url)
+    try:
+        await upgrade(database.engine)
+    finally:
+        await database.dispose()
+
+
+def _run_workers(settings: Settings) -> None:
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=serve, args=(settings,)) for _ in range(settings.workers)]
+    for worker in workers:
+        worker.start()
+
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        for worker in workers:
+            if worker.is_alive():
+                worker.terminate()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    for worker in workers:
+        worker.join()
