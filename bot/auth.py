@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
 from botbuilder.integration.aiohttp import (
     ConfigurationBotFrameworkAuthentication,
@@ -32,6 +33,8 @@ from msrest.authentication import Authentication
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
+VALIDATION_TTL = 300  # seconds; a rotated signing key is noticed within this time
+VALIDATION_CACHE_SIZE = 10_000
 PUBLIC_OPENID_METADATA = "https://login.botframework.com/v1/.well-known/openidconfiguration"
 
 
@@ -105,13 +108,25 @@ class CachingAuthentication(BotFrameworkAuthentication):
             settings.sdk_configuration(), credentials_factory=self.credentials
         )
         self._connectors: dict[tuple[str, str, str], ConnectorClient] = {}
+        self._validated: dict[tuple[str, str, str], tuple[AuthenticateRequestResult, float]] = {}
         self._user_token_clients: dict[str, UserTokenClient] = {}
 
     async def authenticate_request(
         self, activity: Activity, auth_header: str
     ) -> AuthenticateRequestResult:
+        # Teams sends the same channel token for up to an hour; a token checked once for this
+        # service URL and channel need not be decoded four times again on every activity.
+        key = (auth_header, activity.service_url, activity.channel_id)
+        cached = self._validated.get(key)
+        if cached is not None and cached[1] > time.time():
+            return cached[0]
         result = await self._inner.authenticate_request(activity, auth_header)
         result.connector_factory = self._wrap(result.connector_factory, result.claims_identity)
+        expires = _expiry(result.claims_identity)
+        if auth_header and expires:
+            self._validated[key] = (result, min(expires, time.time() + VALIDATION_TTL))
+            while len(self._validated) > VALIDATION_CACHE_SIZE:
+                self._validated.pop(next(iter(self._validated)))
         return result
 
     async def authenticate_streaming_request(
@@ -144,6 +159,11 @@ class CachingAuthentication(BotFrameworkAuthentication):
 
     async def close(self) -> None:
         self._connectors.clear()
+
+
+def _expiry(claims: ClaimsIdentity) -> float | None:
+    value = (claims.claims or {}).get("exp")
+    return float(value) if isinstance(value, int | float) else None
 
 
 def _app_id(claims: ClaimsIdentity) -> str:

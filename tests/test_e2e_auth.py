@@ -147,3 +147,17 @@ async def test_installation_stores_where_to_reach_the_professional(bot: Bot) -> 
     assert status == 200
     assert await rows(bot, "conversation_ref WHERE conversation_type = 'personal'") == 1
     assert bot.standin.recorded == []
+
+
+async def test_a_reused_token_is_bound_to_its_service_url(bot: Bot) -> None:
+    token = bot.standin.mint_channel_token()
+    for _ in range(2):
+        status, _ = await bot.post(bot.activity("a1", text="help"), token=token)
+        assert status == 200
+    elsewhere = bot.activity("a1", text="help", serviceUrl="https://evil.example.test/teams/")
+    status, _ = await bot.post(elsewhere, token=token)
+    assert status == 401
+    expired = bot.standin.mint_bad_channel_token("expired")
+    for _ in range(2):
+        status, _ = await bot.post(bot.activity("a1", text="help"), token=expired)
+        assert status == 401
