@@ -1,7 +1,7 @@
 """Activity round trip: the full bot (auth on) against a bare aiohttp baseline, in one run.
 
     python bench/activity_roundtrip.py [--conversations 50] [--activities 2000]
-                                       [--database sqlite|postgresql]
+                                       [--database sqlite|postgresql] [--workers N]
 
 What is measured (DESIGN §8):
 
@@ -11,6 +11,12 @@ What is measured (DESIGN §8):
   before it answers) and an ``adaptiveCard/action`` invoke (the card is the invoke response).
   Every turn goes through the database: it resolves the professional and stores the
   conversation reference (since 33bd0cb a SELECT, and a write only when the reference changed).
+* full bot with ``--workers N`` (any N >= 1, given explicitly): instead of in-process, the bot
+  runs as ``python -m bot`` in a child process with ``WEB_CONCURRENCY=N`` (N worker processes
+  on one port via SO_REUSEPORT, migrations once in the parent; as tests/test_main_process.py),
+  same settings, same stand-in, seeded once /healthz answers; stopped with SIGTERM (and the
+  whole process group killed if it does not exit in time) even on errors. Without
+  ``--workers`` the bot runs in-process as above.
 * baseline: a bare aiohttp handler on the same loop shape: parse the JSON, one insert (SQLite
   via aiosqlite, or asyncpg with ``--database postgresql``), one HTTP POST to a trivial
   loopback connector (own thread, answers ``{"id": "1"}``), answer 200.
@@ -24,7 +30,8 @@ has been read. Before timing, ``--warmup`` activities go through the same path.
 
 Cold start: by default two extra fresh processes each start the full bot and time its first
 requests: once as shipped (signing keys prefetched at start-up by ``warm_signing_keys``) and
-once with that prefetch switched off, so the effect of the key warm-up is visible.
+once with that prefetch switched off, so the effect of the key warm-up is visible. The probes
+always start the bot in-process (in their fresh process), also with ``--workers``.
 
 Everything is bounded (fixed request counts, per-request timeout) and cleaned up at the end
 (servers stopped, child processes joined, temporary files and PostgreSQL removed).
@@ -41,7 +48,9 @@ import math
 import multiprocessing
 import os
 import platform
+import signal
 import socket
+import subprocess
 import sys
 import tempfile
 import threading
@@ -271,22 +280,35 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def bot_settings(standin: Any, database_url: str, port: int) -> Any:
+def bot_env(standin: Any, database_url: str, port: int) -> dict[str, str]:
     """As tests/e2e.py `settings_for`, with production-like logging and outbox interval."""
+    return {
+        **standin.settings(),
+        "DATABASE_URL": database_url,
+        "PORT": str(port),
+        "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+        "DOWNLOAD_SIGNING_KEY": "s" * 40,
+        "MSAL_DISABLE_INSTANCE_DISCOVERY": "1",
+        "OUTBOX_INTERVAL_SECONDS": "5",
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def bot_settings(standin: Any, database_url: str, port: int) -> Any:
     from bot.settings import Settings
 
-    return Settings.from_env(
-        {
-            **standin.settings(),
-            "DATABASE_URL": database_url,
-            "PORT": str(port),
-            "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
-            "DOWNLOAD_SIGNING_KEY": "s" * 40,
-            "MSAL_DISABLE_INSTANCE_DISCOVERY": "1",
-            "OUTBOX_INTERVAL_SECONDS": "5",
-            "LOG_LEVEL": "WARNING",
-        }
-    )
+    return Settings.from_env(bot_env(standin, database_url, port))
+
+
+async def seed_demo(standin: Any, database_url: str) -> None:
+    from store.db import Database
+    from store.demo import seed
+
+    database = Database.from_url(database_url)
+    try:
+        await seed(database, tenant_id=standin.tenant_id)
+    finally:
+        await database.dispose()
 
 
 @contextlib.asynccontextmanager
@@ -295,8 +317,6 @@ async def running_bot(
 ) -> AsyncIterator[str]:
     """The real app on a loopback port (as tests/e2e.py `running_bot`); yields its URL."""
     from bot.app import create_app
-    from store.db import Database
-    from store.demo import seed
 
     port = free_port()
     app = create_app(bot_settings(standin, database_url, port))
@@ -305,11 +325,7 @@ async def running_bot(
         started = time.perf_counter()
         await runner.setup()  # migrations, adapter, signing-key prefetch
         timings["startup_ms"] = (time.perf_counter() - started) * 1000
-        database = Database.from_url(database_url)
-        try:
-            await seed(database, tenant_id=standin.tenant_id)
-        finally:
-            await database.dispose()
+        await seed_demo(standin, database_url)
         site = web.TCPSite(runner, "127.0.0.1", port)
         await site.start()
         yield f"http://127.0.0.1:{port}/api/messages"
@@ -317,11 +333,80 @@ async def running_bot(
         await runner.cleanup()
 
 
+#: Bounds for the `python -m bot` child: start-up until /healthz, and SIGTERM until exit.
+PROCESS_START_TIMEOUT = 90.0
+PROCESS_STOP_TIMEOUT = 20.0
+
+
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM the child (it stops its workers); kill its process group if it lingers."""
+    if process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(PROCESS_STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            log.warning("python -m bot did not stop in %.0f s; killing", PROCESS_STOP_TIMEOUT)
+    # The group is the child's own session (start_new_session): its workers, nothing else.
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(5)
+
+
+@contextlib.asynccontextmanager
+async def running_bot_process(
+    standin: Any, database_url: str, workers: int, timings: dict[str, float]
+) -> AsyncIterator[str]:
+    """`python -m bot` with WEB_CONCURRENCY=workers (as tests/test_main_process.py); yields
+    its URL once /healthz answers and the demo data is seeded."""
+    port = free_port()
+    env = {
+        **os.environ,
+        **bot_env(standin, database_url, port),
+        **standin.ca_env(),
+        "WEB_CONCURRENCY": str(workers),
+    }
+    env.pop("LOCAL_MODE", None)
+    base = f"http://127.0.0.1:{port}"
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot"],
+        env=env,
+        cwd=REPO,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        timeout = aiohttp.ClientTimeout(total=2)
+        async with aiohttp.ClientSession(timeout=timeout) as http:
+            while True:
+                if process.poll() is not None:
+                    raise RuntimeError(f"python -m bot exited with code {process.returncode}")
+                if time.perf_counter() - started > PROCESS_START_TIMEOUT:
+                    raise RuntimeError(f"python -m bot not healthy in {PROCESS_START_TIMEOUT} s")
+                with contextlib.suppress(aiohttp.ClientError, asyncio.TimeoutError):
+                    async with http.get(f"{base}/healthz") as response:
+                        if response.status == 200:
+                            break
+                await asyncio.sleep(0.05)
+        timings["startup_ms"] = (time.perf_counter() - started) * 1000
+        await seed_demo(standin, database_url)
+        yield f"{base}/api/messages"
+    finally:
+        stop_process(process)
+
+
 async def bench_full_bot(
-    standin: Any, database_url: str, load: LoadClient, plans: dict[str, Any]
+    standin: Any, database_url: str, load: LoadClient, plans: dict[str, Any], workers: int | None
 ) -> tuple[Run, dict[str, float]]:
     timings: dict[str, float] = {}
-    async with running_bot(standin, database_url, timings) as url:
+    if workers is None:
+        server = running_bot(standin, database_url, timings)
+    else:
+        server = running_bot_process(standin, database_url, workers, timings)
+    async with server as url:
         for name in ("cold", "second"):
             job = await load.run(url, plans[name], expect_card=True)
             timings[f"{name}_ms"] = job["results"][0][1] * 1000
@@ -625,7 +710,12 @@ def report(
         "invokes (card in the answer); latency = POST /api/messages until answered."
     )
     print()
-    rows = [(f"full bot: auth on, DB turn, card, connector reply ({args.database})", full)]
+    if args.workers is None:
+        where = "in-process"
+    else:
+        where = f"python -m bot, {args.workers} worker{'s' if args.workers > 1 else ''}"
+    label = f"full bot: auth on, DB turn, card, connector reply ({args.database}, {where})"
+    rows = [(label, full)]
     if baseline is not None:
         rows.append((baseline_label, baseline))
     width = max(len(label) for label, _ in rows)
@@ -697,8 +787,13 @@ def report(
         )
     print()
     print("Cold start (first request after start-up; timings of the measured bot):")
+    startup = (
+        "start-up (migrations, adapter, key prefetch)"
+        if args.workers is None
+        else "start-up (process start until /healthz answers)"
+    )
     print(
-        f"  start-up (migrations, adapter, key prefetch) {timings['startup_ms']:.0f} ms; "
+        f"  {startup} {timings['startup_ms']:.0f} ms; "
         f"1st request {timings['cold_ms']:.1f} ms; 2nd request {timings['second_ms']:.1f} ms; "
         f"warm p50 {full.p(50):.1f} ms"
     )
@@ -782,11 +877,15 @@ async def bench(args: argparse.Namespace, load: LoadClient) -> None:
             base_kind, base_target = "sqlite", f"{tmp}/baseline.sqlite3"
             baseline_label = "baseline: parse, 1 SQLite insert (aiosqlite), 1 HTTP reply"
 
-        full, timings = await bench_full_bot(standin, bot_url, load, plans)
+        full, timings = await bench_full_bot(standin, bot_url, load, plans, args.workers)
         baseline = None
         if not args.no_baseline:
             baseline = await bench_baseline(base_kind, base_target, load, plans)
         report(args, full, baseline, timings, cold, baseline_label)
+
+
+def _exit_on_sigterm(signum: int, _frame: Any) -> None:
+    raise SystemExit(128 + signum)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -805,6 +904,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help="run the full bot as `python -m bot` with WEB_CONCURRENCY=N instead of in-process "
+        "(default: in-process)",
+    )
+    parser.add_argument(
         "--no-cold-probes",
         dest="cold_probes",
         action="store_false",
@@ -816,9 +923,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.conversations < 1 or args.activities < args.conversations or args.warmup < 0:
         parser.error("need --conversations >= 1, --activities >= --conversations, --warmup >= 0")
+    if args.workers is not None and args.workers < 1:
+        parser.error("need --workers >= 1")
     logging.basicConfig(
         level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
+    # SIGTERM unwinds like an error, so the `python -m bot` child and the servers are stopped.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     load = LoadClient()  # before any thread exists
     try:
         asyncio.run(bench(args, load))

@@ -15,7 +15,14 @@ from cards.aanmelding import (
     kanaal_melding,
     ter_triage,
 )
-from dialogs.core import Context, Outcome, check_payload, control_char_errors, form_schema
+from dialogs.core import (
+    Context,
+    Outcome,
+    check_payload,
+    control_char_errors,
+    form_schema,
+    private_delivery_text,
+)
 from store import reference as ref
 from store.models import Casus
 
@@ -84,7 +91,7 @@ async def open_form(context: Context, data: dict[str, Any]) -> Outcome:
     form = aanmelding_form(await _options(context), await _initial_values(context), {})
     if not context.actor.requester.in_personal_space:
         context.uow.berichten.to_professional(context.actor.id, kaart=form)
-        return Outcome(text=SENT_PRIVATELY)
+        return Outcome(text=await private_delivery_text(context, SENT_PRIVATELY))
     return Outcome(card=form)
 
 

@@ -85,6 +85,17 @@ class Context:
 
 Handler = Callable[[Context, dict[str, Any]], Awaitable[Outcome]]
 
+NO_PRIVATE_CHAT_YET = (
+    "Ik zet dit in je privéchat met Casusoverleg, maar die heb je nog niet geopend. Open in "
+    "Teams de app Casusoverleg en stuur 'hallo': dan staat het daar klaar."
+)
+
+
+async def private_delivery_text(context: Context, sent_text: str) -> str:
+    """What to say in a shared space when something was put in the 1:1 chat's outbox."""
+    has_chat = await context.uow.conversations.personal_for(context.actor.id)
+    return sent_text if has_chat is not None else NO_PRIVATE_CHAT_YET
+
 
 class InvalidPayload(Exception):
     """A card submit that does not match the form it claims to come from."""

@@ -14,7 +14,15 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from dialogs import aanmelding, beheer, casus, demo, help, triage
-from dialogs.core import Config, Context, Handler, Incoming, InvalidPayload, Outcome
+from dialogs.core import (
+    Config,
+    Context,
+    Handler,
+    Incoming,
+    InvalidPayload,
+    Outcome,
+    private_delivery_text,
+)
 from dialogs.core import strip_control_chars as clean
 from dialogs.identity import Refused, resolve_actor
 from store.access import AccessDenied, Conflict, NotFound, PersonalSpaceRequired
@@ -192,8 +200,9 @@ async def _run_privately(
         except InvalidPayload:
             return Outcome(text=STALE_FORM)
         uow.berichten.to_professional(actor.id, kaart=outcome.card, tekst=outcome.text)
+        answer = await private_delivery_text(context, SENT_PRIVATELY)
         await uow.commit()
-        return Outcome(text=SENT_PRIVATELY, has_messages=True)
+        return Outcome(text=answer, has_messages=True)
 
 
 async def _commit_refusals(uow: UnitOfWork) -> None:

@@ -291,3 +291,11 @@ async def test_form_submitted_in_a_channel_stores_nothing(demo_db, config):
     assert outcome.card is None and "privéchat" in (outcome.text or "")
     async with demo_db.unit_of_work() as uow:
         assert await uow.casussen.by_code(f"PGA-{dt.date.today().year}-001") == []
+
+
+async def test_private_delivery_says_how_to_open_the_chat_first(demo_db, config):
+    first = await say(demo_db, config, "a2", "aanmelden", conversation_type="channel")
+    assert "nog niet geopend" in (first.text or "")
+    await say(demo_db, config, "a2", "hallo")  # Jeroen opens his 1:1 chat
+    second = await say(demo_db, config, "a2", "aanmelden", conversation_type="channel")
+    assert "Ik heb je het aanmeldformulier in je privéchat" in (second.text or "")

@@ -292,6 +292,11 @@ var commonSettings = [
     value: 'INFO'
   }
   {
+    // Worker processes on the port; one per core of the App Service plan.
+    name: 'WEB_CONCURRENCY'
+    value: '2'
+  }
+  {
     name: 'PUBLIC_BASE_URL'
     value: 'https://${botDomain}'
   }
