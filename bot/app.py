@@ -167,7 +167,7 @@ async def messages(request: web.Request) -> web.StreamResponse:
 async def _read_activity(request: web.Request) -> Activity | web.Response:
     try:
         body = json.loads(await request.read())
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return _error(400, "Ongeldige JSON.")
     if not isinstance(body, dict) or not isinstance(body.get("type"), str):
         return _error(400, "Dit is geen activity: het veld 'type' ontbreekt.")

@@ -42,6 +42,7 @@ def aanmelding_form(
     values: Mapping[str, Any],
     errors: Mapping[str, str],
     *,
+    form_id: str,
     notice: str | None = None,
 ) -> Card:
     body = [title("Aanmelding PGA")]
@@ -132,9 +133,12 @@ def aanmelding_form(
             required=True,
         ),
     ]
+    # The form id makes a second press of "versturen" (or a retry) a no-op.
     actions = [
-        execute("Aanmelding versturen", "aanmelding.indienen", style="positive"),
-        execute("Concept bewaren", "aanmelding.bewaren", associatedInputs="auto"),
+        execute(
+            "Aanmelding versturen", "aanmelding.indienen", {"_form": form_id}, style="positive"
+        ),
+        execute("Concept bewaren", "aanmelding.bewaren", {"_form": form_id}),
     ]
     return card(body, actions)
 

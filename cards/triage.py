@@ -154,14 +154,18 @@ def triage_vastgelegd(
 
 
 def uitkomst_aanmelding(
-    code: str, besluit: str, toelichting: str | None, startgesprek: str | None = None
+    code: str,
+    casus_id: int,
+    besluit: str,
+    toelichting: str | None,
+    startgesprek: str | None = None,
 ) -> Card:
     body = [title(f"Uitkomst aanmelding {code}"), text(f"Besluit: **{besluit}**")]
     if toelichting:
         body.append(text(toelichting))
     if startgesprek:
         body.append(text(f"Startgesprek: {startgesprek}"))
-    return card(body, [execute("Casus bekijken", "casus.open", {"code": code})])
+    return card(body, [execute("Casus bekijken", "casus.open", {"casus": casus_id})])
 
 
 def casusregisseur_benoemd(code: str, casus_id: int, startgesprek: str | None = None) -> Card:

@@ -6,6 +6,7 @@ States: (no draft) → concept (saved draft) → ingediend (a casus in status 'a
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 from cards.aanmelding import (
@@ -24,6 +25,7 @@ from dialogs.core import (
     private_delivery_text,
 )
 from store import reference as ref
+from store.access import Conflict
 from store.models import Casus
 
 DRAFT = "aanmelding"
@@ -46,7 +48,7 @@ FIELDS = [
     "grondslag",
     "uitzondering",
 ]
-SCHEMA = form_schema(FIELDS)
+SCHEMA = form_schema(FIELDS, optional_ids=("_form",))
 DEFAULTS = {
     "doel": "Aanmelding voor de PGA: samen zorgen voor veiligheid en passende hulp",
     "grondslag": "art6_1e",
@@ -88,7 +90,9 @@ async def _initial_values(context: Context) -> dict[str, Any]:
 
 
 async def open_form(context: Context, data: dict[str, Any]) -> Outcome:
-    form = aanmelding_form(await _options(context), await _initial_values(context), {})
+    form = aanmelding_form(
+        await _options(context), await _initial_values(context), {}, form_id=uuid.uuid4().hex
+    )
     if not context.actor.requester.in_personal_space:
         context.uow.berichten.to_professional(context.actor.id, kaart=form)
         return Outcome(text=await private_delivery_text(context, SENT_PRIVATELY))
@@ -99,8 +103,11 @@ async def save_draft(context: Context, data: dict[str, Any]) -> Outcome:
     values = check_payload(SCHEMA, data)
     if not context.actor.requester.in_personal_space:
         return Outcome(text=FILL_PRIVATELY)
+    form_id = values.pop("_form", None) or uuid.uuid4().hex
     await context.uow.people.save_concept(context.actor.id, DRAFT, values)
-    card = aanmelding_form(await _options(context), values, {}, notice="Concept bewaard.")
+    card = aanmelding_form(
+        await _options(context), values, {}, form_id=form_id, notice="Concept bewaard."
+    )
     return Outcome(card=card)
 
 
@@ -108,16 +115,29 @@ async def submit(context: Context, data: dict[str, Any]) -> Outcome:
     values = check_payload(SCHEMA, data)
     if not context.actor.requester.in_personal_space:
         return Outcome(text=FILL_PRIVATELY)
+    form_id = values.pop("_form", None) or uuid.uuid4().hex
+    already = await context.uow.casussen.result_of(f"aanmelding:{form_id}")
+    if already:
+        return Outcome(card=aanmelding_ontvangen(already, await _gemeente_of(context, already)))
     options = await _options(context)
     errors = validate(values, options, today=dt.date.today())
     if errors:
         # The draft is kept so that reopening the form keeps what was typed.
         await context.uow.people.save_concept(context.actor.id, DRAFT, values)
-        return Outcome(card=aanmelding_form(options, values, errors))
+        return Outcome(card=aanmelding_form(options, values, errors, form_id=form_id))
     casus = await _create_casus(context, values)
+    if not await context.uow.casussen.use_once(f"aanmelding:{form_id}", casus.code):
+        raise Conflict(form_id)  # the same form was sent twice at the same moment
     await context.uow.people.drop_concept(context.actor.id, DRAFT)
     await _notify(context, casus, values)
     return Outcome(card=aanmelding_ontvangen(casus.code, casus.gemeente.naam))
+
+
+async def _gemeente_of(context: Context, code: str) -> str:
+    for casus in await context.uow.casussen.by_code(code):
+        if await context.uow.casussen.roles_of(casus.id, context.actor.id):
+            return casus.gemeente.naam
+    return ""
 
 
 async def _create_casus(context: Context, values: dict[str, Any]) -> Casus:
@@ -168,11 +188,14 @@ async def _notify(context: Context, casus: Casus, values: dict[str, Any]) -> Non
         ("Aangemeld door", organisatie or "onbekend"),
     ]
     for expert in await uow.people.pga_experts_of(casus.gemeente_id):
-        uow.berichten.to_professional(expert.id, kaart=ter_triage(casus.code, summary, casus.id))
+        uow.berichten.to_professional(
+            expert.id, kaart=ter_triage(casus.code, summary, casus.id), casus_id=casus.id
+        )
     if casus.gemeente.kanaal_conversation_id:
         uow.berichten.to_conversation(
             casus.gemeente.kanaal_conversation_id,
             kaart=kanaal_melding(casus.code, doelgroep.split(" (")[0].lower(), leefgebieden),
+            casus_id=casus.id,
         )
 
 

@@ -254,16 +254,6 @@ async def download_brief(db: Database, config: Config, token: str) -> Download |
                 conversation_type="download",
             )
             await uow.casussen.require_link(casus, requester, "brief.downloaden", ("pga_expert",))
-            if not await uow.casussen.use_link(grant.link_id):
-                uow.audit.record(
-                    "brief.downloaden",
-                    "R",
-                    requester,
-                    outcome="denied",
-                    casus=casus,
-                    details="link al gebruikt",
-                )
-                raise AccessDenied("link al gebruikt")
             persoon = await uow.casussen.identiteit(casus, requester, "brief aan bewoner")
         except AccessDenied:
             await uow.commit_refusals_only()
@@ -290,6 +280,18 @@ async def download_brief(db: Database, config: Config, token: str) -> Download |
                 contact=professional.email or "via het algemene nummer van de gemeente",
             )
         )
+        # Used up only once the letter exists, so a failure does not cost the link.
+        if not await uow.casussen.use_once(f"brief:{grant.link_id}"):
+            uow.audit.record(
+                "brief.downloaden",
+                "R",
+                requester,
+                outcome="denied",
+                casus=casus,
+                details="link al gebruikt",
+            )
+            await uow.commit_refusals_only()
+            return None
         uow.audit.record("brief.downloaden", "R", requester, casus=casus, purpose="brief")
         await uow.commit()
     return Download(filename=f"brief-{casus.code}.docx", content=content)

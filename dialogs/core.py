@@ -101,8 +101,11 @@ class InvalidPayload(Exception):
     """A card submit that does not match the form it claims to come from."""
 
 
+# Control and direction-override characters, lone surrogates and non-characters: none belongs
+# in a name or a note, and XML (the Word letter) cannot hold some of them.
 CONTROL_CHARS = re.compile(
-    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]"
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069"
+    "\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]"
 )
 
 
@@ -127,22 +130,52 @@ def check_payload(schema: dict[str, Any], data: Mapping[str, Any]) -> dict[str, 
     try:
         jsonschema.validate(dict(data), schema)
     except jsonschema.ValidationError as error:
-        raise InvalidPayload(error.message[:200]) from None
+        # Never the message: it quotes the rejected value, which may name the resident.
+        where = "/".join(str(part) for part in error.absolute_path) or "(root)"
+        raise InvalidPayload(f"{where} {error.validator}") from None
     return {key: value.strip() if isinstance(value, str) else value for key, value in data.items()}
 
 
 def form_schema(
-    fields: list[str], *, ids: tuple[str, ...] = (), max_length: int = 3000
+    fields: list[str],
+    *,
+    ids: tuple[str, ...] = (),
+    optional_ids: tuple[str, ...] = (),
+    max_length: int = 3000,
+    lengths: dict[str, int] | None = None,
 ) -> dict[str, Any]:
-    """Inputs arrive as strings; ids we put in `data` ourselves arrive as integers."""
-    properties: dict[str, Any] = {f: {"type": "string", "maxLength": max_length} for f in fields}
-    properties.update({i: {"type": "integer", "minimum": 1} for i in ids})
+    """Inputs arrive as strings; ids we put in `data` ourselves arrive as integers, form
+    instance ids as short strings. Lengths match the database columns."""
+    limits = {**FIELD_LENGTHS, **(lengths or {})}
+    properties: dict[str, Any] = {
+        f: {"type": "string", "maxLength": limits.get(f, max_length)} for f in fields
+    }
+    properties.update({i: {"type": "integer", "minimum": 1, "maximum": 2**31 - 1} for i in ids})
+    properties.update({i: {"type": "string", "maxLength": 64} for i in optional_ids})
     return {
         "type": "object",
         "properties": properties,
         "required": list(ids),
         "additionalProperties": False,
     }
+
+
+# Column lengths of the fields that are stored in sized columns (see store/models.py).
+FIELD_LENGTHS = {
+    "naam": 150,
+    "woonplaats": 100,
+    "doel": 300,
+    "adres": 200,
+    "postcode": 10,
+    "startgesprek_locatie": 200,
+    "startgesprek_wie": 300,
+    "ander_overleg": 200,
+    "org_naam": 150,
+    "prof_naam": 150,
+    "prof_functie": 150,
+    "prof_object_id": 64,
+    "prof_tenant_id": 64,
+}
 
 
 def ids_schema(*ids: str) -> dict[str, Any]:

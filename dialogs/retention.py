@@ -7,10 +7,15 @@ import datetime as dt
 from store.db import Database
 from store.models import utcnow
 
+DRAFT_DAYS = 30
+
 
 async def apply_retention(db: Database, retention_days: int, now: dt.datetime | None = None) -> int:
-    cutoff = (now or utcnow()) - dt.timedelta(days=retention_days)
+    """Anonymise cases closed longer than `retention_days` ago; drop drafts older than
+    DRAFT_DAYS. Returns the number of cases anonymised."""
+    moment = now or utcnow()
     async with db.unit_of_work() as uow:
-        count = await uow.casussen.anonymise_closed(cutoff)
+        count = await uow.casussen.anonymise_closed(moment - dt.timedelta(days=retention_days))
+        await uow.people.drop_concepts_before(moment - dt.timedelta(days=DRAFT_DAYS))
         await uow.commit()
     return count

@@ -173,7 +173,7 @@ async def _run_once(
             return Outcome(text=CONFLICT)
         except InvalidPayload as invalid:
             await uow.rollback()
-            log.info("invalid card payload rejected: %s", invalid.args[0] if from_card else "")
+            log.info("invalid card payload rejected at %s", invalid.args[0])
             return Outcome(text=STALE_FORM)
         outcome.has_messages = outcome.has_messages or uow.berichten.added > 0
         await uow.commit()
@@ -199,7 +199,10 @@ async def _run_privately(
             return Outcome(text=NOT_FOUND)
         except InvalidPayload:
             return Outcome(text=STALE_FORM)
-        uow.berichten.to_professional(actor.id, kaart=outcome.card, tekst=outcome.text)
+        about = data.get("casus") if isinstance(data.get("casus"), int) else None
+        uow.berichten.to_professional(
+            actor.id, kaart=outcome.card, tekst=outcome.text, casus_id=about
+        )
         answer = await private_delivery_text(context, SENT_PRIVATELY)
         await uow.commit()
         return Outcome(text=answer, has_messages=True)

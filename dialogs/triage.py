@@ -221,6 +221,7 @@ async def _apply(
         uow.berichten.to_professional(
             regisseur.id,
             kaart=casusregisseur_benoemd(casus.code, casus.id, _planning_text(values, planned)),
+            casus_id=casus.id,
         )
     else:
         facts.append(("Reden", values.get("toelichting") or ""))
@@ -259,8 +260,13 @@ async def _tell_aanmelder(
     context.uow.berichten.to_professional(
         aanmelding.aanmelder_id,
         kaart=uitkomst_aanmelding(
-            casus.code, ref.label(ref.TRIAGE_BESLUITEN, choice), toelichting, startgesprek
+            casus.code,
+            casus.id,
+            ref.label(ref.TRIAGE_BESLUITEN, choice),
+            toelichting,
+            startgesprek,
         ),
+        casus_id=casus.id,
     )
 
 

@@ -250,6 +250,10 @@ class Bericht(Base):
         ForeignKey("professional.id", ondelete="CASCADE"), index=True
     )
     conversation_id: Mapped[str | None] = mapped_column(String(300))
+    # The casus a message is about, so retention can drop undelivered messages with it.
+    casus_id: Mapped[int | None] = mapped_column(
+        ForeignKey("casus.id", ondelete="CASCADE"), index=True
+    )
     tekst: Mapped[str | None] = mapped_column(Text)
     kaart: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
@@ -270,10 +274,12 @@ class ActAs(Base):
     professional_id: Mapped[int] = mapped_column(ForeignKey("professional.id", ondelete="CASCADE"))
 
 
-class GebruikteLink(Base):
-    """A download link that has been used: each link works once."""
+class EenmaligeSleutel(Base):
+    """Keys that work once: download links, and form instances (a double submit of the same
+    referral form must not make two cases). `resultaat` is what the first use produced."""
 
-    __tablename__ = "gebruikte_link"
+    __tablename__ = "eenmalige_sleutel"
 
-    jti: Mapped[str] = mapped_column(String(64), primary_key=True)
+    sleutel: Mapped[str] = mapped_column(String(64), primary_key=True)
+    resultaat: Mapped[str | None] = mapped_column(String(60))
     gebruikt_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -13,7 +13,6 @@ from typing import Any
 from sqlalchemy import delete, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.access import AccessDenied, Conflict, NotFound, PersonalSpaceRequired, Requester
@@ -28,7 +27,7 @@ from store.models import (
     CasusVolgnummer,
     Concept,
     ConversationRef,
-    GebruikteLink,
+    EenmaligeSleutel,
     Gemeente,
     Organisatie,
     Persoonsgegevens,
@@ -295,6 +294,11 @@ class PeopleRepository:
             )
         )
 
+    async def drop_concepts_before(self, moment: dt.datetime) -> int:
+        """Drafts are private to their author but hold a resident's data: they expire."""
+        result = await self._session.execute(delete(Concept).where(Concept.updated_at < moment))
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
     async def _concept_row(self, professional_id: int, soort: str) -> Concept | None:
         return await self._session.scalar(
             select(Concept).where(
@@ -438,23 +442,20 @@ class CasusRepository:
     # --- changes ---------------------------------------------------------------------
 
     async def next_code(self, gemeente_id: int, year: int) -> str:
-        for _ in range(3):
-            number = await self._session.scalar(
-                update(CasusVolgnummer)
-                .where(CasusVolgnummer.gemeente_id == gemeente_id, CasusVolgnummer.jaar == year)
-                .values(laatste=CasusVolgnummer.laatste + 1)
-                .returning(CasusVolgnummer.laatste)
+        await self._session.execute(
+            self._insert(CasusVolgnummer)
+            .values(gemeente_id=gemeente_id, jaar=year, laatste=0)
+            .on_conflict_do_nothing(
+                index_elements=[CasusVolgnummer.gemeente_id, CasusVolgnummer.jaar]
             )
-            if number is not None:
-                return f"PGA-{year}-{number:03d}"
-            try:
-                async with self._session.begin_nested():
-                    self._session.add(
-                        CasusVolgnummer(gemeente_id=gemeente_id, jaar=year, laatste=0)
-                    )
-            except IntegrityError:
-                continue  # another transaction created the counter first
-        raise RuntimeError("casus number sequence unavailable")
+        )
+        number = await self._session.scalar(
+            update(CasusVolgnummer)
+            .where(CasusVolgnummer.gemeente_id == gemeente_id, CasusVolgnummer.jaar == year)
+            .values(laatste=CasusVolgnummer.laatste + 1)
+            .returning(CasusVolgnummer.laatste)
+        )
+        return f"PGA-{year}-{number:03d}"
 
     async def create(
         self,
@@ -541,7 +542,9 @@ class CasusRepository:
             "C",
             by,
             casus=casus,
-            purpose=doel,
+            # A code, not the typed purpose: free text may name the resident, and the
+            # audit log can never be cleaned.
+            purpose=f"koppeling {rol}",
             details=f"professional={professional_id} rol={rol} grondslag={grondslag}",
         )
         return betrokkene
@@ -649,6 +652,12 @@ class CasusRepository:
             )
         ).all()
         for casus in cases:
+            redact_text = await self.redactor(casus)
+            for link in await self.betrokkenen(casus.id):
+                link.doel = redact_text(link.doel)
+            await self._session.execute(
+                delete(Bericht).where(Bericht.casus_id == casus.id, Bericht.verzonden_at.is_(None))
+            )
             await self._session.execute(
                 delete(Persoonsgegevens).where(Persoonsgegevens.casus_id == casus.id)
             )
@@ -658,7 +667,9 @@ class CasusRepository:
                 .values(reden="", reden_niet_geinformeerd=None, criteria={})
             )
             await self._session.execute(
-                update(Besluit).where(Besluit.casus_id == casus.id).values(toelichting=None)
+                update(Besluit)
+                .where(Besluit.casus_id == casus.id)
+                .values(toelichting=None, details={})
             )
             await self._session.execute(
                 update(Startgesprek)
@@ -670,14 +681,23 @@ class CasusRepository:
         await self._session.flush()
         return len(cases)
 
-    async def use_link(self, link_id: str) -> bool:
-        """Mark a download link used; False when it was used before."""
-        try:
-            async with self._session.begin_nested():
-                self._session.add(GebruikteLink(jti=link_id))
-        except IntegrityError:
-            return False
-        return True
+    async def use_once(self, key: str, result: str | None = None) -> bool:
+        """Record a single-use key; False when it was used before (also concurrently)."""
+        statement = (
+            self._insert(EenmaligeSleutel)
+            .values(sleutel=key, resultaat=result, gebruikt_at=utcnow())
+            .on_conflict_do_nothing(index_elements=[EenmaligeSleutel.sleutel])
+        )
+        outcome = await self._session.execute(statement)
+        return bool(outcome.rowcount)  # type: ignore[attr-defined]
+
+    async def result_of(self, key: str) -> str | None:
+        return await self._session.scalar(
+            select(EenmaligeSleutel.resultaat).where(EenmaligeSleutel.sleutel == key)
+        )
+
+    def _insert(self, model: Any) -> Any:
+        return dialect_insert(self._session)(model)
 
     async def _aanmelding_row(self, casus_id: int) -> Aanmelding:
         aanmelding = await self._session.scalar(
@@ -696,15 +716,29 @@ class BerichtRepository:
         self.added = 0
 
     def to_professional(
-        self, professional_id: int, *, kaart: dict[str, Any] | None = None, tekst: str | None = None
+        self,
+        professional_id: int,
+        *,
+        kaart: dict[str, Any] | None = None,
+        tekst: str | None = None,
+        casus_id: int | None = None,
     ) -> None:
-        self._session.add(Bericht(professional_id=professional_id, kaart=kaart, tekst=tekst))
+        self._session.add(
+            Bericht(professional_id=professional_id, kaart=kaart, tekst=tekst, casus_id=casus_id)
+        )
         self.added += 1
 
     def to_conversation(
-        self, conversation_id: str, *, kaart: dict[str, Any] | None = None, tekst: str | None = None
+        self,
+        conversation_id: str,
+        *,
+        kaart: dict[str, Any] | None = None,
+        tekst: str | None = None,
+        casus_id: int | None = None,
     ) -> None:
-        self._session.add(Bericht(conversation_id=conversation_id, kaart=kaart, tekst=tekst))
+        self._session.add(
+            Bericht(conversation_id=conversation_id, kaart=kaart, tekst=tekst, casus_id=casus_id)
+        )
         self.added += 1
 
     async def claim(self, worker: str, limit: int, lease: dt.timedelta) -> Sequence[Bericht]:
@@ -809,9 +843,7 @@ class ConversationRepository:
             "reference": reference,
             "updated_at": utcnow(),
         }
-        dialect = self._session.bind.dialect.name if self._session.bind else "sqlite"
-        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-        statement = insert(ConversationRef).values(**values)
+        statement = dialect_insert(self._session)(ConversationRef).values(**values)
         statement = statement.on_conflict_do_update(
             index_elements=[ConversationRef.conversation_id],
             set_={key: statement.excluded[key] for key in values if key != "conversation_id"},
@@ -832,6 +864,12 @@ class ConversationRepository:
             .order_by(ConversationRef.updated_at.desc())
             .limit(1)
         )
+
+
+def dialect_insert(session: AsyncSession) -> Any:
+    """INSERT with ON CONFLICT for the engine in use (SQLite or PostgreSQL)."""
+    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    return postgresql_insert if dialect == "postgresql" else sqlite_insert
 
 
 def summary_of(aanmelding: Aanmelding) -> tuple[int, int]:

@@ -67,11 +67,12 @@ CARDS: dict[str, Any] = {
         "Proef",
     ),
     "act_as": common.act_as_card([(1, "Fatima", "PGA-expert"), (2, "Sanne", "GGZ")], 1),
-    "aanmelding_leeg": aanmelding.aanmelding_form(OPTIONS, {}, {}),
+    "aanmelding_leeg": aanmelding.aanmelding_form(OPTIONS, {}, {}, form_id="f1"),
     "aanmelding_fouten": aanmelding.aanmelding_form(
         OPTIONS,
         {"naam": "A", "crit_overlast": "true", "leefgebieden": "financien"},
         ERRORS,
+        form_id="f1",
         notice="Concept bewaard.",
     ),
     "aanmelding_ontvangen": aanmelding.aanmelding_ontvangen("PGA-2026-001", "Zuiderstad"),
@@ -90,7 +91,7 @@ CARDS: dict[str, Any] = {
     "triage_afgewezen": triage.triage_vastgelegd(
         "PGA-2026-001", "Afwijzen", 1, opgenomen=False, details=[]
     ),
-    "uitkomst": triage.uitkomst_aanmelding("PGA-2026-001", "Afwijzen", "Past niet"),
+    "uitkomst": triage.uitkomst_aanmelding("PGA-2026-001", 1, "Afwijzen", "Past niet", "morgen"),
     "casusregisseur": triage.casusregisseur_benoemd("PGA-2026-001", 1),
     "casus": casus.casus_overzicht(CASUS_VIEW),
     "casus_anoniem": casus.casus_overzicht(casus.CasusView(1, "PGA-2026-001", "Opgenomen", [])),

@@ -161,3 +161,8 @@ async def test_a_reused_token_is_bound_to_its_service_url(bot: Bot) -> None:
     for _ in range(2):
         status, _ = await bot.post(bot.activity("a1", text="help"), token=expired)
         assert status == 401
+
+
+async def test_deeply_nested_json_is_a_400(bot: Bot) -> None:
+    status, body = await bot.post(None, raw=b"[" * 100_000)
+    assert status == 400 and "error" in body

@@ -1,0 +1,87 @@
+"""Regression tests for the findings of the security and privacy review."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from dialogs.retention import apply_retention
+from tests.helpers import (
+    RESIDENT_NAME,
+    aanmelding_values,
+    act,
+    card_text,
+    casus_id,
+    say,
+    submit_aanmelding,
+)
+
+
+async def test_rejected_payload_is_logged_without_its_values(demo_db, config, caplog):
+    caplog.set_level(logging.DEBUG)
+    for naam in (RESIDENT_NAME + " " + "x" * 3000, [RESIDENT_NAME]):
+        outcome = await act(demo_db, config, "a2", "aanmelding.bewaren", {"naam": naam})
+        assert "formulier klopt niet" in (outcome.text or "")
+    logs = "\n".join(record.getMessage() for record in caplog.records)
+    assert "rejected at naam" in logs and "Oudeman" not in logs
+
+
+async def test_typed_purpose_stays_out_of_the_audit_log(demo_db, config):
+    code = await submit_aanmelding(demo_db, config, doel=f"Aanmelding {RESIDENT_NAME} overlast")
+    async with demo_db.unit_of_work() as uow:
+        events = await uow.audit.events(await casus_id(demo_db, code))
+    assert events and not any("Oudeman" in str(vars(event)) for event in events)
+
+
+async def test_double_submit_of_one_form_makes_one_casus(demo_db, config):
+    values = {**await aanmelding_values(demo_db), "_form": "form-123"}
+    first = await act(demo_db, config, "a2", "aanmelding.indienen", values)
+    second = await act(demo_db, config, "a2", "aanmelding.indienen", values)
+    code = card_text(first.card).split("**")[1]
+    assert code in card_text(second.card) and "Aanmelding verstuurd" in card_text(second.card)
+    async with demo_db.unit_of_work() as uow:
+        assert len(await uow.casussen.by_code(code)) == 1
+        assert len(await uow.berichten.pending()) == 1  # one triage notice, not two
+
+
+async def test_non_characters_in_a_name_are_refused(demo_db, config):
+    for naam in ("Kevin\uffffOudeman", "Kevin\ud800", "Kevin\u202eOudeman"):
+        values = await aanmelding_values(demo_db, naam=naam)
+        outcome = await act(demo_db, config, "a2", "aanmelding.indienen", values)
+        assert "niet zijn toegestaan" in card_text(outcome.card)
+
+
+async def test_retention_clears_free_text_drafts_and_undelivered_messages(demo_db, config):
+    await act(demo_db, config, "a3", "aanmelding.bewaren", {"naam": "Piet Geheim"})
+    code = await submit_aanmelding(demo_db, config, doel=f"PGA voor {RESIDENT_NAME}")
+    cid = await casus_id(demo_db, code)
+    await act(demo_db, config, "a1", "triage.open", {"casus": cid})
+    await act(
+        demo_db,
+        config,
+        "a1",
+        "triage.besluit",
+        {
+            "casus": cid,
+            "besluit": "al_besproken",
+            "ander_overleg": f"Overleg {RESIDENT_NAME}",
+        },
+    )
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=400)
+    assert await apply_retention(demo_db, 365, now=later) == 1
+    async with demo_db.unit_of_work() as uow:
+        links = await uow.casussen.betrokkenen(cid)
+        besluiten = await uow.casussen.besluiten(cid)
+        pending = await uow.berichten.pending()
+        draft = await uow.people.concept(3, "aanmelding")
+    assert links and all("Oudeman" not in link.doel for link in links)
+    assert all(b.details == {} for b in besluiten)
+    assert all("Oudeman" not in card_text(b.kaart) for b in pending)
+    assert draft == {}
+
+
+async def test_unknown_and_unlinked_codes_get_the_same_answer(demo_db, config):
+    code = await submit_aanmelding(demo_db, config)
+    unlinked = await say(demo_db, config, "a5", f"casus {code}")
+    unknown = await say(demo_db, config, "a5", "casus PGA-2026-999")
+    assert unlinked.text == unknown.text
