@@ -153,6 +153,10 @@ async def messages(request: web.Request) -> web.StreamResponse:
         # errors and bare Exceptions; each is a 401, and no bot code runs.
         log.info("authentication refused type=%s", type(error).__name__)
         return _error(401, "Niet geautoriseerd.")
+    if not request.app[SETTINGS].local_mode and activity.channel_id != "msteams":
+        # Web Chat or Direct Line clients can claim any tenant or user: Teams only.
+        log.info("channel refused channel=%s", str(activity.channel_id)[:20])
+        return _error(403, "Alleen Microsoft Teams wordt ondersteund.")
     response = await request.app[ADAPTER].process_activity(
         authenticated, activity, request.app[BOT].on_turn
     )

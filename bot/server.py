@@ -48,7 +48,8 @@ def serve(settings: Settings) -> None:
     _configure_logging(settings)
     web.run_app(
         create_app(settings),
-        host="0.0.0.0",
+        # Local mode has no authentication: only this machine may talk to it.
+        host="127.0.0.1" if settings.local_mode else "0.0.0.0",
         port=settings.port,
         print=None,
         access_log_class=PrivacyAccessLogger,

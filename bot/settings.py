@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
+from urllib.parse import urlsplit
 
 from dialogs.core import Config
 
@@ -75,11 +76,16 @@ class Settings:
             raise ConfigurationError(
                 "LOCAL_MODE=1 runs without authentication: unset MicrosoftAppId."
             )
-        port = int(env.get("PORT", "3978"))
+        if local and env.get("WEBSITE_SITE_NAME"):
+            raise ConfigurationError("LOCAL_MODE=1 is for one machine, not for App Service.")
+        port = _int(env, "PORT", 3978)
         tenant = env.get("MicrosoftAppTenantId", "").strip().lower()
         allowed = _ids(env.get("ALLOWED_TENANT_IDS")) or (
             frozenset({tenant}) if tenant else frozenset()
         )
+        public_base_url = env.get("PUBLIC_BASE_URL") or f"http://localhost:{port}"
+        if not local:
+            _check_production(allowed, public_base_url)
         return cls(
             app_id=app_id,
             app_password=env.get("MicrosoftAppPassword", ""),
@@ -92,14 +98,14 @@ class Settings:
             allowed_tenant_ids=allowed,
             admin_object_ids=_ids(env.get("ADMIN_OBJECT_IDS")),
             default_gemeente=env.get("DEFAULT_GEMEENTE", "Zuiderstad"),
-            public_base_url=env.get("PUBLIC_BASE_URL") or f"http://localhost:{port}",
+            public_base_url=public_base_url,
             signing_key=_signing_key(env, local),
-            retention_days=int(env.get("RETENTION_DAYS", "365")),
+            retention_days=_int(env, "RETENTION_DAYS", 365, minimum=1),
             msal_instance_discovery=not _flag(env.get("MSAL_DISABLE_INSTANCE_DISCOVERY")),
             sdk={key: env[key] for key in SDK_KEYS if env.get(key)},
-            outbox_interval_seconds=float(env.get("OUTBOX_INTERVAL_SECONDS", "5")),
+            outbox_interval_seconds=_float(env, "OUTBOX_INTERVAL_SECONDS", 5.0),
             # Local mode signs download links with a per-process key: one process only.
-            workers=1 if local else max(1, int(env.get("WEB_CONCURRENCY", "1"))),
+            workers=1 if local else _int(env, "WEB_CONCURRENCY", 1, minimum=1),
         )
 
     def sdk_configuration(self) -> Any:
@@ -122,6 +128,34 @@ class Settings:
             signing_key=self.signing_key,
             retention_days=self.retention_days,
         )
+
+
+def _check_production(allowed_tenants: frozenset[str], public_base_url: str) -> None:
+    if not allowed_tenants:
+        raise ConfigurationError(
+            "No tenant may use the bot: set ALLOWED_TENANT_IDS (comma-separated) or "
+            "MicrosoftAppTenantId."
+        )
+    url = urlsplit(public_base_url)
+    if url.scheme != "https" and url.hostname not in ("localhost", "127.0.0.1"):
+        raise ConfigurationError("PUBLIC_BASE_URL must be the bot's https address.")
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
+    try:
+        value = int(env.get(name, str(default)))
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a whole number.") from None
+    if value < minimum:
+        raise ConfigurationError(f"{name} must be at least {minimum}.")
+    return value
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    try:
+        return float(env.get(name, str(default)))
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a number.") from None
 
 
 def _signing_key(env: Mapping[str, str], local: bool) -> bytes:

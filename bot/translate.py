@@ -14,10 +14,21 @@ MESSAGE = "application/vnd.microsoft.activity.message"
 
 
 def tenant_of(activity: Activity) -> str:
-    tenant = activity.conversation.tenant_id if activity.conversation else None
-    if not tenant and isinstance(activity.channel_data, dict):
-        tenant = (activity.channel_data.get("tenant") or {}).get("id")
-    return (tenant or "").lower()
+    """The tenant, from every place Teams puts it; '' when absent or when they disagree.
+
+    msrest reads the key 'tenantID', so Teams' conversation.tenantId lands in
+    additional_properties.
+    """
+    conversation = activity.conversation
+    found = {
+        conversation.tenant_id if conversation else None,
+        (conversation.additional_properties or {}).get("tenantId") if conversation else None,
+    }
+    if isinstance(activity.channel_data, dict):
+        tenant = activity.channel_data.get("tenant")
+        found.add(tenant.get("id") if isinstance(tenant, dict) else None)
+    values = {str(value).lower() for value in found if value}
+    return values.pop() if len(values) == 1 else ""
 
 
 def incoming_from(turn_context: TurnContext) -> Incoming:
@@ -29,7 +40,8 @@ def incoming_from(turn_context: TurnContext) -> Incoming:
         aad_object_id=((sender.aad_object_id if sender else None) or "").lower(),
         user_name=(sender.name if sender else None) or "",
         conversation_id=conversation_id,
-        conversation_type=(activity.conversation.conversation_type or "personal"),
+        # Unknown is never personal: identity is shown only where we are sure.
+        conversation_type=(activity.conversation.conversation_type or "unknown"),
         reference=_proactive_reference(activity, conversation_id),
     )
 

@@ -166,3 +166,17 @@ async def test_a_reused_token_is_bound_to_its_service_url(bot: Bot) -> None:
 async def test_deeply_nested_json_is_a_400(bot: Bot) -> None:
     status, body = await bot.post(None, raw=b"[" * 100_000)
     assert status == 400 and "error" in body
+
+
+async def test_other_channels_than_teams_are_refused(bot: Bot) -> None:
+    webchat = bot.activity("a1", text="help", channelId="webchat")
+    status, body = await bot.post(webchat)
+    assert status == 403 and "Teams" in body["error"]
+    assert bot.standin.recorded == []
+
+
+async def test_disagreeing_tenant_fields_are_refused(bot: Bot) -> None:
+    activity = bot.invoke("a1", "triage.lijst", {})
+    activity["conversation"]["tenantId"] = "99999999-9999-4999-8999-999999999999"
+    status, body = await bot.post(activity)
+    assert status == 200 and "Vraag de PGA-expert" in body["value"]

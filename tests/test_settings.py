@@ -59,3 +59,15 @@ def test_demo_data_refuses_production() -> None:
     assert refuse_production({"LOCAL_MODE": "1", "DATABASE_URL": "postgresql+asyncpg://x/y"})
     assert refuse_production({})
     assert refuse_production({"LOCAL_MODE": "1"}) is None
+
+
+def test_production_fails_closed() -> None:
+    no_tenant = {k: v for k, v in PROD.items() if k != "MicrosoftAppTenantId"}
+    with pytest.raises(ConfigurationError, match="ALLOWED_TENANT_IDS"):
+        Settings.from_env({**no_tenant, "MicrosoftAppType": "MultiTenant"})
+    with pytest.raises(ConfigurationError, match="https"):
+        Settings.from_env({**PROD, "PUBLIC_BASE_URL": "http://bot.example.nl"})
+    with pytest.raises(ConfigurationError, match="whole number"):
+        Settings.from_env({**PROD, "PORT": "drie"})
+    with pytest.raises(ConfigurationError, match="App Service"):
+        Settings.from_env({"LOCAL_MODE": "1", "WEBSITE_SITE_NAME": "casusoverleg"})
