@@ -8,6 +8,7 @@ from typing import Any
 from cards.beheer import BeheerView, beheer_card
 from dialogs.core import Context, Outcome, check_payload, form_schema, has_control_chars
 from store import reference as ref
+from store.access import PersonalSpaceRequired
 
 ONLY_ADMIN = "Alleen een PGA-expert of beheerder kan dit. Typ 'help' voor wat jij kunt."
 GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -43,15 +44,24 @@ async def _view(context: Context) -> BeheerView:
     )
 
 
-async def open_beheer(context: Context, data: dict[str, Any]) -> Outcome:
+def _require_admin_in_private(context: Context) -> Outcome | None:
+    """The directory of professionals is shown only in the 1:1 chat."""
     if not context.actor.may_administer:
         return Outcome(text=ONLY_ADMIN)
+    if not context.actor.requester.in_personal_space:
+        raise PersonalSpaceRequired("beheer")
+    return None
+
+
+async def open_beheer(context: Context, data: dict[str, Any]) -> Outcome:
+    if refusal := _require_admin_in_private(context):
+        return refusal
     return Outcome(card=beheer_card(await _view(context), {}, {}))
 
 
 async def add_organisatie(context: Context, data: dict[str, Any]) -> Outcome:
-    if not context.actor.may_administer:
-        return Outcome(text=ONLY_ADMIN)
+    if refusal := _require_admin_in_private(context):
+        return refusal
     values = check_payload(SCHEMA, data)
     errors: dict[str, str] = {}
     naam = values.get("org_naam", "")
@@ -70,8 +80,8 @@ async def add_organisatie(context: Context, data: dict[str, Any]) -> Outcome:
 
 
 async def add_professional(context: Context, data: dict[str, Any]) -> Outcome:
-    if not context.actor.may_administer:
-        return Outcome(text=ONLY_ADMIN)
+    if refusal := _require_admin_in_private(context):
+        return refusal
     values = check_payload(SCHEMA, data)
     errors = await _validate_professional(context, values)
     if errors:
@@ -115,7 +125,7 @@ async def _validate_professional(context: Context, values: dict[str, Any]) -> di
     if values.get("prof_functie") and has_control_chars(values["prof_functie"]):
         errors["prof_functie"] = "Dit veld bevat tekens die niet zijn toegestaan."
     organisatie = values.get("prof_organisatie")
-    if organisatie and not (organisatie.isdigit() and await people.organisatie(int(organisatie))):
+    if organisatie and not (_number(organisatie) and await people.organisatie(int(organisatie))):
         errors["prof_organisatie"] = "Kies een organisatie uit de lijst."
     rol = values.get("prof_rol") or "professional"
     if rol not in ("professional", "pga_expert"):
@@ -124,9 +134,13 @@ async def _validate_professional(context: Context, values: dict[str, Any]) -> di
         gemeente = values.get("prof_gemeente") or ""
         if not context.actor.professional.is_beheerder:
             errors["prof_rol"] = "Alleen een beheerder kan een PGA-expert aanwijzen."
-        elif not (gemeente.isdigit() and await people.gemeente(int(gemeente))):
+        elif not (_number(gemeente) and await people.gemeente(int(gemeente))):
             errors["prof_gemeente"] = "Kies de gemeente van deze PGA-expert."
     return errors
+
+
+def _number(value: str) -> bool:
+    return bool(re.fullmatch(r"[0-9]{1,9}", value))
 
 
 async def koppel_kanaal(context: Context, data: dict[str, Any]) -> Outcome:

@@ -40,7 +40,7 @@ NOT_LINKED = (
 SHOW_SCHEMA = {
     "type": "object",
     "properties": {
-        "casus": {"type": "integer", "minimum": 1},
+        "casus": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
         "code": {"type": "string", "maxLength": 20},
         "_args": {"type": "string", "maxLength": 200},
     },

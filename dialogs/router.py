@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -126,11 +127,11 @@ async def _run(
     from_card: bool,
 ) -> Outcome:
     try:
-        return await _run_once(db, config, incoming, handler, data, from_card=from_card)
+        return await _run_once(db, config, incoming, handler, data)
     except IntegrityError:
         # A concurrent turn inserted the same row first (e.g. two first contacts at once);
         # the second attempt sees it.
-        return await _run_once(db, config, incoming, handler, data, from_card=from_card)
+        return await _run_once(db, config, incoming, handler, data)
 
 
 async def _run_once(
@@ -140,15 +141,19 @@ async def _run_once(
     handler: Handler,
     data: dict[str, Any],
     *,
-    from_card: bool,
+    private: bool = False,
 ) -> Outcome:
+    """One turn in one unit of work. With `private`, the step runs as if in the 1:1 chat and
+    its result is delivered there (used when it needs a personal space)."""
     async with db.unit_of_work() as uow:
         try:
             actor = await resolve_actor(uow, config, incoming)
         except Refused as refusal:
             await _commit_refusals(uow)
             return Outcome(text=refusal.message)
-        if incoming.reference is not None:
+        if private:
+            actor = replace(actor, requester=actor.requester.privately())
+        elif incoming.reference is not None:
             await uow.conversations.remember(
                 incoming.conversation_id,
                 incoming.conversation_type,
@@ -160,8 +165,11 @@ async def _run_once(
         try:
             outcome = await handler(context, data)
         except PersonalSpaceRequired:
-            await uow.rollback()
-            return await _run_privately(db, config, incoming, handler, data)
+            if private:
+                await _commit_refusals(uow)
+                return Outcome(text=NO_ACCESS)
+            await _commit_refusals(uow)
+            return await _run_once(db, config, incoming, handler, data, private=True)
         except AccessDenied:
             await _commit_refusals(uow)
             return Outcome(text=NO_ACCESS)
@@ -175,37 +183,19 @@ async def _run_once(
             await uow.rollback()
             log.info("invalid card payload rejected at %s", invalid.args[0])
             return Outcome(text=STALE_FORM)
+        if private:
+            outcome = await _deliver_privately(context, outcome, data)
         outcome.has_messages = outcome.has_messages or uow.berichten.added > 0
         await uow.commit()
         return outcome
 
 
-async def _run_privately(
-    db: Database, config: Config, incoming: Incoming, handler: Handler, data: dict[str, Any]
-) -> Outcome:
-    """Run the same step as if in the personal chat, and deliver the result there."""
-    async with db.unit_of_work() as uow:
-        actor = await resolve_actor(uow, config, incoming)
-        private_actor = type(actor)(
-            professional=actor.professional, requester=actor.requester.privately()
-        )
-        context = Context(uow=uow, actor=private_actor, config=config, incoming=incoming)
-        try:
-            outcome = await handler(context, data)
-        except (AccessDenied, PersonalSpaceRequired):
-            await _commit_refusals(uow)
-            return Outcome(text=NO_ACCESS)
-        except NotFound:
-            return Outcome(text=NOT_FOUND)
-        except InvalidPayload:
-            return Outcome(text=STALE_FORM)
-        about = data.get("casus") if isinstance(data.get("casus"), int) else None
-        uow.berichten.to_professional(
-            actor.id, kaart=outcome.card, tekst=outcome.text, casus_id=about
-        )
-        answer = await private_delivery_text(context, SENT_PRIVATELY)
-        await uow.commit()
-        return Outcome(text=answer, has_messages=True)
+async def _deliver_privately(context: Context, outcome: Outcome, data: dict[str, Any]) -> Outcome:
+    about = data.get("casus") if isinstance(data.get("casus"), int) else None
+    context.uow.berichten.to_professional(
+        context.actor.id, kaart=outcome.card, tekst=outcome.text, casus_id=about
+    )
+    return Outcome(text=await private_delivery_text(context, SENT_PRIVATELY), has_messages=True)
 
 
 async def _commit_refusals(uow: UnitOfWork) -> None:

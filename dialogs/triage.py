@@ -6,6 +6,7 @@ States of a casus here: aangemeld → opgenomen | afgewezen | doorverwezen | al_
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from cards.triage import (
@@ -325,7 +326,7 @@ def validate(values: dict[str, Any], professional_ids: set[int], today: dt.date)
 
 def _ids_known(value: str | None, known: set[int]) -> bool:
     parts = _multi(value)
-    return all(part.isdigit() and int(part) in known for part in parts)
+    return all(re.fullmatch(r"[0-9]{1,9}", part) and int(part) in known for part in parts)
 
 
 def _check_planning(values: dict[str, Any], today: dt.date, errors: dict[str, str]) -> None:

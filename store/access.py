@@ -13,15 +13,17 @@ class Requester:
     tenant_id: str
     aad_object_id: str
     conversation_id: str
-    conversation_type: str  # personal, channel, groupChat, download
+    conversation_type: str  # personal, channel, groupChat, download, unknown
+    # Asked in a shared space, but the answer goes only to this professional's 1:1 chat.
+    delivered_privately: bool = False
 
     @property
     def in_personal_space(self) -> bool:
         # A signed download link is issued only inside a personal chat, to one professional.
-        return self.conversation_type in (PERSONAL, "download")
+        return self.delivered_privately or self.conversation_type in (PERSONAL, "download")
 
     def privately(self) -> Requester:
-        return replace(self, conversation_type=PERSONAL)
+        return replace(self, delivered_privately=True)
 
 
 class AccessDenied(Exception):

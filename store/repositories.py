@@ -89,7 +89,7 @@ class AuditLog:
             object_ref=casus.code if casus else None,
             origin_conversation_id=requester.conversation_id if requester else None,
             origin_conversation_type=requester.conversation_type if requester else None,
-            details=details[:500] if details else None,
+            details=_details(details, requester),
         )
         self._session.add(entry)
         if outcome != "success":
@@ -895,6 +895,12 @@ class ReferenceCache:
         self._entries.move_to_end(key)
         while len(self._entries) > self._size:
             self._entries.popitem(last=False)
+
+
+def _details(details: str | None, requester: Requester | None) -> str | None:
+    if requester is not None and requester.delivered_privately:
+        details = f"{details}; getoond in privéchat" if details else "getoond in privéchat"
+    return details[:500] if details else None
 
 
 def _main_role(roles: set[str]) -> str | None:

@@ -85,3 +85,39 @@ async def test_unknown_and_unlinked_codes_get_the_same_answer(demo_db, config):
     unlinked = await say(demo_db, config, "a5", f"casus {code}")
     unknown = await say(demo_db, config, "a5", "casus PGA-2026-999")
     assert unlinked.text == unknown.text
+
+
+async def test_beheer_in_a_channel_goes_to_the_private_chat(demo_db, config):
+    outcome = await say(demo_db, config, "a1", "beheer", conversation_type="channel")
+    assert outcome.card is None and "privéchat" in (outcome.text or "")
+    async with demo_db.unit_of_work() as uow:
+        pending = [card_text(b.kaart) for b in await uow.berichten.pending()]
+    assert any("Professional toevoegen" in text for text in pending)
+
+
+async def test_private_delivery_is_audited_with_its_real_origin(demo_db, config):
+    code = await submit_aanmelding(demo_db, config)
+    cid = await casus_id(demo_db, code)
+    await act(demo_db, config, "a1", "triage.open", {"casus": cid}, conversation_type="channel")
+    async with demo_db.unit_of_work() as uow:
+        views = [e for e in await uow.audit.events(cid) if e.event == "identiteit.bekijken"]
+    assert views[-1].outcome == "success"
+    assert views[-1].origin_conversation_type == "channel"
+    assert "getoond in privéchat" in (views[-1].details or "")
+
+
+async def test_unusual_digits_are_a_field_error_not_a_crash(demo_db, config):
+    outcome = await act(
+        demo_db,
+        config,
+        "a1",
+        "beheer.professional",
+        {
+            "prof_naam": "X",
+            "prof_object_id": "00000000-0000-0000-0000-0000000000f1",
+            "prof_organisatie": "²",
+        },
+    )
+    assert "Kies een organisatie uit de lijst" in card_text(outcome.card)
+    huge = await act(demo_db, config, "a1", "casus.open", {"casus": 10**30})
+    assert "formulier klopt niet" in (huge.text or "")
