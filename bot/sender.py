@@ -19,7 +19,7 @@ from msrest.exceptions import HttpOperationError
 from bot.connector import ConnectorError
 from bot.translate import message_activities
 from dialogs.core import Outcome
-from store.db import Database
+from store.db import Database, UnitOfWork
 from store.models import Bericht
 
 log = logging.getLogger(__name__)
@@ -62,15 +62,15 @@ class OutboxSender:
             async with self._db.unit_of_work() as uow:
                 batch = await uow.berichten.claim(self._worker, BATCH, LEASE)
                 for bericht in batch:
-                    sent += await self._deliver(uow, bericht)
-                await uow.commit()
+                    # Each message is settled in its own commit: no write lock is held while
+                    # the next one is posted, and a crash repeats at most one message.
+                    if await uow.berichten.still_mine(bericht.id, self._worker):
+                        sent += await self._deliver(uow, bericht)
+                    await uow.commit()
             if len(batch) < BATCH:
                 return sent
 
-    async def _deliver(self, uow: object, bericht: Bericht) -> int:
-        from store.db import UnitOfWork
-
-        assert isinstance(uow, UnitOfWork)
+    async def _deliver(self, uow: UnitOfWork, bericht: Bericht) -> int:
         reference = await self._reference(uow, bericht)
         if reference is None:
             await uow.berichten.retry_later(bericht.id, dt.timedelta(minutes=1))
@@ -94,10 +94,7 @@ class OutboxSender:
         await uow.berichten.mark_sent(bericht.id)
         return 1
 
-    async def _reference(self, uow: object, bericht: Bericht) -> ConversationReference | None:
-        from store.db import UnitOfWork
-
-        assert isinstance(uow, UnitOfWork)
+    async def _reference(self, uow: UnitOfWork, bericht: Bericht) -> ConversationReference | None:
         if bericht.conversation_id:
             row = await uow.conversations.get(bericht.conversation_id)
         else:

@@ -16,6 +16,7 @@ from cards.casus import (
     casus_overzicht,
     startgesprek_form,
 )
+from dialogs.clock import from_form, local
 from dialogs.core import (
     Config,
     Context,
@@ -109,7 +110,7 @@ async def _view(context: Context, casus: Casus, roles: set[str]) -> CasusView:
         )
     persoon = await uow.casussen.identiteit(casus, requester, "casus bekijken")
     besluiten = [
-        f"{b.genomen_at:%d-%m-%Y} {BESLUIT_SOORTEN.get(b.soort, b.soort)}: "
+        f"{local(b.genomen_at):%d-%m-%Y} {BESLUIT_SOORTEN.get(b.soort, b.soort)}: "
         + BESLUIT_UITKOMSTEN.get(b.uitkomst, b.uitkomst)
         + (f" ({b.toelichting})" if b.toelichting else "")
         for b in await uow.casussen.besluiten(casus.id)
@@ -148,7 +149,7 @@ GESPREK_STATUS = {"gepland": "gepland", "gehouden": "gehouden", "niet_gehouden":
 
 
 def _gesprek_label(gesprek: Any) -> str:
-    moment = f"{gesprek.gepland_op:%d-%m-%Y %H:%M}" if gesprek.gepland_op else "datum volgt"
+    moment = f"{local(gesprek.gepland_op):%d-%m-%Y %H:%M}" if gesprek.gepland_op else "datum volgt"
     place = f", {gesprek.locatie}" if gesprek.locatie else ""
     return f"{moment}{place} ({GESPREK_STATUS.get(gesprek.status, gesprek.status)})"
 
@@ -174,10 +175,10 @@ async def open_brief(context: Context, data: dict[str, Any]) -> Outcome:
         "adres": persoon.adres or "",
         "postcode": persoon.postcode or "",
         "woonplaats": persoon.woonplaats,
-        "startgesprek_datum": f"{gesprek.gepland_op:%Y-%m-%d}"
+        "startgesprek_datum": f"{local(gesprek.gepland_op):%Y-%m-%d}"
         if gesprek and gesprek.gepland_op
         else "",
-        "startgesprek_tijd": f"{gesprek.gepland_op:%H:%M}"
+        "startgesprek_tijd": f"{local(gesprek.gepland_op):%H:%M}"
         if gesprek and gesprek.gepland_op
         else "",
         "startgesprek_locatie": (gesprek.locatie or "") if gesprek else "",
@@ -201,13 +202,12 @@ async def maak_brief(context: Context, data: dict[str, Any]) -> Outcome:
         postcode=values["postcode"].upper(),
         woonplaats=values["woonplaats"],
     )
-    planned = dt.datetime.combine(
-        dt.date.fromisoformat(values["startgesprek_datum"]),
-        dt.time.fromisoformat(values.get("startgesprek_tijd") or "10:00"),
-    )
-    await context.uow.casussen.save_startgesprek(
-        casus, gepland_op=planned, locatie=values["startgesprek_locatie"], status="gepland"
-    )
+    planned = from_form(values["startgesprek_datum"], values.get("startgesprek_tijd"), "10:00")
+    gesprek = await context.uow.casussen.startgesprek(casus.id)
+    if gesprek is None or gesprek.status == "gepland":  # a recorded talk stays recorded
+        await context.uow.casussen.save_startgesprek(
+            casus, gepland_op=planned, locatie=values["startgesprek_locatie"], status="gepland"
+        )
     context.uow.audit.record("brief.maken", "C", requester, casus=casus, purpose="brief")
     url = _download_url(context.config, casus.id, context.actor.id)
     return Outcome(card=brief_klaar(casus.code, casus.id, url, context.config.download_minutes))
@@ -261,7 +261,7 @@ async def download_brief(db: Database, config: Config, token: str) -> Download |
         except NotFound:
             return None
         gesprek = await uow.casussen.startgesprek(casus.id)
-        planned = gesprek.gepland_op if gesprek and gesprek.gepland_op else None
+        planned = local(gesprek.gepland_op) if gesprek and gesprek.gepland_op else None
         content = render_brief(
             BriefGegevens(
                 gemeente=casus.gemeente.naam,
@@ -308,7 +308,8 @@ async def open_startgesprek(context: Context, data: dict[str, Any]) -> Outcome:
     gesprek = await context.uow.casussen.startgesprek(casus.id)
     values: dict[str, Any] = {}
     if gesprek and gesprek.gepland_op:
-        values = {"datum": f"{gesprek.gepland_op:%Y-%m-%d}", "tijd": f"{gesprek.gepland_op:%H:%M}"}
+        moment = local(gesprek.gepland_op)
+        values = {"datum": f"{moment:%Y-%m-%d}", "tijd": f"{moment:%H:%M}"}
     return Outcome(card=startgesprek_form(casus.code, casus.id, values, {}))
 
 
@@ -326,10 +327,7 @@ async def leg_startgesprek_vast(context: Context, data: dict[str, Any]) -> Outco
     held = values["uitkomst"] == "gehouden"
     await context.uow.casussen.save_startgesprek(
         casus,
-        gepland_op=dt.datetime.combine(
-            dt.date.fromisoformat(values["datum"]),
-            dt.time.fromisoformat(values.get("tijd") or "00:00"),
-        ),
+        gepland_op=from_form(values["datum"], values.get("tijd")),
         status=values["uitkomst"],
         visie_bewoner=values.get("visie_bewoner") or None,
         vastgelegd_door_id=requester.professional_id,

@@ -19,6 +19,7 @@ from cards.triage import (
     triage_vastgelegd,
     uitkomst_aanmelding,
 )
+from dialogs.clock import from_form, local
 from dialogs.core import (
     Context,
     Outcome,
@@ -123,7 +124,7 @@ async def _triage_card(
         ],
         aanmelding=[
             ("Aangemeld door", _person_label(aanmelder)),
-            ("Datum", aanmelding.ingediend_at.strftime("%d-%m-%Y")),
+            ("Datum", local(aanmelding.ingediend_at).strftime("%d-%m-%Y")),
             ("Doelgroep", ref.label(ref.DOELGROEPEN, casus.doelgroep)),
             ("Urgentie", ref.label(ref.URGENTIES, casus.urgentie)),
             (
@@ -278,9 +279,7 @@ def _multi(value: str | None) -> list[str]:
 def _planned_at(values: dict[str, Any]) -> dt.datetime | None:
     if not values.get("startgesprek_datum"):
         return None
-    day = dt.date.fromisoformat(values["startgesprek_datum"])
-    moment = dt.time.fromisoformat(values.get("startgesprek_tijd") or "00:00")
-    return dt.datetime.combine(day, moment)
+    return from_form(values["startgesprek_datum"], values.get("startgesprek_tijd"))
 
 
 def _planning_text(values: dict[str, Any], planned: dt.datetime | None) -> str | None:
@@ -293,7 +292,7 @@ def _planning_text(values: dict[str, Any], planned: dt.datetime | None) -> str |
 def _format_planned(planned: dt.datetime | None) -> str:
     if planned is None:
         return "nog te plannen"
-    return planned.strftime("%d-%m-%Y %H:%M").replace(" 00:00", "")
+    return local(planned).strftime("%d-%m-%Y %H:%M").replace(" 00:00", "")
 
 
 def validate(values: dict[str, Any], professional_ids: set[int], today: dt.date) -> dict[str, str]:

@@ -777,6 +777,15 @@ class BerichtRepository:
             )
         ).all()
 
+    async def still_mine(self, bericht_id: int, worker: str) -> bool:
+        """Renew the claim just before sending; False if another sender took it over."""
+        result = await self._session.execute(
+            update(Bericht)
+            .where(Bericht.id == bericht_id, Bericht.claimed_by == worker)
+            .values(claimed_at=utcnow())
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
     async def mark_sent(self, bericht_id: int) -> None:
         # Content is dropped once delivered: the outbox is no second dossier.
         await self._session.execute(

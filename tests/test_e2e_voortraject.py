@@ -121,6 +121,7 @@ async def test_voortraject_end_to_end(bot: Bot, caplog: pytest.LogCaptureFixture
         document = Document(io.BytesIO(await response.read()))
     text = "\n".join(p.text for p in document.paragraphs)
     assert RESIDENT_NAME in text and RESIDENT_ADDRESS in text and "{{" not in text
+    assert "om 10:00 op Stadhuis" in text  # Amsterdam time, on SQLite and PostgreSQL alike
     async with bot.http.get(url) as again:
         assert again.status == 403  # a link works once
     async with bot.http.get(url[:-3] + "xyz") as forged:
