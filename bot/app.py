@@ -50,8 +50,10 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.extend([_database, _bot, _background])
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", health)
-    # No HEAD: a link works once, and a HEAD must not use it up.
-    app.router.add_get("/brieven/{token}", download_brief, allow_head=False)
+    # GET shows a button, POST downloads: link scanners and previews fetch with GET, and
+    # must not use up a link that works once.
+    app.router.add_get("/brieven/{token}", letter_page, allow_head=False)
+    app.router.add_post("/brieven/{token}", download_brief)
     app.router.add_get("/", about)
     app.router.add_get("/privacy", about)
     app.router.add_get("/gebruiksvoorwaarden", about)
@@ -199,17 +201,41 @@ async def health(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok", "database": "ok"})
 
 
+LINK_GONE = (
+    "Deze link werkt niet meer: hij is al gebruikt of verlopen. Maak de brief opnieuw in "
+    "Teams, met de knop Brief aan bewoner."
+)
+PAGE = """<!doctype html><html lang="nl"><head><meta charset="utf-8">
+<meta name="robots" content="noindex"><title>Brief aan bewoner</title></head>
+<body style="font-family:sans-serif;max-width:32em;margin:3em auto">
+<h1>Brief aan bewoner</h1><p>{message}</p>{form}</body></html>"""
+FORM = """<form method="post"><button type="submit">Brief downloaden (Word)</button></form>
+<p>De link werkt één keer. Sla de brief op in het dossier.</p>"""
+
+
+def _page(message: str, form: str = "", status: int = 200) -> web.Response:
+    return web.Response(
+        status=status,
+        text=PAGE.format(message=message, form=form),
+        content_type="text/html",
+        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
+    )
+
+
+async def letter_page(request: web.Request) -> web.Response:
+    config = request.app[SETTINGS].dialog_config()
+    if not casus_dialog.link_looks_valid(config, request.match_info["token"]):
+        return _page(LINK_GONE, status=403)
+    return _page("Je brief staat klaar.", FORM)
+
+
 async def download_brief(request: web.Request) -> web.Response:
     settings = request.app[SETTINGS]
     download = await casus_dialog.download_brief(
         request.app[DATABASE], settings.dialog_config(), request.match_info["token"]
     )
     if download is None:
-        return web.Response(
-            status=403,
-            text="Deze link is verlopen of niet voor jou. Maak de brief opnieuw in Teams.",
-            content_type="text/plain",
-        )
+        return _page(LINK_GONE, status=403)
     return web.Response(
         body=download.content,
         content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",

@@ -237,6 +237,11 @@ class Download:
     content: bytes
 
 
+def link_looks_valid(config: Config, token: str) -> bool:
+    """Signature and expiry only; whether it was used is known at download time."""
+    return verify(token, config.signing_key) is not None
+
+
 async def download_brief(db: Database, config: Config, token: str) -> Download | None:
     """The letter for a valid, unexpired link whose professional is still linked; else None."""
     grant = verify(token, config.signing_key)

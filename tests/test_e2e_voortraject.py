@@ -115,15 +115,18 @@ async def test_voortraject_end_to_end(bot: Bot, caplog: pytest.LogCaptureFixture
         },
     )
     url = re.search(r'"url": "([^"]+)"', letter).group(1)
-    async with bot.http.get(url) as response:
+    async with bot.http.get(url) as page:  # what a link preview or scanner would fetch
+        assert page.status == 200 and 'method="post"' in await page.text()
+    async with bot.http.post(url) as response:
         assert response.status == 200
         assert code in response.headers["Content-Disposition"]
         document = Document(io.BytesIO(await response.read()))
     text = "\n".join(p.text for p in document.paragraphs)
     assert RESIDENT_NAME in text and RESIDENT_ADDRESS in text and "{{" not in text
     assert "om 10:00 op Stadhuis" in text  # Amsterdam time, on SQLite and PostgreSQL alike
-    async with bot.http.get(url) as again:
+    async with bot.http.post(url) as again:
         assert again.status == 403  # a link works once
+        assert "al gebruikt of verlopen" in await again.text()
     async with bot.http.get(url[:-3] + "xyz") as forged:
         assert forged.status == 403
 
