@@ -127,12 +127,21 @@ async def _errors_as_json(
         return await handler(request)
     except web.HTTPException as http_error:
         if http_error.status >= 400:
-            return _error(http_error.status, http_error.reason)
+            return _error(http_error.status, HTTP_ERRORS.get(http_error.status, "Fout."))
         raise
     except Exception as error:
         error_id = uuid.uuid4().hex[:8]
         log.error("request failed id=%s type=%s", error_id, type(error).__name__)
         return _error(500, f"Interne fout (foutcode {error_id}).")
+
+
+HTTP_ERRORS = {
+    400: "Ongeldig verzoek.",
+    404: "Niet gevonden.",
+    405: "Deze methode is hier niet toegestaan.",
+    413: "Het bericht is te groot (maximaal 256 kB).",
+    415: "Stuur JSON (Content-Type: application/json).",
+}
 
 
 def _error(status: int, message: str) -> web.Response:

@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 MALFORMED = "Deze knop werkt niet (meer). Typ 'help' om opnieuw te beginnen."
 CHANNEL_GREETING = (
     "Hallo! Ik ben Casusoverleg. Typ @Casusoverleg help om te zien wat ik kan. "
-    "Namen van bewoners horen niet in dit kanaal: die zie je in je privéchat met mij."
+    "Namen van bewoners horen niet in een gedeeld gesprek: die zie je in je privéchat met mij."
 )
 
 
@@ -91,6 +91,8 @@ async def on_turn_error(turn_context: TurnContext, error: Exception) -> None:
         f"Er ging iets mis (foutcode {error_id}). Probeer het opnieuw. Gaat het weer mis? "
         "Geef de foutcode door aan de beheerder."
     )
+    if turn_context.activity.type not in (ActivityTypes.message, ActivityTypes.invoke):
+        return  # nobody asked for anything: no error message out of the blue
     try:
         if turn_context.activity.type == ActivityTypes.invoke:
             from botbuilder.schema import Activity

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from cards.base import (
@@ -38,7 +38,6 @@ class CasusView:
     kan_brief: bool = False
     kan_startgesprek: bool = False
     note: str | None = None
-    extra: Sequence[Element] = field(default_factory=tuple)
 
 
 def casus_overzicht(view: CasusView) -> Card:

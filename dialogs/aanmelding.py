@@ -23,6 +23,7 @@ from dialogs.core import (
     control_char_errors,
     form_schema,
     private_delivery_text,
+    split_multi,
 )
 from store import reference as ref
 from store.access import Conflict
@@ -160,8 +161,8 @@ async def _create_casus(context: Context, values: dict[str, Any]) -> Casus:
         },
         aanmelding={
             "criteria": criteria,
-            "leefgebieden": _multi(values.get("leefgebieden")),
-            "partner_ids": [int(v) for v in _multi(values.get("partners"))],
+            "leefgebieden": split_multi(values.get("leefgebieden")),
+            "partner_ids": [int(v) for v in split_multi(values.get("partners"))],
             "reden": values["reden"],
             "bewoner_geinformeerd": informed,
             "reden_niet_geinformeerd": None if informed else values["reden_niet_geinformeerd"],
@@ -197,10 +198,6 @@ async def _notify(context: Context, casus: Casus, values: dict[str, Any]) -> Non
             kaart=kanaal_melding(casus.code, doelgroep.split(" (")[0].lower(), leefgebieden),
             casus_id=casus.id,
         )
-
-
-def _multi(value: str | None) -> list[str]:
-    return [part for part in (value or "").split(",") if part]
 
 
 def validate(values: dict[str, Any], options: AanmeldingOptions, today: dt.date) -> dict[str, str]:
@@ -262,7 +259,7 @@ def _check_choice(values: dict[str, Any], field: str, options: Any, errors: dict
 
 def _check_multi(values: dict[str, Any], field: str, options: Any, errors: dict[str, str]) -> None:
     allowed = {value for value, _ in options}
-    if any(part not in allowed for part in _multi(values.get(field))):
+    if any(part not in allowed for part in split_multi(values.get(field))):
         errors.setdefault(field, "Kies alleen uit de lijst. Open het formulier opnieuw.")
 
 

@@ -34,10 +34,6 @@ from store.models import Casus
 from templates.brief import BriefGegevens, render_brief
 
 CODE = re.compile(r"^PGA-\d{4}-\d{3,}$", re.IGNORECASE)
-NOT_LINKED = (
-    "Je bent niet betrokken bij deze casus, dus ik laat hem niet zien. "
-    "Heb je toegang nodig? Vraag het de PGA-expert."
-)
 SHOW_SCHEMA = {
     "type": "object",
     "properties": {
@@ -168,7 +164,7 @@ async def open_brief(context: Context, data: dict[str, Any]) -> Outcome:
     payload = check_payload(ids_schema("casus"), data)
     casus = await _casus_for(context, payload["casus"], "brief.openen", ("pga_expert",))
     if casus.status != "opgenomen":
-        return Outcome(text="Een brief kan pas als de casus is opgenomen.")
+        return Outcome(text="Je kunt pas een brief maken als de casus is opgenomen.")
     persoon = await context.uow.casussen.identiteit(casus, context.actor.requester, "brief")
     gesprek = await context.uow.casussen.startgesprek(casus.id)
     values = {
@@ -190,7 +186,7 @@ async def maak_brief(context: Context, data: dict[str, Any]) -> Outcome:
     values = check_payload(BRIEF_SCHEMA, data)
     casus = await _casus_for(context, values.pop("casus"), "brief.maken", ("pga_expert",))
     if casus.status != "opgenomen":
-        return Outcome(text="Een brief kan pas als de casus is opgenomen.")
+        return Outcome(text="Je kunt pas een brief maken als de casus is opgenomen.")
     errors = _validate_brief(values, dt.date.today())
     if errors:
         return Outcome(card=brief_form(casus.code, casus.id, values, errors))

@@ -122,6 +122,11 @@ def control_char_errors(values: Mapping[str, Any]) -> dict[str, str]:
     }
 
 
+def split_multi(value: str | None) -> list[str]:
+    """The values of a multi-select ChoiceSet, which arrive comma-separated."""
+    return [part for part in (value or "").split(",") if part]
+
+
 def strip_control_chars(value: str) -> str:
     return CONTROL_CHARS.sub("", value)
 

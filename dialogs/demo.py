@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cards.common import act_as_card
+from cards.common import act_as_card, help_card
 from dialogs import help
 from dialogs.core import Context, Outcome, check_payload, ids_schema
 from store.reference import ROL_LABELS
@@ -45,10 +45,10 @@ async def act_as(context: Context, data: dict[str, Any]) -> Outcome:
         )
     waiting = len(await context.uow.berichten.pending(target.id))
     switched = await _switched_context(context, target.id)
-    outcome = await help.show(switched, {})
-    outcome.text = f"Je bent nu {target.naam}. Berichten voor jou: {waiting}."
-    outcome.has_messages = waiting > 0
-    return outcome
+    note = f"Je bent nu {target.naam}. Berichten voor jou: {waiting}"
+    note += " (ze verschijnen zo hieronder)." if waiting else "."
+    card = help_card(target.naam, help.commands_for(switched), note)
+    return Outcome(card=card, text=note, has_messages=waiting > 0)
 
 
 async def _switched_context(context: Context, professional_id: int) -> Context:

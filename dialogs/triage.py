@@ -27,12 +27,12 @@ from dialogs.core import (
     control_char_errors,
     form_schema,
     ids_schema,
+    split_multi,
 )
 from store import reference as ref
 from store.models import Casus, utcnow
 from store.repositories import summary_of
 
-ONLY_EXPERT = "Alleen de PGA-expert van deze gemeente kan triage doen."
 ALREADY_DECIDED = "Over deze aanmelding is al besloten. Typ 'casus {code}' om de casus te zien."
 FIELDS = [
     "besluit",
@@ -171,7 +171,7 @@ async def _duplicate_warnings(context: Context, casus: Casus) -> list[str]:
             warnings.append(
                 "Mogelijk dubbel: er is een andere actieve of recente casus met dezelfde naam en "
                 f"geboortedatum ({label}). Je bent daar niet bij betrokken; overleg eerst met de "
-                "procesregisseur."
+                "PGA-expert van die casus."
             )
     return warnings
 
@@ -199,7 +199,7 @@ async def _apply(
     uow, requester = context.uow, context.actor.requester
     choice = values["besluit"]
     details: dict[str, Any] = {
-        "deelnemers": [int(v) for v in _multi(values.get("deelnemers"))],
+        "deelnemers": [int(v) for v in split_multi(values.get("deelnemers"))],
         "doorverwijzing": values.get("doorverwijzing") or None,
         "ander_overleg": values.get("ander_overleg") or None,
     }
@@ -272,10 +272,6 @@ async def _tell_aanmelder(
     )
 
 
-def _multi(value: str | None) -> list[str]:
-    return [part for part in (value or "").split(",") if part]
-
-
 def _planned_at(values: dict[str, Any]) -> dt.datetime | None:
     if not values.get("startgesprek_datum"):
         return None
@@ -324,7 +320,7 @@ def validate(values: dict[str, Any], professional_ids: set[int], today: dt.date)
 
 
 def _ids_known(value: str | None, known: set[int]) -> bool:
-    parts = _multi(value)
+    parts = split_multi(value)
     return all(re.fullmatch(r"[0-9]{1,9}", part) and int(part) in known for part in parts)
 
 
