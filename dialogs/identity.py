@@ -71,9 +71,13 @@ async def _find_or_bootstrap(
         if acting_as is not None:
             return await uow.people.identity_by_id(acting_as)
     found = await uow.people.identity(incoming.tenant_id, incoming.aad_object_id)
+    is_admin = incoming.aad_object_id.lower() in config.admin_object_ids
+    if found is not None and is_admin and not found.is_beheerder:
+        # Registered earlier as a plain professional: the configuration still makes them
+        # beheerder, so nobody can block an administrator by registering them first.
+        return await _make_admin(uow, config, incoming, found.id)
     if found is not None:
         return found
-    is_admin = incoming.aad_object_id.lower() in config.admin_object_ids
     first_local_user = config.local_mode and await uow.people.count() == 0
     if not (is_admin or first_local_user):
         return None
@@ -83,6 +87,14 @@ async def _find_or_bootstrap(
         naam=incoming.user_name or "Beheerder",
         is_beheerder=True,
     )
+    return await _make_admin(uow, config, incoming, professional.id)
+
+
+async def _make_admin(
+    uow: UnitOfWork, config: Config, incoming: Incoming, professional_id: int
+) -> ProfessionalInfo | None:
+    professional = await uow.people.get(professional_id)
+    professional.is_beheerder = True
     gemeente = await uow.people.ensure_gemeente(config.default_gemeente)
     await uow.people.make_pga_expert(professional.id, gemeente.id)
     uow.audit.record(

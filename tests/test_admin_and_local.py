@@ -102,3 +102,24 @@ async def test_act_as_switches_identity_and_delivers_waiting_messages(demo_db, c
     assert "Berichten voor jou: 1" in (switched.text or "") and switched.has_messages
     lijst = await say(demo_db, local, "a5", "triage")
     assert "Open aanmeldingen" in card_text(lijst.card)
+
+
+async def test_registering_an_admin_first_does_not_block_them(demo_db, config) -> None:
+    from dialogs import router
+    from tests.conftest import incoming
+
+    await act(
+        demo_db,
+        config,
+        "a1",
+        "beheer.professional",
+        {
+            "prof_naam": "Eva Smit",
+            "prof_object_id": NEW_ID,
+            "prof_rol": "professional",
+        },
+    )
+    admin_config = replace(config, admin_object_ids=frozenset({NEW_ID}))
+    eva = replace(incoming("a1"), aad_object_id=NEW_ID, conversation_id="p-eva")
+    outcome = await router.handle_text(demo_db, admin_config, eva, "help")
+    assert "beheer" in card_text(outcome.card) and "triage" in card_text(outcome.card)
