@@ -212,14 +212,15 @@ async def health(request: web.Request) -> web.Response:
 
 LINK_GONE = (
     "Deze link werkt niet meer: hij is al gebruikt of verlopen. Maak de brief opnieuw in "
-    "Teams, met de knop Brief aan bewoner."
+    "Teams, met de knop Brief aan bewoner maken."
 )
 PAGE = """<!doctype html><html lang="nl"><head><meta charset="utf-8">
 <meta name="robots" content="noindex"><title>Brief aan bewoner</title></head>
 <body style="font-family:sans-serif;max-width:32em;margin:3em auto">
 <h1>Brief aan bewoner</h1><p>{message}</p>{form}</body></html>"""
-FORM = """<form method="post"><button type="submit">Brief downloaden (Word)</button></form>
-<p>De link werkt één keer. Sla de brief op in het dossier.</p>"""
+FORM = """<form method="post" onsubmit="document.getElementById('status').textContent =
+'Gedownload. Deze link werkt nu niet meer.'"><button type="submit">Brief downloaden (Word)
+</button></form><p id="status">De link werkt één keer. Sla de brief op in het dossier.</p>"""
 
 
 def _page(message: str, form: str = "", status: int = 200) -> web.Response:
@@ -232,8 +233,10 @@ def _page(message: str, form: str = "", status: int = 200) -> web.Response:
 
 
 async def letter_page(request: web.Request) -> web.Response:
-    config = request.app[SETTINGS].dialog_config()
-    if not casus_dialog.link_looks_valid(config, request.match_info["token"]):
+    usable = await casus_dialog.link_usable(
+        request.app[DATABASE], request.app[SETTINGS].dialog_config(), request.match_info["token"]
+    )
+    if not usable:
         return _page(LINK_GONE, status=403)
     return _page("Je brief staat klaar.", FORM)
 

@@ -161,8 +161,10 @@ def kanaal_melding(code: str, doelgroep: str, leefgebieden: int) -> Card:
     """For a shared channel: the pseudonym only (DESIGN §3.1)."""
     return card(
         [
-            text("Nieuwe aanmelding", weight="Bolder"),
-            text(f"Nieuwe aanmelding {code}, {doelgroep}, {leefgebieden} leefgebieden."),
+            text(
+                f"Nieuwe aanmelding {code}, {doelgroep}, {leefgebieden} leefgebieden.",
+                weight="Bolder",
+            ),
         ]
     )
 

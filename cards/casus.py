@@ -53,7 +53,7 @@ def casus_overzicht(view: CasusView) -> Card:
         body.append(text(view.note, subtle=True))
     actions = []
     if view.kan_brief:
-        actions.append(execute("Brief aan bewoner", "brief.open", {"casus": view.casus_id}))
+        actions.append(execute("Brief aan bewoner maken", "brief.open", {"casus": view.casus_id}))
     if view.kan_startgesprek:
         actions.append(
             execute("Startgesprek vastleggen", "startgesprek.open", {"casus": view.casus_id})

@@ -233,9 +233,13 @@ class Download:
     content: bytes
 
 
-def link_looks_valid(config: Config, token: str) -> bool:
-    """Signature and expiry only; whether it was used is known at download time."""
-    return verify(token, config.signing_key) is not None
+async def link_usable(db: Database, config: Config, token: str) -> bool:
+    """Signed, not expired and not used yet; looking does not use it up."""
+    grant = verify(token, config.signing_key)
+    if grant is None:
+        return False
+    async with db.unit_of_work() as uow:
+        return not await uow.casussen.was_used(f"brief:{grant.link_id}")
 
 
 async def download_brief(db: Database, config: Config, token: str) -> Download | None:

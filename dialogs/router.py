@@ -74,7 +74,7 @@ STALE_FORM = (
 )
 CONFLICT = "Iemand anders heeft dit net gewijzigd. Open het opnieuw om de laatste stand te zien."
 SENT_PRIVATELY = (
-    "Dit bevat gegevens van een bewoner. Ik heb het in je privéchat met Casusoverleg gezet."
+    "Dit hoort niet in een gedeeld gesprek. Ik heb het in je privéchat met Casusoverleg gezet."
 )
 
 
@@ -127,11 +127,15 @@ async def _run(
     from_card: bool,
 ) -> Outcome:
     try:
-        return await _run_once(db, config, incoming, handler, data)
+        outcome = await _run_once(db, config, incoming, handler, data)
     except IntegrityError:
         # A concurrent turn inserted the same row first (e.g. two first contacts at once);
         # the second attempt sees it.
-        return await _run_once(db, config, incoming, handler, data)
+        outcome = await _run_once(db, config, incoming, handler, data)
+    if outcome.text and not incoming.personal:
+        # In a channel the bot hears only what mentions it.
+        outcome.text = re.sub(r"([Tt]yp) 'help'", r"\1 '@Casusoverleg help'", outcome.text)
+    return outcome
 
 
 async def _run_once(

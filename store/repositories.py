@@ -691,6 +691,11 @@ class CasusRepository:
         outcome = await self._session.execute(statement)
         return bool(outcome.rowcount)  # type: ignore[attr-defined]
 
+    async def was_used(self, key: str) -> bool:
+        return bool(
+            await self._session.scalar(select(exists().where(EenmaligeSleutel.sleutel == key)))
+        )
+
     async def result_of(self, key: str) -> str | None:
         return await self._session.scalar(
             select(EenmaligeSleutel.resultaat).where(EenmaligeSleutel.sleutel == key)

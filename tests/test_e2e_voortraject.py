@@ -124,6 +124,8 @@ async def test_voortraject_end_to_end(bot: Bot, caplog: pytest.LogCaptureFixture
     text = "\n".join(p.text for p in document.paragraphs)
     assert RESIDENT_NAME in text and RESIDENT_ADDRESS in text and "{{" not in text
     assert "om 10:00 op Stadhuis" in text  # Amsterdam time, on SQLite and PostgreSQL alike
+    async with bot.http.get(url) as used_page:
+        assert used_page.status == 403 and "al gebruikt" in await used_page.text()
     async with bot.http.post(url) as again:
         assert again.status == 403  # a link works once
         assert "al gebruikt of verlopen" in await again.text()

@@ -121,3 +121,10 @@ async def test_unusual_digits_are_a_field_error_not_a_crash(demo_db, config):
     assert "Kies een organisatie uit de lijst" in card_text(outcome.card)
     huge = await act(demo_db, config, "a1", "casus.open", {"casus": 10**30})
     assert "formulier klopt niet" in (huge.text or "")
+
+
+async def test_channel_answers_say_to_mention_the_bot(demo_db, config):
+    outcome = await say(demo_db, config, "a5", "triage", conversation_type="channel")
+    assert "'@Casusoverleg help'" in (outcome.text or "")
+    private = await say(demo_db, config, "a5", "triage")
+    assert "Typ 'help'" in (private.text or "")
