@@ -104,3 +104,9 @@ async def casus_id(db: Database, code: str) -> int:
 
 def future_date(days: int = 7) -> str:
     return (dt.date.today() + dt.timedelta(days=days)).isoformat()
+
+
+async def decide(db: Database, config: Config, cid: int, **values: str) -> Outcome:
+    """Fatima (PGA-expert) opens the triage of casus `cid` and records a decision."""
+    await act(db, config, "a1", "triage.open", {"casus": cid})
+    return await act(db, config, "a1", "triage.besluit", {"casus": cid, **values})

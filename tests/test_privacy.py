@@ -13,7 +13,7 @@ from dialogs.downloads import DownloadGrant, sign, verify
 from dialogs.retention import apply_retention
 from store.privacy import REDACTED, name_key, redact
 from templates.brief import BriefGegevens, placeholders, render_brief
-from tests.helpers import act, casus_id, future_date, professional_id, submit_aanmelding
+from tests.helpers import act, casus_id, decide, future_date, professional_id, submit_aanmelding
 
 KEY = b"k" * 32
 
@@ -78,18 +78,13 @@ async def test_download_refused_once_link_is_gone(demo_db, config) -> None:
     cid = await casus_id(demo_db, code)
     fatima = await professional_id(demo_db, "a1")
     linda = await professional_id(demo_db, "a5")
-    await act(demo_db, config, "a1", "triage.open", {"casus": cid})
-    await act(
+    await decide(
         demo_db,
         config,
-        "a1",
-        "triage.besluit",
-        {
-            "casus": cid,
-            "besluit": "opnemen",
-            "casusregisseur": str(linda),
-            "startgesprek_datum": future_date(),
-        },
+        cid,
+        besluit="opnemen",
+        casusregisseur=str(linda),
+        startgesprek_datum=future_date(),
     )
     future = int(time.time()) + 60
     ok = await casus_dialog.download_brief(
@@ -110,14 +105,7 @@ async def test_download_refused_once_link_is_gone(demo_db, config) -> None:
 async def test_retention_job_anonymises_closed_referrals(demo_db, config) -> None:
     code = await submit_aanmelding(demo_db, config)
     cid = await casus_id(demo_db, code)
-    await act(demo_db, config, "a1", "triage.open", {"casus": cid})
-    await act(
-        demo_db,
-        config,
-        "a1",
-        "triage.besluit",
-        {"casus": cid, "besluit": "afwijzen", "toelichting": "Kevin Oudeman past niet"},
-    )
+    await decide(demo_db, config, cid, besluit="afwijzen", toelichting="Kevin Oudeman past niet")
     assert await apply_retention(demo_db, 365) == 0
     later = dt.datetime.now(dt.UTC) + dt.timedelta(days=366)
     assert await apply_retention(demo_db, 365, now=later) == 1

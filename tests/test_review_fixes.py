@@ -12,6 +12,7 @@ from tests.helpers import (
     act,
     card_text,
     casus_id,
+    decide,
     say,
     submit_aanmelding,
 )
@@ -55,17 +56,8 @@ async def test_retention_clears_free_text_drafts_and_undelivered_messages(demo_d
     await act(demo_db, config, "a3", "aanmelding.bewaren", {"naam": "Piet Geheim"})
     code = await submit_aanmelding(demo_db, config, doel=f"PGA voor {RESIDENT_NAME}")
     cid = await casus_id(demo_db, code)
-    await act(demo_db, config, "a1", "triage.open", {"casus": cid})
-    await act(
-        demo_db,
-        config,
-        "a1",
-        "triage.besluit",
-        {
-            "casus": cid,
-            "besluit": "al_besproken",
-            "ander_overleg": f"Overleg {RESIDENT_NAME}",
-        },
+    await decide(
+        demo_db, config, cid, besluit="al_besproken", ander_overleg=f"Overleg {RESIDENT_NAME}"
     )
     later = dt.datetime.now(dt.UTC) + dt.timedelta(days=400)
     assert await apply_retention(demo_db, 365, now=later) == 1
