@@ -33,6 +33,7 @@ class BeheerView:
     soorten: Sequence[Option]
     organisatie_keuzes: Sequence[Option]
     gemeenten: Sequence[Option]
+    professional_keuzes: Sequence[Option] = ()
 
 
 def beheer_card(
@@ -77,10 +78,18 @@ def beheer_card(
         *choice_input(
             "prof_gemeente", "Gemeente (voor PGA-expert)", view.gemeenten, values, errors
         ),
+        heading("Professional uitschakelen"),
+        text(
+            "Voor wie vertrekt of geen toegang meer mag hebben. Hij of zij ziet daarna niets "
+            "meer in Casusoverleg; wat al is vastgelegd blijft bewaard.",
+            subtle=True,
+        ),
+        *choice_input("uit_professional", "Professional", view.professional_keuzes, values, errors),
     ]
     return card(
         body,
         [
+            execute("Uitschakelen", "beheer.uitschakelen", style="destructive"),
             execute("Organisatie toevoegen", "beheer.organisatie"),
             execute("Professional toevoegen", "beheer.professional"),
         ],

@@ -22,7 +22,7 @@ PROF_FIELDS = [
     "prof_rol",
     "prof_gemeente",
 ]
-SCHEMA = form_schema(ORG_FIELDS + PROF_FIELDS, max_length=300)
+SCHEMA = form_schema(ORG_FIELDS + PROF_FIELDS + ["uit_professional"], max_length=300)
 
 
 async def _view(context: Context) -> BeheerView:
@@ -41,6 +41,7 @@ async def _view(context: Context) -> BeheerView:
         soorten=ref.ORGANISATIE_SOORTEN,
         organisatie_keuzes=[(str(o.id), o.naam) for o in organisaties],
         gemeenten=[(str(g.id), g.naam) for g in await people.gemeenten()],
+        professional_keuzes=[(str(p.id), p.naam) for p in await people.active()],
     )
 
 
@@ -103,6 +104,30 @@ async def add_professional(context: Context, data: dict[str, Any]) -> Outcome:
         details=f"professional={professional.id} rol={values.get('prof_rol') or 'professional'}",
     )
     notice = f"{professional.naam} is toegevoegd."
+    return Outcome(card=beheer_card(await _view(context), {}, {}, notice))
+
+
+async def deactivate_professional(context: Context, data: dict[str, Any]) -> Outcome:
+    """Switch a professional off: resolve_actor refuses them from the next activity on."""
+    if refusal := _require_admin_in_private(context):
+        return refusal
+    values = check_payload(SCHEMA, data)
+    chosen = values.get("uit_professional") or ""
+    target = await context.uow.people.get(int(chosen)) if _number(chosen) else None
+    errors: dict[str, str] = {}
+    if not context.actor.professional.is_beheerder:
+        errors["uit_professional"] = "Alleen een beheerder kan iemand uitschakelen."
+    elif target is None or not target.actief:
+        errors["uit_professional"] = "Kies een professional uit de lijst."
+    elif target.id == context.actor.id:
+        errors["uit_professional"] = "Je kunt jezelf niet uitschakelen. Vraag een andere beheerder."
+    if errors or target is None:
+        return Outcome(card=beheer_card(await _view(context), values, errors))
+    target.actief = False
+    context.uow.audit.record(
+        "beheer.uitschakelen", "U", context.actor.requester, details=f"professional={target.id}"
+    )
+    notice = f"{target.naam} is uitgeschakeld."
     return Outcome(card=beheer_card(await _view(context), {}, {}, notice))
 
 

@@ -17,6 +17,12 @@ NOT_REGISTERED = (
 )
 
 
+SWITCHED_OFF = (
+    "Je hebt geen toegang meer tot Casusoverleg. Klopt dat niet? Vraag de PGA-expert van je "
+    "gemeente."
+)
+
+
 class Refused(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -41,7 +47,17 @@ async def resolve_actor(uow: UnitOfWork, config: Config, incoming: Incoming) -> 
         )
         raise Refused(NOT_ALLOWED)
     professional = await _find_or_bootstrap(uow, config, incoming)
-    if professional is None or not professional.actief:
+    if professional is not None and not professional.actief:
+        uow.audit.record(
+            "toegang.uitgeschakeld",
+            "E",
+            outcome="denied",
+            actor_object_id=incoming.aad_object_id,
+            actor_tenant_id=incoming.tenant_id,
+            details=f"professional={professional.id}",
+        )
+        raise Refused(SWITCHED_OFF)
+    if professional is None:
         uow.audit.record(
             "toegang.onbekend",
             "E",

@@ -60,6 +60,7 @@ ACTIONS: dict[str, Handler] = {
     "beheer.open": beheer.open_beheer,
     "beheer.organisatie": beheer.add_organisatie,
     "beheer.professional": beheer.add_professional,
+    "beheer.uitschakelen": beheer.deactivate_professional,
     "demo.als": demo.act_as,
 }
 

@@ -123,3 +123,19 @@ async def test_registering_an_admin_first_does_not_block_them(demo_db, config) -
     eva = replace(incoming("a1"), aad_object_id=NEW_ID, conversation_id="p-eva")
     outcome = await router.handle_text(demo_db, admin_config, eva, "help")
     assert "beheer" in card_text(outcome.card) and "triage" in card_text(outcome.card)
+
+
+async def test_beheerder_switches_a_professional_off(demo_db, config) -> None:
+    linda = await professional_id(demo_db, "a5")
+    fatima = await professional_id(demo_db, "a1")
+    self_off = await act(
+        demo_db, config, "a1", "beheer.uitschakelen", {"uit_professional": str(fatima)}
+    )
+    assert "jezelf niet uitschakelen" in card_text(self_off.card)
+    done = await act(demo_db, config, "a1", "beheer.uitschakelen", {"uit_professional": str(linda)})
+    assert "Linda Jansen is uitgeschakeld" in card_text(done.card)
+    refused = await say(demo_db, config, "a5", "help")
+    assert "geen toegang meer" in (refused.text or "")
+    async with demo_db.unit_of_work() as uow:
+        events = [(e.event, e.outcome) for e in await uow.audit.events()]
+    assert ("beheer.uitschakelen", "success") in events
