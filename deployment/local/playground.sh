@@ -27,6 +27,6 @@ export M365_AGENTS_PLAYGROUND_LOGFILE="${M365_AGENTS_PLAYGROUND_LOGFILE:-$here/d
 export NO_PROXY="${NO_PROXY:-localhost,127.0.0.1}"
 
 echo "Agents Playground $want: UI http://localhost:$port  ->  bot ${BOT_ENDPOINT:-http://localhost:3978/api/messages}" >&2
-exec ./node_modules/.bin/agentsplayground \
+exec npx agentsplayground \
   -e "${BOT_ENDPOINT:-http://localhost:3978/api/messages}" \
   -c msteams -p "$port" --disable-telemetry
