@@ -1,4 +1,4 @@
-"""Help, plain messages and the local 'act as' picker."""
+"""The help card and the local "act as" picker."""
 
 from __future__ import annotations
 

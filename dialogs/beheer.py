@@ -148,7 +148,7 @@ async def _validate_professional(context: Context, values: dict[str, Any]) -> di
     elif await people.by_identity(tenant.lower(), object_id):
         errors["prof_object_id"] = "Deze professional staat er al in."
     if values.get("prof_functie") and has_control_chars(values["prof_functie"]):
-        errors["prof_functie"] = "Dit veld bevat tekens die niet zijn toegestaan."
+        errors["prof_functie"] = "Dit veld bevat tekens die niet zijn toegestaan. Typ het opnieuw."
     organisatie = values.get("prof_organisatie")
     if organisatie and not (_number(organisatie) and await people.organisatie(int(organisatie))):
         errors["prof_organisatie"] = "Kies een organisatie uit de lijst."

@@ -333,7 +333,7 @@ def _check_planning(values: dict[str, Any], today: dt.date, errors: dict[str, st
                     "startgesprek_datum", "Deze datum is al geweest. Kies een nieuwe."
                 )
         except ValueError:
-            errors.setdefault("startgesprek_datum", "Dit is geen geldige datum.")
+            errors.setdefault("startgesprek_datum", "Dit is geen geldige datum. Kies een datum.")
     if raw_time:
         try:
             dt.time.fromisoformat(raw_time)
