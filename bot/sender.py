@@ -64,9 +64,11 @@ class OutboxSender:
                 for bericht in batch:
                     # Each message is settled in its own commit: no write lock is held while
                     # the next one is posted, and a crash repeats at most one message.
-                    if await uow.berichten.still_mine(bericht.id, self._worker):
+                    mine = await uow.berichten.still_mine(bericht.id, self._worker)
+                    await uow.commit()  # no write lock held while posting
+                    if mine:
                         sent += await self._deliver(uow, bericht)
-                    await uow.commit()
+                        await uow.commit()
             if len(batch) < BATCH:
                 return sent
 

@@ -83,7 +83,11 @@ class Settings:
         allowed = _ids(env.get("ALLOWED_TENANT_IDS")) or (
             frozenset({tenant}) if tenant else frozenset()
         )
-        public_base_url = env.get("PUBLIC_BASE_URL") or f"http://localhost:{port}"
+        public_base_url = (
+            env.get("PUBLIC_BASE_URL", "")
+            if not local
+            else (env.get("PUBLIC_BASE_URL") or f"http://localhost:{port}")
+        )
         if not local:
             _check_production(allowed, public_base_url)
         return cls(
@@ -138,7 +142,9 @@ def _check_production(allowed_tenants: frozenset[str], public_base_url: str) -> 
         )
     url = urlsplit(public_base_url)
     if url.scheme != "https" and url.hostname not in ("localhost", "127.0.0.1"):
-        raise ConfigurationError("PUBLIC_BASE_URL must be the bot's https address.")
+        raise ConfigurationError(
+            "PUBLIC_BASE_URL must be the bot's https address (letter links point there)."
+        )
 
 
 def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:

@@ -162,7 +162,8 @@ def kanaal_melding(code: str, doelgroep: str, leefgebieden: int) -> Card:
     return card(
         [
             text(
-                f"Nieuwe aanmelding {code}, {doelgroep}, {leefgebieden} leefgebieden.",
+                f"Nieuwe aanmelding {code}, {doelgroep}, {leefgebieden} "
+                f"{'leefgebied' if leefgebieden == 1 else 'leefgebieden'}.",
                 weight="Bolder",
             ),
         ]

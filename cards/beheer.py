@@ -89,8 +89,8 @@ def beheer_card(
     return card(
         body,
         [
-            execute("Uitschakelen", "beheer.uitschakelen", style="destructive"),
             execute("Organisatie toevoegen", "beheer.organisatie"),
             execute("Professional toevoegen", "beheer.professional"),
+            execute("Uitschakelen", "beheer.uitschakelen", style="destructive"),
         ],
     )

@@ -6,6 +6,7 @@ States: (no draft) → concept (saved draft) → ingediend (a casus in status 'a
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import uuid
 from typing import Any
 
@@ -16,6 +17,7 @@ from cards.aanmelding import (
     kanaal_melding,
     ter_triage,
 )
+from dialogs.clock import today
 from dialogs.core import (
     Context,
     Outcome,
@@ -117,21 +119,29 @@ async def submit(context: Context, data: dict[str, Any]) -> Outcome:
     if not context.actor.requester.in_personal_space:
         return Outcome(text=FILL_PRIVATELY)
     form_id = values.pop("_form", None) or uuid.uuid4().hex
-    already = await context.uow.casussen.result_of(f"aanmelding:{form_id}")
+    once_key = _once_key(context, form_id)
+    already = await context.uow.casussen.result_of(once_key)
     if already:
         return Outcome(card=aanmelding_ontvangen(already, await _gemeente_of(context, already)))
     options = await _options(context)
-    errors = validate(values, options, today=dt.date.today())
+    errors = validate(values, options, today=today())
     if errors:
         # The draft is kept so that reopening the form keeps what was typed.
         await context.uow.people.save_concept(context.actor.id, DRAFT, values)
         return Outcome(card=aanmelding_form(options, values, errors, form_id=form_id))
     casus = await _create_casus(context, values)
-    if not await context.uow.casussen.use_once(f"aanmelding:{form_id}", casus.code):
+    if not await context.uow.casussen.use_once(once_key, casus.code):
         raise Conflict(form_id)  # the same form was sent twice at the same moment
     await context.uow.people.drop_concept(context.actor.id, DRAFT)
     await _notify(context, casus, values)
     return Outcome(card=aanmelding_ontvangen(casus.code, casus.gemeente.naam))
+
+
+def _once_key(context: Context, form_id: str) -> str:
+    """Per professional, so a form id seen by someone else reveals nothing; hashed, so any
+    form id fits the key column."""
+    digest = hashlib.sha256(f"{context.actor.id}:{form_id}".encode()).hexdigest()[:40]
+    return f"aanmelding:{digest}"
 
 
 async def _gemeente_of(context: Context, code: str) -> str:

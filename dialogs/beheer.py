@@ -124,6 +124,7 @@ async def deactivate_professional(context: Context, data: dict[str, Any]) -> Out
     if errors or target is None:
         return Outcome(card=beheer_card(await _view(context), values, errors))
     target.actief = False
+    await context.uow.berichten.drop_unsent(target.id)
     context.uow.audit.record(
         "beheer.uitschakelen", "U", context.actor.requester, details=f"professional={target.id}"
     )

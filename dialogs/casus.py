@@ -16,7 +16,7 @@ from cards.casus import (
     casus_overzicht,
     startgesprek_form,
 )
-from dialogs.clock import from_form, local
+from dialogs.clock import from_form, local, today
 from dialogs.core import (
     Config,
     Context,
@@ -72,7 +72,10 @@ async def show(context: Context, data: dict[str, Any]) -> Outcome:
 
 async def _find(context: Context, payload: dict[str, Any]) -> Casus | None:
     if "casus" in payload:
-        return await context.uow.casussen.get(payload["casus"])
+        try:
+            return await context.uow.casussen.get(payload["casus"])
+        except NotFound:
+            raise AccessDenied("casus") from None  # same answer as for a casus without a link
     code = (payload.get("code") or payload.get("_args") or "").strip().upper()
     if not code:
         return None
@@ -187,7 +190,7 @@ async def maak_brief(context: Context, data: dict[str, Any]) -> Outcome:
     casus = await _casus_for(context, values.pop("casus"), "brief.maken", ("pga_expert",))
     if casus.status != "opgenomen":
         return Outcome(text="Je kunt pas een brief maken als de casus is opgenomen.")
-    errors = _validate_brief(values, dt.date.today())
+    errors = _validate_brief(values, today())
     if errors:
         return Outcome(card=brief_form(casus.code, casus.id, values, errors))
     requester = context.actor.requester
@@ -250,6 +253,8 @@ async def download_brief(db: Database, config: Config, token: str) -> Download |
     async with db.unit_of_work() as uow:
         try:
             professional = await uow.people.get(grant.professional_id)
+            if not professional.actief:
+                raise AccessDenied("uitgeschakeld")
             casus = await uow.casussen.get(grant.casus_id)
             requester = Requester(
                 professional_id=professional.id,
@@ -270,7 +275,7 @@ async def download_brief(db: Database, config: Config, token: str) -> Download |
         content = render_brief(
             BriefGegevens(
                 gemeente=casus.gemeente.naam,
-                datum=dt.date.today().strftime("%d-%m-%Y"),
+                datum=today().strftime("%d-%m-%Y"),
                 kenmerk=casus.code,
                 naam=persoon.naam,
                 adres=persoon.adres or "",
@@ -325,7 +330,7 @@ async def leg_startgesprek_vast(context: Context, data: dict[str, Any]) -> Outco
     )
     if casus.status != "opgenomen":
         return Outcome(text="Een startgesprek hoort bij een opgenomen casus.")
-    errors = _validate_startgesprek(values, dt.date.today())
+    errors = _validate_startgesprek(values, today())
     if errors:
         return Outcome(card=startgesprek_form(casus.code, casus.id, values, errors))
     requester = context.actor.requester

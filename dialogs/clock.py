@@ -20,6 +20,11 @@ def from_form(day: str, time: str | None, default_time: str = "00:00") -> dt.dat
     return moment.replace(tzinfo=AMSTERDAM).astimezone(dt.UTC)
 
 
+def today() -> dt.date:
+    """Today in the Netherlands, whatever zone the server runs in."""
+    return dt.datetime.now(AMSTERDAM).date()
+
+
 def local(stored: dt.datetime) -> dt.datetime:
     """A stored moment (naive means UTC, as SQLite returns it) in Amsterdam time."""
     aware = stored if stored.tzinfo else stored.replace(tzinfo=dt.UTC)

@@ -33,6 +33,8 @@ async def act_as(context: Context, data: dict[str, Any]) -> Outcome:
         return Outcome(text=LOCAL_ONLY)
     payload = check_payload(ids_schema("professional"), data)
     target = await context.uow.people.get(payload["professional"])
+    if not target.actief:
+        return Outcome(text=f"{target.naam} is uitgeschakeld. Kies een ander met 'als'.")
     incoming = context.incoming
     await context.uow.people.act_as(incoming.tenant_id, incoming.aad_object_id, target.id)
     if incoming.personal and incoming.reference is not None:

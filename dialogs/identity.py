@@ -35,6 +35,13 @@ def tenant_allowed(config: Config, tenant_id: str) -> bool:
 
 async def resolve_actor(uow: UnitOfWork, config: Config, incoming: Incoming) -> Actor:
     if not incoming.tenant_id or not incoming.aad_object_id:
+        uow.audit.record(
+            "toegang.tenant",
+            "E",
+            outcome="denied",
+            actor_object_id=incoming.aad_object_id or None,
+            details="tenant of gebruiker ontbreekt of klopt niet",
+        )
         raise Refused(NOT_REGISTERED)
     if not tenant_allowed(config, incoming.tenant_id):
         uow.audit.record(

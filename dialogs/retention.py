@@ -17,5 +17,6 @@ async def apply_retention(db: Database, retention_days: int, now: dt.datetime | 
     async with db.unit_of_work() as uow:
         count = await uow.casussen.anonymise_closed(moment - dt.timedelta(days=retention_days))
         await uow.people.drop_concepts_before(moment - dt.timedelta(days=DRAFT_DAYS))
+        await uow.berichten.drop_unsent_without_casus(moment - dt.timedelta(days=DRAFT_DAYS))
         await uow.commit()
     return count

@@ -25,7 +25,7 @@ from dialogs.core import (
     private_delivery_text,
 )
 from dialogs.core import strip_control_chars as clean
-from dialogs.identity import Refused, resolve_actor
+from dialogs.identity import Refused, resolve_actor, tenant_allowed
 from store.access import AccessDenied, Conflict, NotFound, PersonalSpaceRequired
 from store.db import Database, UnitOfWork
 
@@ -135,7 +135,11 @@ async def _run(
         outcome = await _run_once(db, config, incoming, handler, data)
     if outcome.text and not incoming.personal:
         # In a channel the bot hears only what mentions it.
-        outcome.text = re.sub(r"([Tt]yp) 'help'", r"\1 '@Casusoverleg help'", outcome.text)
+        outcome.text = re.sub(
+            r"([Tt]yp|met) '(help|aanmelden|casus|kanaal|triage|beheer)",
+            r"\1 '@Casusoverleg \2",
+            outcome.text,
+        )
     return outcome
 
 
@@ -155,6 +159,7 @@ async def _run_once(
             actor = await resolve_actor(uow, config, incoming)
         except Refused as refusal:
             await _commit_refusals(uow)
+            await _remember_unregistered(uow, config, incoming)
             return Outcome(text=refusal.message)
         if private:
             actor = replace(actor, requester=actor.requester.privately())
@@ -201,6 +206,27 @@ async def _deliver_privately(context: Context, outcome: Outcome, data: dict[str,
         context.actor.id, kaart=outcome.card, tekst=outcome.text, casus_id=about
     )
     return Outcome(text=await private_delivery_text(context, SENT_PRIVATELY), has_messages=True)
+
+
+async def _remember_unregistered(uow: UnitOfWork, config: Config, incoming: Incoming) -> None:
+    """Apps installed by policy greet before the professional is registered: keep the chat,
+    so notices can reach them once they are."""
+    if (
+        incoming.personal
+        and incoming.reference is not None
+        and tenant_allowed(config, incoming.tenant_id)
+        and incoming.tenant_id
+        and incoming.aad_object_id
+    ):
+        await uow.conversations.remember(
+            incoming.conversation_id,
+            incoming.conversation_type,
+            incoming.tenant_id,
+            None,
+            dict(incoming.reference),
+            aad_object_id=incoming.aad_object_id,
+        )
+        await uow.commit()
 
 
 async def _commit_refusals(uow: UnitOfWork) -> None:

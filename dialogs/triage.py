@@ -19,7 +19,7 @@ from cards.triage import (
     triage_vastgelegd,
     uitkomst_aanmelding,
 )
-from dialogs.clock import from_form, local
+from dialogs.clock import from_form, local, today
 from dialogs.core import (
     Context,
     Outcome,
@@ -187,7 +187,7 @@ async def besluit(context: Context, data: dict[str, Any]) -> Outcome:
     if casus.status != "aangemeld":
         return Outcome(text=ALREADY_DECIDED.format(code=casus.code))
     professionals = {p.id: p for p in await context.uow.people.active()}
-    errors = validate(values, set(professionals), today=dt.date.today())
+    errors = validate(values, set(professionals), today=today())
     if errors:
         return Outcome(card=await _triage_card(context, casus, values, errors))
     return await _apply(context, casus, values, professionals)
@@ -313,7 +313,7 @@ def validate(values: dict[str, Any], professional_ids: set[int], today: dt.date)
         regisseur = values.get("casusregisseur") or ""
         if not regisseur:
             errors.setdefault("casusregisseur", "Kies een casusregisseur.")
-        elif not _ids_known(regisseur, professional_ids):
+        elif "," in regisseur or not _ids_known(regisseur, professional_ids):
             errors.setdefault("casusregisseur", "Kies een casusregisseur uit de lijst.")
         _check_planning(values, today, errors)
     return errors

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from store.migrations.env_defaults import DEFAULT_URL
@@ -24,6 +25,9 @@ async def upgrade(engine: AsyncEngine) -> None:
     """Bring the schema to the newest revision on the given engine."""
     _ensure_sqlite_folder(str(engine.url))
     async with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Instances starting together migrate one after the other.
+            await connection.execute(text("SELECT pg_advisory_xact_lock(7402311)"))
         await connection.run_sync(_upgrade_on)
 
 

@@ -233,6 +233,8 @@ class ConversationRef(Base):
     professional_id: Mapped[int | None] = mapped_column(
         ForeignKey("professional.id", ondelete="SET NULL"), index=True
     )
+    # Who opened a personal chat before being registered: matched once they are.
+    aad_object_id: Mapped[str | None] = mapped_column(String(64), index=True)
     reference: Mapped[dict[str, Any]] = mapped_column()
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -13,7 +13,8 @@ def name_key(name: str) -> str:
     """Normalise a name for duplicate matching: case, accents and spacing do not count."""
     decomposed = unicodedata.normalize("NFKD", name)
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(re.sub(r"[^\w\s]", " ", bare.casefold()).split())
+    # Cut to the column: NFKD can make a name longer than it was typed.
+    return " ".join(re.sub(r"[^\w\s]", " ", bare.casefold()).split())[:150]
 
 
 def identifier_variants(identifiers: Iterable[str]) -> list[str]:

@@ -9,8 +9,9 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, exists, func, or_, select, update
+from sqlalchemy import and_, delete, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -39,6 +40,7 @@ from store.models import (
 from store.privacy import name_key, redact
 from store.reference import ROLLEN_MET_IDENTITEIT
 
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 CLOSED_STATUSES = ("afgewezen", "doorverwezen", "al_besproken", "afgesloten")
 
 
@@ -470,7 +472,8 @@ class CasusRepository:
     ) -> Casus:
         now = utcnow()
         casus = Casus(
-            code=await self.next_code(gemeente_id, now.year),
+            # The year as the Dutch count it: a referral at 00:30 on 1 January is the new year.
+            code=await self.next_code(gemeente_id, now.astimezone(AMSTERDAM).year),
             gemeente_id=gemeente_id,
             status="aangemeld",
             doelgroep=doelgroep,
@@ -651,10 +654,22 @@ class CasusRepository:
                 )
             )
         ).all()
+        anonymised = 0
         for casus in cases:
-            redact_text = await self.redactor(casus)
-            for link in await self.betrokkenen(casus.id):
-                link.doel = redact_text(link.doel)
+            claimed = await self._session.execute(
+                update(Casus)
+                .where(Casus.id == casus.id, Casus.geanonimiseerd_at.is_(None))
+                .values(geanonimiseerd_at=utcnow())
+                .execution_options(synchronize_session=False)
+            )
+            if not claimed.rowcount:  # type: ignore[attr-defined]
+                continue  # another worker did this one
+            anonymised += 1
+            await self._session.execute(
+                update(Betrokkene)
+                .where(Betrokkene.casus_id == casus.id)
+                .values(doel="(verwijderd na bewaartermijn)")
+            )
             await self._session.execute(
                 delete(Bericht).where(Bericht.casus_id == casus.id, Bericht.verzonden_at.is_(None))
             )
@@ -676,10 +691,9 @@ class CasusRepository:
                 .where(Startgesprek.casus_id == casus.id)
                 .values(visie_bewoner=None, locatie=None, deelnemers=None)
             )
-            casus.geanonimiseerd_at = utcnow()
             self._audit.record("retentie.anonimiseren", "D", casus=casus, details="bewaartermijn")
         await self._session.flush()
-        return len(cases)
+        return anonymised
 
     async def use_once(self, key: str, result: str | None = None) -> bool:
         """Record a single-use key; False when it was used before (also concurrently)."""
@@ -749,9 +763,11 @@ class BerichtRepository:
     async def claim(self, worker: str, limit: int, lease: dt.timedelta) -> Sequence[Bericht]:
         now = utcnow()
         claimable = or_(Bericht.claimed_at.is_(None), Bericht.claimed_at < now - lease)
-        has_personal_chat = exists().where(
-            ConversationRef.professional_id == Bericht.professional_id,
-            ConversationRef.conversation_type == "personal",
+        has_personal_chat = (
+            select(ConversationRef.id)
+            .join(Professional, reaches(Bericht.professional_id))
+            .where(Professional.actief)
+            .exists()
         )
         candidates = (
             await self._session.scalars(
@@ -781,6 +797,23 @@ class BerichtRepository:
                 .order_by(Bericht.id)
             )
         ).all()
+
+    async def drop_unsent(self, professional_id: int) -> None:
+        await self._session.execute(
+            delete(Bericht).where(
+                Bericht.professional_id == professional_id, Bericht.verzonden_at.is_(None)
+            )
+        )
+
+    async def drop_unsent_without_casus(self, before: dt.datetime) -> None:
+        """Undelivered messages not tied to a casus (e.g. a form with a draft) expire."""
+        await self._session.execute(
+            delete(Bericht).where(
+                Bericht.casus_id.is_(None),
+                Bericht.verzonden_at.is_(None),
+                Bericht.created_at < before,
+            )
+        )
 
     async def still_mine(self, bericht_id: int, worker: str) -> bool:
         """Renew the claim just before sending; False if another sender took it over."""
@@ -835,6 +868,7 @@ class ConversationRepository:
         tenant_id: str | None,
         professional_id: int | None,
         reference: dict[str, Any],
+        aad_object_id: str | None = None,
     ) -> None:
         """Insert or update in one statement: Teams sends installationUpdate and
         conversationUpdate at the same moment, and both turns store the reference."""
@@ -854,6 +888,7 @@ class ConversationRepository:
             "conversation_type": conversation_type,
             "tenant_id": tenant_id,
             "professional_id": professional_id,
+            "aad_object_id": aad_object_id.lower() if aad_object_id else None,
             "reference": reference,
             "updated_at": utcnow(),
         }
@@ -869,15 +904,31 @@ class ConversationRepository:
         )
 
     async def personal_for(self, professional_id: int) -> ConversationRef | None:
+        """The 1:1 chat of an active professional, also one opened before registration."""
         return await self._session.scalar(
             select(ConversationRef)
-            .where(
-                ConversationRef.professional_id == professional_id,
-                ConversationRef.conversation_type == "personal",
-            )
+            .join(Professional, reaches(Professional.id))
+            .where(Professional.id == professional_id, Professional.actief)
             .order_by(ConversationRef.updated_at.desc())
             .limit(1)
         )
+
+
+def reaches(professional_id: Any) -> Any:
+    """The personal chat of a professional: stored for them, or stored for their Entra
+    object before they were registered (the app installed by policy)."""
+    return and_(
+        ConversationRef.conversation_type == "personal",
+        Professional.id == professional_id,
+        or_(
+            ConversationRef.professional_id == Professional.id,
+            and_(
+                ConversationRef.professional_id.is_(None),
+                ConversationRef.aad_object_id == Professional.aad_object_id,
+                ConversationRef.tenant_id == Professional.tenant_id,
+            ),
+        ),
+    )
 
 
 def dialect_insert(session: AsyncSession) -> Any:

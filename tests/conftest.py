@@ -104,3 +104,10 @@ def incoming(
             "channelId": "msteams",
         },
     )
+
+
+@pytest.fixture
+async def demo_any_db(db: Database) -> Database:
+    """Demo data on SQLite and on PostgreSQL (column lengths and types differ)."""
+    await seed(db)
+    return db

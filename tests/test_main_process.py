@@ -42,6 +42,7 @@ async def test_two_workers_serve_authenticated_turns(standin, tmp_path: Path) ->
         "DATABASE_URL": database_url,
         "PORT": str(port),
         "DOWNLOAD_SIGNING_KEY": "w" * 40,
+        "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
         "MSAL_DISABLE_INSTANCE_DISCOVERY": "1",
         "WEB_CONCURRENCY": "2",
         "LOG_LEVEL": "WARNING",

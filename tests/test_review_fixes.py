@@ -13,6 +13,7 @@ from tests.helpers import (
     card_text,
     casus_id,
     decide,
+    professional_id,
     say,
     submit_aanmelding,
 )
@@ -120,3 +121,68 @@ async def test_channel_answers_say_to_mention_the_bot(demo_db, config):
     assert "'@Casusoverleg help'" in (outcome.text or "")
     private = await say(demo_db, config, "a5", "triage")
     assert "Typ 'help'" in (private.text or "")
+
+
+async def test_switched_off_professional_gets_nothing_more(demo_db, config):
+    code = await submit_aanmelding(demo_db, config)  # Jeroen (a2) refers
+    cid = await casus_id(demo_db, code)
+    await say(demo_db, config, "a2", "hallo")  # Jeroen has a 1:1 chat
+    jeroen = await professional_id(demo_db, "a2")
+    await act(demo_db, config, "a1", "beheer.uitschakelen", {"uit_professional": str(jeroen)})
+    await decide(demo_db, config, cid, besluit="afwijzen", toelichting=f"{RESIDENT_NAME} verhuist")
+    async with demo_db.unit_of_work() as uow:
+        pending = await uow.berichten.pending(jeroen)
+        claimed = await uow.berichten.claim("w", 50, dt.timedelta(minutes=1))
+    assert all(b.professional_id != jeroen for b in claimed)
+    assert all(RESIDENT_NAME not in card_text(b.kaart) for b in claimed)
+    assert pending  # the outcome waits, but is never handed to the sender
+
+
+async def test_registered_after_installing_gets_notices(demo_db, config):
+    from dataclasses import replace
+
+    from dialogs import router
+    from tests.conftest import incoming
+
+    newcomer = "12345678-1234-4234-8234-1234567890ab"
+    installed = replace(incoming("a1"), aad_object_id=newcomer, conversation_id="p-new")
+    refused = await router.handle_text(demo_db, config, installed, "hallo")
+    assert "nog niet in Casusoverleg" in (refused.text or "")
+    await act(
+        demo_db,
+        config,
+        "a1",
+        "beheer.professional",
+        {
+            "prof_naam": "Nieuwe Collega",
+            "prof_object_id": newcomer,
+            "prof_rol": "professional",
+        },
+    )
+    async with demo_db.unit_of_work() as uow:
+        found = await uow.people.identity(installed.tenant_id, newcomer)
+        assert found is not None
+        chat = await uow.conversations.personal_for(found.id)
+    assert chat is not None and chat.conversation_id == "p-new"
+
+
+async def test_one_casusregisseur_only(demo_db, config):
+    code = await submit_aanmelding(demo_db, config)
+    outcome = await decide(
+        demo_db, config, await casus_id(demo_db, code), besluit="opnemen", casusregisseur="3,4"
+    )
+    assert "Kies een casusregisseur uit de lijst" in card_text(outcome.card)
+
+
+async def test_long_form_ids_names_and_purposes_fit(demo_any_db, config):
+    db = demo_any_db
+    values = {
+        **await aanmelding_values(db, naam="\ufdfa" * 9, doel="Ali " * 75),
+        "_form": "x" * 64,
+    }
+    outcome = await act(db, config, "a2", "aanmelding.indienen", values)
+    assert "Aanmelding verstuurd" in card_text(outcome.card)
+    cid = await casus_id(db, card_text(outcome.card).split("**")[1])
+    await decide(db, config, cid, besluit="afwijzen", toelichting="past niet")
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=400)
+    assert await apply_retention(db, 365, now=later) == 1

@@ -13,6 +13,7 @@ PROD = {
     "MicrosoftAppType": "SingleTenant",
     "MicrosoftAppTenantId": "22222222-2222-4222-8222-222222222222",
     "DOWNLOAD_SIGNING_KEY": "x" * 40,
+    "PUBLIC_BASE_URL": "https://casusoverleg.example.nl",
 }
 
 
@@ -67,6 +68,9 @@ def test_production_fails_closed() -> None:
         Settings.from_env({**no_tenant, "MicrosoftAppType": "MultiTenant"})
     with pytest.raises(ConfigurationError, match="https"):
         Settings.from_env({**PROD, "PUBLIC_BASE_URL": "http://bot.example.nl"})
+    without_url = {k: v for k, v in PROD.items() if k != "PUBLIC_BASE_URL"}
+    with pytest.raises(ConfigurationError, match="PUBLIC_BASE_URL"):
+        Settings.from_env(without_url)
     with pytest.raises(ConfigurationError, match="whole number"):
         Settings.from_env({**PROD, "PORT": "drie"})
     with pytest.raises(ConfigurationError, match="App Service"):

@@ -1,4 +1,5 @@
-"""single-use keys (download links, form submissions); outbox messages know their casus
+"""single-use keys (download links, form submissions); outbox messages know their casus;
+personal chats opened before registration
 
 Revision ID: 0002
 Revises: 0001
@@ -28,6 +29,9 @@ def upgrade() -> None:
         batch.create_foreign_key(
             "fk_bericht_casus_id_casus", "casus", ["casus_id"], ["id"], ondelete="CASCADE"
         )
+    with op.batch_alter_table("conversation_ref") as batch:
+        batch.add_column(sa.Column("aad_object_id", sa.String(length=64), nullable=True))
+        batch.create_index("ix_conversation_ref_aad_object_id", ["aad_object_id"])
     if op.get_bind().dialect.name == "postgresql":
         # UPDATE and DELETE are refused per row since 0001; TRUNCATE needs its own trigger.
         op.execute(
@@ -39,6 +43,9 @@ def upgrade() -> None:
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP TRIGGER IF EXISTS audit_event_no_truncate ON audit_event")
+    with op.batch_alter_table("conversation_ref") as batch:
+        batch.drop_index("ix_conversation_ref_aad_object_id")
+        batch.drop_column("aad_object_id")
     with op.batch_alter_table("bericht") as batch:
         batch.drop_constraint("fk_bericht_casus_id_casus", type_="foreignkey")
         batch.drop_index("ix_bericht_casus_id")
