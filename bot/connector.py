@@ -79,7 +79,8 @@ class FastCloudAdapter(CloudAdapter):
         )
         if activity.reply_to_id:
             url += f"/{quote(activity.reply_to_id, safe='')}"
-        headers = {}
+        # As the SDK's connector client does; the Bot Connector routes on it.
+        headers = {"x-ms-conversation-id": activity.conversation.id}
         if credentials is not None and getattr(credentials, "microsoft_app_id", None):
             headers["Authorization"] = f"Bearer {credentials.get_access_token()}"
         async with self._http.post(url, json=wire_json(activity), headers=headers) as response:

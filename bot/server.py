@@ -11,6 +11,7 @@ import asyncio
 import dataclasses
 import logging
 import multiprocessing
+import multiprocessing.connection
 import signal
 import sys
 from types import FrameType
@@ -85,5 +86,12 @@ def _run_workers(settings: Settings) -> None:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    # One worker dying is the whole service failing: stop the rest and exit non-zero, so
+    # the platform (App Service, the container runtime) restarts it.
+    multiprocessing.connection.wait([worker.sentinel for worker in workers])
+    failed = any(worker.exitcode not in (0, None, -signal.SIGTERM) for worker in workers)
+    stop(signal.SIGTERM, None)
     for worker in workers:
         worker.join()
+    if failed:
+        raise SystemExit(1)
