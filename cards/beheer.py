@@ -34,6 +34,7 @@ class BeheerView:
     organisatie_keuzes: Sequence[Option]
     gemeenten: Sequence[Option]
     professional_keuzes: Sequence[Option] = ()
+    uitgeschakeld_keuzes: Sequence[Option] = ()
 
 
 def beheer_card(
@@ -85,6 +86,14 @@ def beheer_card(
             subtle=True,
         ),
         *choice_input("uit_professional", "Professional", view.professional_keuzes, values, errors),
+        heading("Weer inschakelen"),
+        *choice_input(
+            "aan_professional",
+            "Uitgeschakelde professional",
+            view.uitgeschakeld_keuzes,
+            values,
+            errors,
+        ),
     ]
     return card(
         body,
@@ -92,5 +101,6 @@ def beheer_card(
             execute("Organisatie toevoegen", "beheer.organisatie"),
             execute("Professional toevoegen", "beheer.professional"),
             execute("Uitschakelen", "beheer.uitschakelen", style="destructive"),
+            execute("Weer inschakelen", "beheer.inschakelen"),
         ],
     )

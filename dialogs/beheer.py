@@ -22,7 +22,9 @@ PROF_FIELDS = [
     "prof_rol",
     "prof_gemeente",
 ]
-SCHEMA = form_schema(ORG_FIELDS + PROF_FIELDS + ["uit_professional"], max_length=300)
+SCHEMA = form_schema(
+    ORG_FIELDS + PROF_FIELDS + ["uit_professional", "aan_professional"], max_length=300
+)
 
 
 async def _view(context: Context) -> BeheerView:
@@ -42,6 +44,7 @@ async def _view(context: Context) -> BeheerView:
         organisatie_keuzes=[(str(o.id), o.naam) for o in organisaties],
         gemeenten=[(str(g.id), g.naam) for g in await people.gemeenten()],
         professional_keuzes=[(str(p.id), p.naam) for p in await people.active()],
+        uitgeschakeld_keuzes=[(str(p.id), p.naam) for p in await people.switched_off()],
     )
 
 
@@ -129,6 +132,28 @@ async def deactivate_professional(context: Context, data: dict[str, Any]) -> Out
         "beheer.uitschakelen", "U", context.actor.requester, details=f"professional={target.id}"
     )
     notice = f"{target.naam} is uitgeschakeld."
+    return Outcome(card=beheer_card(await _view(context), {}, {}, notice))
+
+
+async def reactivate_professional(context: Context, data: dict[str, Any]) -> Outcome:
+    """Undo a switch-off; earlier links to cases come back with the person."""
+    if refusal := _require_admin_in_private(context):
+        return refusal
+    values = check_payload(SCHEMA, data)
+    chosen = values.get("aan_professional") or ""
+    target = await context.uow.people.get(int(chosen)) if _number(chosen) else None
+    errors: dict[str, str] = {}
+    if not context.actor.professional.is_beheerder:
+        errors["aan_professional"] = "Alleen een beheerder kan iemand weer inschakelen."
+    elif target is None or target.actief:
+        errors["aan_professional"] = "Kies een uitgeschakelde professional uit de lijst."
+    if errors or target is None:
+        return Outcome(card=beheer_card(await _view(context), values, errors))
+    target.actief = True
+    context.uow.audit.record(
+        "beheer.inschakelen", "U", context.actor.requester, details=f"professional={target.id}"
+    )
+    notice = f"{target.naam} is weer ingeschakeld."
     return Outcome(card=beheer_card(await _view(context), {}, {}, notice))
 
 

@@ -18,8 +18,8 @@ NOT_REGISTERED = (
 
 
 SWITCHED_OFF = (
-    "Je hebt geen toegang meer tot Casusoverleg. Klopt dat niet? Vraag de PGA-expert van je "
-    "gemeente."
+    "Je hebt geen toegang meer tot Casusoverleg. Klopt dat niet? Vraag de beheerder van "
+    "Casusoverleg in je gemeente om je weer in te schakelen."
 )
 
 

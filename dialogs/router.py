@@ -61,6 +61,7 @@ ACTIONS: dict[str, Handler] = {
     "beheer.organisatie": beheer.add_organisatie,
     "beheer.professional": beheer.add_professional,
     "beheer.uitschakelen": beheer.deactivate_professional,
+    "beheer.inschakelen": beheer.reactivate_professional,
     "demo.als": demo.act_as,
 }
 

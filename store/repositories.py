@@ -179,6 +179,13 @@ class PeopleRepository:
             )
         ).all()
 
+    async def switched_off(self) -> Sequence[Professional]:
+        return (
+            await self._session.scalars(
+                select(Professional).where(~Professional.actief).order_by(Professional.naam)
+            )
+        ).all()
+
     async def count(self) -> int:
         return await self._session.scalar(select(func.count(Professional.id))) or 0
 

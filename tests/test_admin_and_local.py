@@ -139,3 +139,12 @@ async def test_beheerder_switches_a_professional_off(demo_db, config) -> None:
     async with demo_db.unit_of_work() as uow:
         events = [(e.event, e.outcome) for e in await uow.audit.events()]
     assert ("beheer.uitschakelen", "success") in events
+
+
+async def test_beheerder_switches_a_professional_back_on(demo_db, config) -> None:
+    linda = await professional_id(demo_db, "a5")
+    await act(demo_db, config, "a1", "beheer.uitschakelen", {"uit_professional": str(linda)})
+    again = await act(demo_db, config, "a1", "beheer.inschakelen", {"aan_professional": str(linda)})
+    assert "weer ingeschakeld" in card_text(again.card)
+    back = await say(demo_db, config, "a5", "help")
+    assert "Hallo Linda Jansen" in card_text(back.card)
