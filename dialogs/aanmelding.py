@@ -104,7 +104,7 @@ async def open_form(context: Context, data: dict[str, Any]) -> Outcome:
 
 async def save_draft(context: Context, data: dict[str, Any]) -> Outcome:
     values = check_payload(SCHEMA, data)
-    if not context.actor.requester.in_personal_space:
+    if not context.incoming.personal:  # the form itself must live in the 1:1 chat
         return Outcome(text=FILL_PRIVATELY)
     form_id = values.pop("_form", None) or uuid.uuid4().hex
     await context.uow.people.save_concept(context.actor.id, DRAFT, values)
@@ -116,7 +116,7 @@ async def save_draft(context: Context, data: dict[str, Any]) -> Outcome:
 
 async def submit(context: Context, data: dict[str, Any]) -> Outcome:
     values = check_payload(SCHEMA, data)
-    if not context.actor.requester.in_personal_space:
+    if not context.incoming.personal:  # the form itself must live in the 1:1 chat
         return Outcome(text=FILL_PRIVATELY)
     form_id = values.pop("_form", None) or uuid.uuid4().hex
     once_key = _once_key(context, form_id)

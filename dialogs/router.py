@@ -94,7 +94,7 @@ def parse_command(text: str) -> tuple[str, str]:
 async def handle_text(db: Database, config: Config, incoming: Incoming, text: str) -> Outcome:
     command, rest = parse_command(text)
     handler = COMMANDS.get(command, help.show)
-    return await _run(db, config, incoming, handler, {"_args": rest}, from_card=False)
+    return await _run(db, config, incoming, handler, {"_args": rest})
 
 
 async def handle_action(
@@ -103,12 +103,16 @@ async def handle_action(
     handler = ACTIONS.get(verb)
     if handler is None or (data is not None and not isinstance(data, Mapping)):
         return Outcome(text=STALE_FORM)
-    return await _run(db, config, incoming, handler, dict(data or {}), from_card=True)
+    # A card button pressed in a shared conversation answers in the 1:1 chat: an answered
+    # card would replace the shared card for everyone in the channel.
+    return await _run(
+        db, config, incoming, handler, dict(data or {}), private=not incoming.personal
+    )
 
 
 async def remember(db: Database, config: Config, incoming: Incoming) -> None:
     """Store where this professional can be reached (app installed), without answering."""
-    await _run(db, config, incoming, _nothing, {}, from_card=False)
+    await _run(db, config, incoming, _nothing, {})
 
 
 async def _nothing(context: Context, data: dict[str, Any]) -> Outcome:
@@ -116,7 +120,7 @@ async def _nothing(context: Context, data: dict[str, Any]) -> Outcome:
 
 
 async def greet(db: Database, config: Config, incoming: Incoming) -> Outcome:
-    return await _run(db, config, incoming, help.show, {"_args": ""}, from_card=False)
+    return await _run(db, config, incoming, help.show, {"_args": ""})
 
 
 async def _run(
@@ -126,14 +130,14 @@ async def _run(
     handler: Handler,
     data: dict[str, Any],
     *,
-    from_card: bool,
+    private: bool = False,
 ) -> Outcome:
     try:
-        outcome = await _run_once(db, config, incoming, handler, data)
+        outcome = await _run_once(db, config, incoming, handler, data, private=private)
     except IntegrityError:
         # A concurrent turn inserted the same row first (e.g. two first contacts at once);
         # the second attempt sees it.
-        outcome = await _run_once(db, config, incoming, handler, data)
+        outcome = await _run_once(db, config, incoming, handler, data, private=private)
     if outcome.text and not incoming.personal:
         # In a channel the bot hears only what mentions it.
         outcome.text = re.sub(
@@ -202,6 +206,8 @@ async def _run_once(
 
 
 async def _deliver_privately(context: Context, outcome: Outcome, data: dict[str, Any]) -> Outcome:
+    if outcome.card is None:
+        return outcome  # a short text (a refusal, a hint) names no resident: answer in place
     about = data.get("casus") if isinstance(data.get("casus"), int) else None
     context.uow.berichten.to_professional(
         context.actor.id, kaart=outcome.card, tekst=outcome.text, casus_id=about

@@ -186,3 +186,15 @@ async def test_long_form_ids_names_and_purposes_fit(demo_any_db, config):
     await decide(db, config, cid, besluit="afwijzen", toelichting="past niet")
     later = dt.datetime.now(dt.UTC) + dt.timedelta(days=400)
     assert await apply_retention(db, 365, now=later) == 1
+
+
+async def test_buttons_pressed_in_a_channel_answer_in_the_private_chat(demo_db, config):
+    await submit_aanmelding(demo_db, config)
+    outcome = await act(demo_db, config, "a1", "triage.lijst", {}, conversation_type="channel")
+    assert outcome.card is None and "privéchat" in (outcome.text or "")
+    fatima = await professional_id(demo_db, "a1")
+    async with demo_db.unit_of_work() as uow:
+        pending = [card_text(b.kaart) for b in await uow.berichten.pending(fatima)]
+    assert any("Open aanmeldingen" in text for text in pending)
+    refused = await act(demo_db, config, "a5", "triage.lijst", {}, conversation_type="channel")
+    assert "Alleen een PGA-expert" in (refused.text or "")  # a short refusal stays in place
