@@ -148,7 +148,7 @@ async def _gemeente_of(context: Context, code: str) -> str:
     for casus in await context.uow.casussen.by_code(code):
         if await context.uow.casussen.roles_of(casus.id, context.actor.id):
             return casus.gemeente.naam
-    return ""
+    return "van je gemeente"
 
 
 async def _create_casus(context: Context, values: dict[str, Any]) -> Casus:

@@ -74,6 +74,7 @@ STALE_FORM = (
     "Dit formulier klopt niet of is verouderd. Open het opnieuw, bijvoorbeeld met 'aanmelden' "
     "of 'triage'."
 )
+NOT_UNDERSTOOD = "Dat begrijp ik niet. Typ 'help' voor wat je hier kunt doen."
 CONFLICT = "Iemand anders heeft dit net gewijzigd. Open het opnieuw om de laatste stand te zien."
 SENT_PRIVATELY = (
     "Dit hoort niet in een gedeeld gesprek. Ik heb het in je privéchat met Casusoverleg gezet."
@@ -197,7 +198,7 @@ async def _run_once(
         except InvalidPayload as invalid:
             await uow.rollback()
             log.info("invalid card payload rejected at %s", invalid.args[0])
-            return Outcome(text=STALE_FORM)
+            return Outcome(text=NOT_UNDERSTOOD if "_args" in data else STALE_FORM)
         if private:
             outcome = await _deliver_privately(context, outcome, data)
         outcome.has_messages = outcome.has_messages or uow.berichten.added > 0
