@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import traceback
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -82,8 +84,6 @@ class CasusoverlegBot(TeamsActivityHandler):
 
 async def on_turn_error(turn_context: TurnContext, error: Exception) -> None:
     """Answer in Dutch with an error id; log without personal data (no message, no text)."""
-    import uuid
-
     error_id = uuid.uuid4().hex[:8]
     frames = _frames(error)
     log.error("turn failed id=%s type=%s at=%s", error_id, type(error).__name__, frames)
@@ -110,7 +110,5 @@ async def on_turn_error(turn_context: TurnContext, error: Exception) -> None:
 
 
 def _frames(error: BaseException) -> str:
-    import traceback
-
     summary: Any = traceback.extract_tb(error.__traceback__)[-3:]
     return " < ".join(f"{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}" for frame in summary)

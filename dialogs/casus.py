@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from cards.casus import (
@@ -364,8 +364,6 @@ async def leg_startgesprek_vast(context: Context, data: dict[str, Any]) -> Outco
 
 
 def _with_note(view: CasusView, note: str) -> CasusView:
-    from dataclasses import replace
-
     return replace(view, note=note)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from cards.common import act_as_card, help_card
@@ -54,8 +55,6 @@ async def act_as(context: Context, data: dict[str, Any]) -> Outcome:
 
 
 async def _switched_context(context: Context, professional_id: int) -> Context:
-    from dataclasses import replace
-
     professional = await context.uow.people.identity_by_id(professional_id)
     assert professional is not None
     actor = replace(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from alembic.config import Config
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from store.db import create_engine
 from store.migrations.env_defaults import DEFAULT_URL
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -45,10 +47,6 @@ def _ensure_sqlite_folder(url: str) -> None:
 
 
 def main() -> None:
-    import asyncio
-
-    from store.db import create_engine
-
     url = os.environ.get("DATABASE_URL") or DEFAULT_URL
     engine = create_engine(url)
 
