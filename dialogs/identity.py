@@ -33,47 +33,41 @@ def tenant_allowed(config: Config, tenant_id: str) -> bool:
     return not config.allowed_tenant_ids or tenant_id.lower() in config.allowed_tenant_ids
 
 
+def _refuse(uow: UnitOfWork, incoming: Incoming, event: str, details: str, message: str) -> Refused:
+    """Audit the refusal (NEN 7513: also who was turned away) and build the Dutch answer."""
+    uow.audit.record(
+        event,
+        "E",
+        outcome="denied",
+        actor_object_id=incoming.aad_object_id or None,
+        actor_tenant_id=incoming.tenant_id or None,
+        details=details,
+    )
+    return Refused(message)
+
+
 async def resolve_actor(uow: UnitOfWork, config: Config, incoming: Incoming) -> Actor:
     if not incoming.tenant_id or not incoming.aad_object_id:
-        uow.audit.record(
+        raise _refuse(
+            uow,
+            incoming,
             "toegang.tenant",
-            "E",
-            outcome="denied",
-            actor_object_id=incoming.aad_object_id or None,
-            details="tenant of gebruiker ontbreekt of klopt niet",
+            "tenant of gebruiker ontbreekt of klopt niet",
+            NOT_REGISTERED,
         )
-        raise Refused(NOT_REGISTERED)
     if not tenant_allowed(config, incoming.tenant_id):
-        uow.audit.record(
-            "toegang.tenant",
-            "E",
-            outcome="denied",
-            actor_object_id=incoming.aad_object_id,
-            actor_tenant_id=incoming.tenant_id,
-            details="tenant niet toegestaan",
-        )
-        raise Refused(NOT_ALLOWED)
+        raise _refuse(uow, incoming, "toegang.tenant", "tenant niet toegestaan", NOT_ALLOWED)
     professional = await _find_or_bootstrap(uow, config, incoming)
-    if professional is not None and not professional.actief:
-        uow.audit.record(
-            "toegang.uitgeschakeld",
-            "E",
-            outcome="denied",
-            actor_object_id=incoming.aad_object_id,
-            actor_tenant_id=incoming.tenant_id,
-            details=f"professional={professional.id}",
-        )
-        raise Refused(SWITCHED_OFF)
     if professional is None:
-        uow.audit.record(
-            "toegang.onbekend",
-            "E",
-            outcome="denied",
-            actor_object_id=incoming.aad_object_id,
-            actor_tenant_id=incoming.tenant_id,
-            details="niet geregistreerd",
+        raise _refuse(uow, incoming, "toegang.onbekend", "niet geregistreerd", NOT_REGISTERED)
+    if not professional.actief:
+        raise _refuse(
+            uow,
+            incoming,
+            "toegang.uitgeschakeld",
+            f"professional={professional.id}",
+            SWITCHED_OFF,
         )
-        raise Refused(NOT_REGISTERED)
     return Actor(
         professional=professional,
         requester=Requester(

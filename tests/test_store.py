@@ -202,3 +202,17 @@ async def test_simultaneous_install_events_store_one_reference(seeded: Database)
     async with seeded.engine.connect() as connection:
         count = await connection.scalar(text("SELECT count(*) FROM conversation_ref"))
     assert count == 1
+
+
+async def test_redactor_hides_the_residents_identifiers(seeded: Database) -> None:
+    """DESIGN §3.3: the store's redactor, for free text bound for shared spaces."""
+    aanmelder, *_ = await people_ids(seeded)
+    casus_id = await make_casus(seeded, aanmelder)
+    async with seeded.unit_of_work() as uow:
+        redact_text = await uow.casussen.redactor(await uow.casussen.get(casus_id))
+    result = redact_text(
+        "Kevin Oudeman (17-04-2003, 17 april 2003) is weer gezien; Oudeman zwijgt."
+    )
+    for fragment in ("Kevin", "Oudeman", "17-04-2003", "17 april 2003"):
+        assert fragment not in result
+    assert "is weer gezien" in result
