@@ -11,7 +11,7 @@ import jsonschema
 
 from store.access import Requester
 from store.db import UnitOfWork
-from store.repositories import ProfessionalInfo
+from store.people import ProfessionalInfo
 
 Card = dict[str, Any]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dialogs.core import Actor, Config, Incoming
 from store.access import Requester
 from store.db import UnitOfWork
-from store.repositories import ProfessionalInfo
+from store.people import ProfessionalInfo
 
 NOT_ALLOWED = (
     "Deze bot is niet beschikbaar voor jouw organisatie. "

@@ -30,8 +30,8 @@ from dialogs.core import (
     split_multi,
 )
 from store import reference as ref
+from store.casus import summary_of
 from store.models import Casus, utcnow
-from store.repositories import summary_of
 
 ALREADY_DECIDED = "Over deze aanmelding is al besloten. Typ 'casus {code}' om de casus te zien."
 FIELDS = [

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 if TYPE_CHECKING:
-    from store.repositories import ReferenceCache
+    from store.conversations import ReferenceCache
 
 
 def create_engine(database_url: str) -> AsyncEngine:
@@ -45,7 +45,7 @@ class Database:
     """The engine plus a factory for units of work."""
 
     def __init__(self, engine: AsyncEngine) -> None:
-        from store.repositories import ReferenceCache
+        from store.conversations import ReferenceCache
 
         self.engine = engine
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
@@ -66,13 +66,11 @@ class UnitOfWork:
     """One transaction: commit on `commit()`, roll back whatever was not committed."""
 
     def __init__(self, session: AsyncSession, known_references: ReferenceCache) -> None:
-        from store.repositories import (
-            AuditLog,
-            BerichtRepository,
-            CasusRepository,
-            ConversationRepository,
-            PeopleRepository,
-        )
+        from store.audit import AuditLog
+        from store.casus import CasusRepository
+        from store.conversations import ConversationRepository
+        from store.outbox import BerichtRepository
+        from store.people import PeopleRepository
 
         self.session = session
         self.audit = AuditLog(session)
