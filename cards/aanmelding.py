@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from cards import forms
 from cards.base import (
     Card,
     Option,
@@ -13,6 +14,7 @@ from cards.base import (
     choice_input,
     date_input,
     error,
+    esc,
     execute,
     facts,
     heading,
@@ -22,6 +24,7 @@ from cards.base import (
     toggle_input,
 )
 
+FORM = forms.AANMELDING_INDIENEN
 JA_NEE: list[Option] = [("ja", "Ja"), ("nee", "Nee")]
 
 
@@ -59,35 +62,40 @@ def aanmelding_form(
             subtle=True,
         ),
         heading("Bewoner"),
-        *text_input("naam", "Naam", values, errors, required=True, max_length=150),
-        *date_input("geboortedatum", "Geboortedatum", values, errors, required=True),
-        *text_input("woonplaats", "Woonplaats", values, errors, required=True, max_length=100),
-        *choice_input("doelgroep", "Doelgroep", options.doelgroepen, values, errors, required=True),
+        *text_input(FORM["naam"], "Naam", values, errors, required=True),
+        *date_input(FORM["geboortedatum"], "Geboortedatum", values, errors, required=True),
+        *text_input(FORM["woonplaats"], "Woonplaats", values, errors, required=True),
+        *choice_input(
+            FORM["doelgroep"], "Doelgroep", options.doelgroepen, values, errors, required=True
+        ),
         heading("PGA-tafel"),
-        *choice_input("gemeente", "Gemeente", options.gemeenten, values, errors, required=True),
-        *choice_input("urgentie", "Urgentie", options.urgenties, values, errors, required=True),
+        *choice_input(
+            FORM["gemeente"], "Gemeente", options.gemeenten, values, errors, required=True
+        ),
+        *choice_input(
+            FORM["urgentie"], "Urgentie", options.urgenties, values, errors, required=True
+        ),
         *text_input(
-            "reden",
+            FORM["reden"],
             "Waarom meld je aan?",
             values,
             errors,
             required=True,
             multiline=True,
-            max_length=2000,
         ),
         heading("Criteria (minstens 2 van de 3)"),
     ]
     if errors.get("criteria"):
         body.append(error(errors["criteria"]))
     for number, (key, label) in enumerate(options.criteria, start=1):
-        body += toggle_input(f"crit_{key}", label, values, errors)
+        body += toggle_input(FORM[f"crit_{key}"], label, values, errors)
         body += text_input(
-            f"crit_{key}_toelichting", f"Toelichting bij criterium {number}", values, errors
+            FORM[f"crit_{key}_toelichting"], f"Toelichting bij criterium {number}", values, errors
         )
     body += [
         heading("Situatie"),
         *choice_input(
-            "leefgebieden",
+            FORM["leefgebieden"],
             "Leefgebieden met problemen",
             options.leefgebieden,
             values,
@@ -95,7 +103,7 @@ def aanmelding_form(
             multi=True,
         ),
         *choice_input(
-            "partners",
+            FORM["partners"],
             "Welke organisaties zijn betrokken?",
             options.organisaties,
             values,
@@ -103,7 +111,7 @@ def aanmelding_form(
             multi=True,
         ),
         *choice_input(
-            "geinformeerd",
+            FORM["geinformeerd"],
             "Weet de bewoner van deze aanmelding?",
             JA_NEE,
             values,
@@ -112,12 +120,12 @@ def aanmelding_form(
             expanded=True,
         ),
         *text_input(
-            "reden_niet_geinformeerd", "Zo nee: waarom niet?", values, errors, multiline=True
+            FORM["reden_niet_geinformeerd"], "Zo nee: waarom niet?", values, errors, multiline=True
         ),
         heading("Jouw rol en grondslag"),
-        *text_input("doel", "Doel van het delen", values, errors, required=True, max_length=300),
+        *text_input(FORM["doel"], "Doel van het delen", values, errors, required=True),
         *choice_input(
-            "grondslag",
+            FORM["grondslag"],
             "Grondslag (AVG art. 6)",
             options.grondslagen,
             values,
@@ -125,7 +133,7 @@ def aanmelding_form(
             required=True,
         ),
         *choice_input(
-            "uitzondering",
+            FORM["uitzondering"],
             "Bijzondere gegevens of beroepsgeheim",
             options.uitzonderingen,
             values,
@@ -136,9 +144,9 @@ def aanmelding_form(
     # The form id makes a second press of "versturen" (or a retry) a no-op.
     actions = [
         execute(
-            "Aanmelding versturen", "aanmelding.indienen", {"_form": form_id}, style="positive"
+            "Aanmelding versturen", forms.AANMELDING_INDIENEN, {"_form": form_id}, style="positive"
         ),
-        execute("Concept bewaren", "aanmelding.bewaren", {"_form": form_id}),
+        execute("Concept bewaren", forms.AANMELDING_BEWAREN, {"_form": form_id}),
     ]
     return card(body, actions)
 
@@ -147,13 +155,17 @@ def aanmelding_ontvangen(code: str, gemeente: str) -> Card:
     return card(
         [
             title("Aanmelding verstuurd"),
-            text(f"Je aanmelding staat geregistreerd als **{code}** bij de PGA-tafel {gemeente}."),
+            text(
+                f"Je aanmelding staat geregistreerd als **{esc(code)}** bij de PGA-tafel "
+                f"{esc(gemeente)}.",
+                markdown=True,
+            ),
             text(
                 "De PGA-expert beoordeelt de aanmelding. Je krijgt hier bericht over de uitkomst. "
                 f"Gebruik in gedeelde kanalen alleen de code {code}, nooit de naam.",
             ),
         ],
-        [execute("Nieuwe aanmelding", "aanmelding.open")],
+        [execute("Nieuwe aanmelding", forms.AANMELDING_OPEN)],
     )
 
 
@@ -174,5 +186,5 @@ def ter_triage(code: str, summary: Sequence[tuple[str, str]], casus_id: int) -> 
     """1:1 to the PGA-expert: no identity until the triage card is opened in private."""
     return card(
         [title(f"Nieuwe aanmelding {code}"), facts(summary)],
-        [execute("Beoordelen", "triage.open", {"casus": casus_id}, style="positive")],
+        [execute("Beoordelen", forms.TRIAGE_OPEN, {"casus": casus_id}, style="positive")],
     )

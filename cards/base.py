@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
+
+from cards.forms import Field, Form
 
 Card = dict[str, Any]
 Element = dict[str, Any]
@@ -20,14 +23,32 @@ def card(body: Sequence[Element], actions: Sequence[Element] = (), **extra: Any)
     return result
 
 
+# Markdown that could turn typed text into a link or change how it reads. Teams renders
+# TextBlock and FactSet text as Markdown: `[dossier](https://…)` would become a link.
+MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+!|<>~])")
+AUTOLINK = re.compile(r"(?i)(:)(//)|\b(www)(\.)")
+
+
+def esc(value: str) -> str:
+    """Typed text as plain text: Markdown characters escaped, bare links defused."""
+    escaped = MARKDOWN.sub(r"\\\1", value)
+    return AUTOLINK.sub(lambda m: f"{m[1]}\\{m[2]}" if m[1] else f"{m[3]}\\{m[4]}", escaped)
+
+
 def title(text: str) -> Element:
-    return {"type": "TextBlock", "text": text, "size": "Large", "weight": "Bolder", "wrap": True}
+    return {
+        "type": "TextBlock",
+        "text": esc(text),
+        "size": "Large",
+        "weight": "Bolder",
+        "wrap": True,
+    }
 
 
 def heading(text: str) -> Element:
     return {
         "type": "TextBlock",
-        "text": text,
+        "text": esc(text),
         "weight": "Bolder",
         "size": "Medium",
         "wrap": True,
@@ -35,8 +56,17 @@ def heading(text: str) -> Element:
     }
 
 
-def text(value: str, *, subtle: bool = False, color: str | None = None, **extra: Any) -> Element:
-    block: Element = {"type": "TextBlock", "text": value, "wrap": True}
+def text(
+    value: str,
+    *,
+    subtle: bool = False,
+    color: str | None = None,
+    markdown: bool = False,
+    **extra: Any,
+) -> Element:
+    """A paragraph. Escaped unless `markdown`: then the builder wrote the Markdown and
+    escaped every value it put in with `esc`."""
+    block: Element = {"type": "TextBlock", "text": value if markdown else esc(value), "wrap": True}
     if subtle:
         block["isSubtle"] = True
     if color:
@@ -50,13 +80,30 @@ def error(value: str) -> Element:
 
 
 def facts(pairs: Iterable[tuple[str, str]]) -> Element:
-    return {"type": "FactSet", "facts": [{"title": k, "value": v or "–"} for k, v in pairs]}
+    return {
+        "type": "FactSet",
+        "facts": [{"title": esc(k), "value": esc(v) if v else "–"} for k, v in pairs],
+    }
 
 
-def execute(label: str, verb: str, data: Mapping[str, Any] | None = None, **extra: Any) -> Element:
-    action: Element = {"type": "Action.Execute", "title": label, "verb": verb}
+def execute(
+    label: str,
+    form: Form,
+    data: Mapping[str, Any] | None = None,
+    *,
+    inputs: bool = True,
+    **extra: Any,
+) -> Element:
+    """A button that sends `form`. Without `inputs` it sends only its own data, not the
+    inputs on the card (navigation from a card that holds a form)."""
+    action: Element = {"type": "Action.Execute", "title": label, "verb": form.verb}
     if data:
+        unknown = set(data) - form.keys
+        if unknown:
+            raise ValueError(f"{form.verb} does not read {sorted(unknown)}")
         action["data"] = dict(data)
+    if not inputs:
+        action["associatedInputs"] = "none"
     action.update(extra)
     return action
 
@@ -85,23 +132,22 @@ def _with_error(element: Element, errors: Mapping[str, str]) -> list[Element]:
 
 
 def text_input(
-    field: str,
+    field: Field,
     label: str,
     values: Mapping[str, Any],
     errors: Mapping[str, str],
     *,
     required: bool = False,
     multiline: bool = False,
-    max_length: int = 500,
     placeholder: str | None = None,
 ) -> list[Element]:
     element: Element = {
         "type": "Input.Text",
-        "id": field,
+        "id": field.id,
         "label": _label(label, required),
         "isMultiline": multiline,
-        "maxLength": max_length,
-        "value": str(values.get(field) or ""),
+        "maxLength": field.max_length,
+        "value": str(values.get(field.id) or ""),
     }
     if placeholder:
         element["placeholder"] = placeholder
@@ -109,7 +155,7 @@ def text_input(
 
 
 def date_input(
-    field: str,
+    field: Field,
     label: str,
     values: Mapping[str, Any],
     errors: Mapping[str, str],
@@ -118,31 +164,31 @@ def date_input(
 ) -> list[Element]:
     element: Element = {
         "type": "Input.Date",
-        "id": field,
+        "id": field.id,
         "label": _label(label, required),
         "placeholder": "Kies een datum",
     }
-    if values.get(field):
-        element["value"] = str(values[field])
+    if values.get(field.id):
+        element["value"] = str(values[field.id])
     return _with_error(element, errors)
 
 
 def time_input(
-    field: str, label: str, values: Mapping[str, Any], errors: Mapping[str, str]
+    field: Field, label: str, values: Mapping[str, Any], errors: Mapping[str, str]
 ) -> list[Element]:
     element: Element = {
         "type": "Input.Time",
-        "id": field,
+        "id": field.id,
         "label": label,
         "placeholder": "Kies een tijd (uu:mm)",
     }
-    if values.get(field):
-        element["value"] = str(values[field])
+    if values.get(field.id):
+        element["value"] = str(values[field.id])
     return _with_error(element, errors)
 
 
 def choice_input(
-    field: str,
+    field: Field,
     label: str,
     options: Sequence[Option],
     values: Mapping[str, Any],
@@ -155,7 +201,7 @@ def choice_input(
 ) -> list[Element]:
     element: Element = {
         "type": "Input.ChoiceSet",
-        "id": field,
+        "id": field.id,
         "label": _label(label, required),
         "choices": [{"title": name, "value": value} for value, name in options],
         "isMultiSelect": multi,
@@ -163,19 +209,19 @@ def choice_input(
     }
     if not expanded:
         element["placeholder"] = placeholder
-    if values.get(field):
-        element["value"] = str(values[field])
+    if values.get(field.id):
+        element["value"] = str(values[field.id])
     return _with_error(element, errors)
 
 
 def toggle_input(
-    field: str, label: str, values: Mapping[str, Any], errors: Mapping[str, str]
+    field: Field, label: str, values: Mapping[str, Any], errors: Mapping[str, str]
 ) -> list[Element]:
     element: Element = {
         "type": "Input.Toggle",
-        "id": field,
+        "id": field.id,
         "title": label,
-        "value": "true" if str(values.get(field)).lower() == "true" else "false",
+        "value": "true" if str(values.get(field.id)).lower() == "true" else "false",
         "valueOn": "true",
         "valueOff": "false",
         "wrap": True,

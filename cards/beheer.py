@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from cards import forms
 from cards.base import (
     Card,
     Option,
@@ -54,30 +55,38 @@ def beheer_card(
         heading("Professionals"),
         facts(view.professionals) if view.professionals else text("Nog geen professionals."),
         heading("Organisatie toevoegen"),
-        *text_input("org_naam", "Naam", values, errors, max_length=150),
-        *choice_input("org_soort", "Soort", view.soorten, values, errors),
+        *text_input(forms.BEHEER_ORGANISATIE["org_naam"], "Naam", values, errors),
+        *choice_input(forms.BEHEER_ORGANISATIE["org_soort"], "Soort", view.soorten, values, errors),
         heading("Professional toevoegen"),
-        *text_input("prof_naam", "Naam", values, errors, max_length=150),
+        *text_input(forms.BEHEER_ORGANISATIE["prof_naam"], "Naam", values, errors),
         *text_input(
-            "prof_object_id",
+            forms.BEHEER_ORGANISATIE["prof_object_id"],
             "Entra object-id (uit het Entra-beheercentrum)",
             values,
             errors,
-            max_length=64,
             placeholder="00000000-0000-0000-0000-000000000000",
         ),
         *text_input(
-            "prof_tenant_id",
+            forms.BEHEER_ORGANISATIE["prof_tenant_id"],
             "Tenant-id (leeg = dezelfde organisatie als jij)",
             values,
             errors,
-            max_length=64,
         ),
-        *text_input("prof_functie", "Functie", values, errors, max_length=150),
-        *choice_input("prof_organisatie", "Organisatie", view.organisatie_keuzes, values, errors),
-        *choice_input("prof_rol", "Rol", ROL_KEUZES, values, errors),
+        *text_input(forms.BEHEER_ORGANISATIE["prof_functie"], "Functie", values, errors),
         *choice_input(
-            "prof_gemeente", "Gemeente (voor PGA-expert)", view.gemeenten, values, errors
+            forms.BEHEER_ORGANISATIE["prof_organisatie"],
+            "Organisatie",
+            view.organisatie_keuzes,
+            values,
+            errors,
+        ),
+        *choice_input(forms.BEHEER_ORGANISATIE["prof_rol"], "Rol", ROL_KEUZES, values, errors),
+        *choice_input(
+            forms.BEHEER_ORGANISATIE["prof_gemeente"],
+            "Gemeente (voor PGA-expert)",
+            view.gemeenten,
+            values,
+            errors,
         ),
         heading("Professional uitschakelen"),
         text(
@@ -85,10 +94,16 @@ def beheer_card(
             "meer in Casusoverleg; wat al is vastgelegd blijft bewaard.",
             subtle=True,
         ),
-        *choice_input("uit_professional", "Professional", view.professional_keuzes, values, errors),
+        *choice_input(
+            forms.BEHEER_ORGANISATIE["uit_professional"],
+            "Professional",
+            view.professional_keuzes,
+            values,
+            errors,
+        ),
         heading("Weer inschakelen"),
         *choice_input(
-            "aan_professional",
+            forms.BEHEER_ORGANISATIE["aan_professional"],
             "Uitgeschakelde professional",
             view.uitgeschakeld_keuzes,
             values,
@@ -98,9 +113,9 @@ def beheer_card(
     return card(
         body,
         [
-            execute("Organisatie toevoegen", "beheer.organisatie"),
-            execute("Professional toevoegen", "beheer.professional"),
-            execute("Uitschakelen", "beheer.uitschakelen", style="destructive"),
-            execute("Weer inschakelen", "beheer.inschakelen"),
+            execute("Organisatie toevoegen", forms.BEHEER_ORGANISATIE),
+            execute("Professional toevoegen", forms.BEHEER_PROFESSIONAL),
+            execute("Uitschakelen", forms.BEHEER_UITSCHAKELEN, style="destructive"),
+            execute("Weer inschakelen", forms.BEHEER_INSCHAKELEN),
         ],
     )

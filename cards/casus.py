@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from cards import forms
 from cards.base import (
     Card,
     Element,
@@ -53,10 +54,12 @@ def casus_overzicht(view: CasusView) -> Card:
         body.append(text(view.note, subtle=True))
     actions = []
     if view.kan_brief:
-        actions.append(execute("Brief aan bewoner maken", "brief.open", {"casus": view.casus_id}))
+        actions.append(
+            execute("Brief aan bewoner maken", forms.BRIEF_OPEN, {"casus": view.casus_id})
+        )
     if view.kan_startgesprek:
         actions.append(
-            execute("Startgesprek vastleggen", "startgesprek.open", {"casus": view.casus_id})
+            execute("Startgesprek vastleggen", forms.STARTGESPREK_OPEN, {"casus": view.casus_id})
         )
     return card(body, actions)
 
@@ -77,18 +80,22 @@ def brief_form(
         body.append(error("Nog niet alles is goed ingevuld. Kijk bij de rode meldingen."))
     body += [
         heading("Adres"),
-        *text_input("adres", "Straat en huisnummer", values, errors, required=True, max_length=200),
-        *text_input("postcode", "Postcode", values, errors, required=True, max_length=10),
-        *text_input("woonplaats", "Woonplaats", values, errors, required=True, max_length=100),
-        heading("Startgesprek"),
-        *date_input("startgesprek_datum", "Datum", values, errors, required=True),
-        *time_input("startgesprek_tijd", "Tijd", values, errors),
         *text_input(
-            "startgesprek_locatie", "Plaats", values, errors, required=True, max_length=200
+            forms.BRIEF_MAKEN["adres"], "Straat en huisnummer", values, errors, required=True
+        ),
+        *text_input(forms.BRIEF_MAKEN["postcode"], "Postcode", values, errors, required=True),
+        *text_input(forms.BRIEF_MAKEN["woonplaats"], "Woonplaats", values, errors, required=True),
+        heading("Startgesprek"),
+        *date_input(
+            forms.BRIEF_MAKEN["startgesprek_datum"], "Datum", values, errors, required=True
+        ),
+        *time_input(forms.BRIEF_MAKEN["startgesprek_tijd"], "Tijd", values, errors),
+        *text_input(
+            forms.BRIEF_MAKEN["startgesprek_locatie"], "Plaats", values, errors, required=True
         ),
     ]
     return card(
-        body, [execute("Brief maken", "brief.maken", {"casus": casus_id}, style="positive")]
+        body, [execute("Brief maken", forms.BRIEF_MAKEN, {"casus": casus_id}, style="positive")]
     )
 
 
@@ -103,8 +110,8 @@ def brief_klaar(code: str, casus_id: int, url: str, minutes: int) -> Card:
             action_set([open_url("Brief downloaden (Word)", url)]),
         ],
         [
-            execute("Startgesprek vastleggen", "startgesprek.open", {"casus": casus_id}),
-            execute("Casus bekijken", "casus.open", {"casus": casus_id}),
+            execute("Startgesprek vastleggen", forms.STARTGESPREK_OPEN, {"casus": casus_id}),
+            execute("Casus bekijken", forms.CASUS_OPEN, {"casus": casus_id}),
         ],
     )
 
@@ -116,14 +123,28 @@ STARTGESPREK_UITKOMSTEN: list[Option] = [
 
 
 def startgesprek_form(
-    code: str, casus_id: int, values: Mapping[str, Any], errors: Mapping[str, str]
+    code: str,
+    casus_id: int,
+    values: Mapping[str, Any],
+    errors: Mapping[str, str],
+    *,
+    recorded: str | None = None,
 ) -> Card:
+    """Record the startgesprek; once `recorded` (a summary), only a correction with a reason."""
     body = [title(f"Startgesprek {code}")]
+    if recorded:
+        body.append(
+            text(
+                f"Al vastgelegd: {recorded}. Wil je dit verbeteren? Geef dan de reden; het "
+                "oude blijft bewaard.",
+                weight="Bolder",
+            )
+        )
     if errors:
         body.append(error("Nog niet alles is goed ingevuld. Kijk bij de rode meldingen."))
     body += [
         *choice_input(
-            "uitkomst",
+            forms.STARTGESPREK_VASTLEGGEN["uitkomst"],
             "Is het startgesprek gehouden?",
             STARTGESPREK_UITKOMSTEN,
             values,
@@ -131,15 +152,14 @@ def startgesprek_form(
             required=True,
             expanded=True,
         ),
-        *date_input("datum", "Datum", values, errors, required=True),
-        *time_input("tijd", "Tijd", values, errors),
+        *date_input(forms.STARTGESPREK_VASTLEGGEN["datum"], "Datum", values, errors, required=True),
+        *time_input(forms.STARTGESPREK_VASTLEGGEN["tijd"], "Tijd", values, errors),
         *text_input(
-            "visie_bewoner",
+            forms.STARTGESPREK_VASTLEGGEN["visie_bewoner"],
             "Wat vindt de bewoner zelf?",
             values,
             errors,
             multiline=True,
-            max_length=3000,
         ),
         text(
             "Niet gehouden na herhaalde uitnodiging? Dan gaat de aanpak verder, met nadruk op "
@@ -147,7 +167,20 @@ def startgesprek_form(
             subtle=True,
         ),
     ]
+    if recorded:
+        body += text_input(
+            forms.STARTGESPREK_VASTLEGGEN["correctie_reden"],
+            "Reden van de verbetering",
+            values,
+            errors,
+            required=True,
+            multiline=True,
+        )
     return card(
         body,
-        [execute("Vastleggen", "startgesprek.vastleggen", {"casus": casus_id}, style="positive")],
+        [
+            execute(
+                "Vastleggen", forms.STARTGESPREK_VASTLEGGEN, {"casus": casus_id}, style="positive"
+            )
+        ],
     )

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from cards.base import Card, action_set, card, container, execute, facts, text, title
+from cards import forms
+from cards.base import Card, action_set, card, container, esc, execute, facts, text, title
 
 
 def help_card(
@@ -27,20 +28,20 @@ def help_card(
     ]
     if note:
         body.append(text(note, subtle=True))
-    buttons = [execute(label, verb) for label, verb in _HELP_BUTTONS if _listed(verb, commands)]
+    buttons = [execute(label, form) for label, form in _HELP_BUTTONS if _listed(form, commands)]
     return card(body, buttons)
 
 
 _HELP_BUTTONS = (
-    ("Aanmelden", "aanmelding.open"),
-    ("Triage", "triage.lijst"),
-    ("Beheer", "beheer.open"),
+    ("Aanmelden", forms.AANMELDING_OPEN),
+    ("Triage", forms.TRIAGE_LIJST),
+    ("Beheer", forms.BEHEER_OPEN),
 )
 
 
-def _listed(verb: str, commands: Sequence[tuple[str, str]]) -> bool:
+def _listed(form: forms.Form, commands: Sequence[tuple[str, str]]) -> bool:
     command = {"aanmelding.open": "aanmelden", "triage.lijst": "triage", "beheer.open": "beheer"}
-    return any(name == command[verb] for name, _ in commands)
+    return any(name == command[form.verb] for name, _ in commands)
 
 
 def act_as_card(people: Sequence[tuple[int, str, str]], current_id: int | None) -> Card:
@@ -51,12 +52,14 @@ def act_as_card(people: Sequence[tuple[int, str, str]], current_id: int | None) 
         rows.append(
             container(
                 [
-                    text(f"**{name}**{marker}", spacing="Small"),
+                    text(f"**{esc(name)}**{marker}", spacing="Small", markdown=True),
                     text(role, subtle=True, spacing="None"),
                     action_set(
                         [
                             execute(
-                                f"Handel als {name}", "demo.als", {"professional": professional_id}
+                                f"Handel als {name}",
+                                forms.DEMO_ALS,
+                                {"professional": professional_id},
                             )
                         ]
                     ),

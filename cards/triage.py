@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from cards import forms
 from cards.base import (
     Card,
     Option,
@@ -15,6 +16,7 @@ from cards.base import (
     container,
     date_input,
     error,
+    esc,
     execute,
     facts,
     heading,
@@ -23,6 +25,8 @@ from cards.base import (
     time_input,
     title,
 )
+
+FORM = forms.TRIAGE_BESLUIT
 
 
 @dataclass(frozen=True)
@@ -41,13 +45,17 @@ def triage_lijst(items: Sequence[TriageItem]) -> Card:
     rows = [
         container(
             [
-                text(f"**{item.code}**: {item.doelgroep}, urgentie {item.urgentie.lower()}"),
+                text(
+                    f"**{esc(item.code)}**: {esc(item.doelgroep)}, "
+                    f"urgentie {esc(item.urgentie.lower())}",
+                    markdown=True,
+                ),
                 text(
                     f"{item.criteria_met} van 3 criteria, wacht {item.wachtdagen} dag(en)",
                     subtle=True,
                     spacing="None",
                 ),
-                action_set([execute("Beoordelen", "triage.open", {"casus": item.casus_id})]),
+                action_set([execute("Beoordelen", forms.TRIAGE_OPEN, {"casus": item.casus_id})]),
             ],
             separator=True,
         )
@@ -101,23 +109,30 @@ def triage_kaart(
         ),
         heading("Besluit"),
         *choice_input(
-            "besluit", "Besluit", options.besluiten, values, errors, required=True, expanded=True
+            FORM["besluit"],
+            "Besluit",
+            options.besluiten,
+            values,
+            errors,
+            required=True,
+            expanded=True,
         ),
-        *text_input(
-            "toelichting", "Toelichting of reden", values, errors, multiline=True, max_length=2000
-        ),
+        *text_input(FORM["toelichting"], "Toelichting of reden", values, errors, multiline=True),
         *choice_input(
-            "doorverwijzing", "Bij doorverwijzen: naar", options.doorverwijzingen, values, errors
+            FORM["doorverwijzing"],
+            "Bij doorverwijzen: naar",
+            options.doorverwijzingen,
+            values,
+            errors,
         ),
         *text_input(
-            "ander_overleg",
+            FORM["ander_overleg"],
             "Bij ander overleg of al besproken: welk overleg?",
             values,
             errors,
-            max_length=200,
         ),
         *choice_input(
-            "deelnemers",
+            FORM["deelnemers"],
             "Wie deden mee aan de triage?",
             options.professionals,
             values,
@@ -125,15 +140,17 @@ def triage_kaart(
             multi=True,
         ),
         heading("Bij opnemen"),
-        *choice_input("casusregisseur", "Casusregisseur", options.professionals, values, errors),
-        *date_input("startgesprek_datum", "Startgesprek: datum", values, errors),
-        *time_input("startgesprek_tijd", "Startgesprek: tijd", values, errors),
-        *text_input(
-            "startgesprek_wie", "Startgesprek: wie gaan er?", values, errors, max_length=300
+        *choice_input(
+            FORM["casusregisseur"], "Casusregisseur", options.professionals, values, errors
         ),
+        *date_input(FORM["startgesprek_datum"], "Startgesprek: datum", values, errors),
+        *time_input(FORM["startgesprek_tijd"], "Startgesprek: tijd", values, errors),
+        *text_input(FORM["startgesprek_wie"], "Startgesprek: wie gaan er?", values, errors),
     ]
     actions = [
-        execute("Besluit vastleggen", "triage.besluit", {"casus": view.casus_id}, style="positive")
+        execute(
+            "Besluit vastleggen", forms.TRIAGE_BESLUIT, {"casus": view.casus_id}, style="positive"
+        )
     ]
     return card(body, actions)
 
@@ -146,10 +163,10 @@ def triage_vastgelegd(
     if opgenomen:
         body.append(text("Volgende stap: stuur de bewoner de brief van de burgemeester."))
         actions = [
-            execute("Brief aan bewoner maken", "brief.open", {"casus": casus_id}),
-            execute("Startgesprek vastleggen", "startgesprek.open", {"casus": casus_id}),
+            execute("Brief aan bewoner maken", forms.BRIEF_OPEN, {"casus": casus_id}),
+            execute("Startgesprek vastleggen", forms.STARTGESPREK_OPEN, {"casus": casus_id}),
         ]
-    actions.append(execute("Terug naar triage", "triage.lijst"))
+    actions.append(execute("Terug naar triage", forms.TRIAGE_LIJST))
     return card(body, actions)
 
 
@@ -160,12 +177,15 @@ def uitkomst_aanmelding(
     toelichting: str | None,
     startgesprek: str | None = None,
 ) -> Card:
-    body = [title(f"Uitkomst aanmelding {code}"), text(f"Besluit: **{besluit}**")]
+    body = [
+        title(f"Uitkomst aanmelding {code}"),
+        text(f"Besluit: **{esc(besluit)}**", markdown=True),
+    ]
     if toelichting:
         body.append(text(toelichting))
     if startgesprek:
         body.append(text(f"Startgesprek: {startgesprek}"))
-    return card(body, [execute("Casus bekijken", "casus.open", {"casus": casus_id})])
+    return card(body, [execute("Casus bekijken", forms.CASUS_OPEN, {"casus": casus_id})])
 
 
 def casusregisseur_benoemd(code: str, casus_id: int, startgesprek: str | None = None) -> Card:
@@ -179,5 +199,5 @@ def casusregisseur_benoemd(code: str, casus_id: int, startgesprek: str | None = 
         body.append(text(f"Startgesprek: {startgesprek}"))
     return card(
         body,
-        [execute("Casus bekijken", "casus.open", {"casus": casus_id})],
+        [execute("Casus bekijken", forms.CASUS_OPEN, {"casus": casus_id})],
     )

@@ -10,6 +10,7 @@ import hashlib
 import uuid
 from typing import Any
 
+from cards import forms
 from cards.aanmelding import (
     AanmeldingOptions,
     aanmelding_form,
@@ -21,37 +22,19 @@ from dialogs.clock import today
 from dialogs.core import (
     Context,
     Outcome,
-    check_payload,
     control_char_errors,
-    form_schema,
     private_delivery_text,
+    read_form,
     split_multi,
 )
 from store import reference as ref
-from store.access import Conflict
-from store.models import Casus
+from store.access import Conflict, Need
+from store.casus import CasusAccess
+from store.outbox import PrivateMessage, SharedPost
+from store.views import CasusView
 
 DRAFT = "aanmelding"
 CRITERIA_KEYS = [key for key, _ in ref.CRITERIA]
-FIELDS = [
-    "naam",
-    "geboortedatum",
-    "woonplaats",
-    "doelgroep",
-    "gemeente",
-    "urgentie",
-    "reden",
-    *(f"crit_{key}" for key in CRITERIA_KEYS),
-    *(f"crit_{key}_toelichting" for key in CRITERIA_KEYS),
-    "leefgebieden",
-    "partners",
-    "geinformeerd",
-    "reden_niet_geinformeerd",
-    "doel",
-    "grondslag",
-    "uitzondering",
-]
-SCHEMA = form_schema(FIELDS, optional_ids=("_form",))
 DEFAULTS = {
     "doel": "Aanmelding voor de PGA: samen zorgen voor veiligheid en passende hulp",
     "grondslag": "art6_1e",
@@ -97,13 +80,13 @@ async def open_form(context: Context, data: dict[str, Any]) -> Outcome:
         await _options(context), await _initial_values(context), {}, form_id=uuid.uuid4().hex
     )
     if not context.actor.requester.in_personal_space:
-        context.uow.berichten.to_professional(context.actor.id, kaart=form)
-        return Outcome(text=await private_delivery_text(context, SENT_PRIVATELY))
-    return Outcome(card=form)
+        reply = Outcome(text=await private_delivery_text(context, SENT_PRIVATELY))
+        return reply.tell(PrivateMessage(context.actor.id, card=form))
+    return Outcome.private(form)
 
 
 async def save_draft(context: Context, data: dict[str, Any]) -> Outcome:
-    values = check_payload(SCHEMA, data)
+    values = read_form(forms.AANMELDING_BEWAREN, data)
     if not context.incoming.personal:  # the form itself must live in the 1:1 chat
         return Outcome(text=FILL_PRIVATELY)
     form_id = values.pop("_form", None) or uuid.uuid4().hex
@@ -111,30 +94,34 @@ async def save_draft(context: Context, data: dict[str, Any]) -> Outcome:
     card = aanmelding_form(
         await _options(context), values, {}, form_id=form_id, notice="Concept bewaard."
     )
-    return Outcome(card=card)
+    return Outcome.private(card)
 
 
 async def submit(context: Context, data: dict[str, Any]) -> Outcome:
-    values = check_payload(SCHEMA, data)
+    values = read_form(forms.AANMELDING_INDIENEN, data)
     if not context.incoming.personal:  # the form itself must live in the 1:1 chat
         return Outcome(text=FILL_PRIVATELY)
     form_id = values.pop("_form", None) or uuid.uuid4().hex
     once_key = _once_key(context, form_id)
     already = await context.uow.casussen.result_of(once_key)
     if already:
-        return Outcome(card=aanmelding_ontvangen(already, await _gemeente_of(context, already)))
+        earlier = await context.uow.casussen.open(already, context.actor.requester, Need.OVERZICHT)
+        return Outcome.private(aanmelding_ontvangen(already, earlier.view.gemeente_naam))
     options = await _options(context)
     errors = validate(values, options, today=today())
     if errors:
         # The draft is kept so that reopening the form keeps what was typed.
         await context.uow.people.save_concept(context.actor.id, DRAFT, values)
-        return Outcome(card=aanmelding_form(options, values, errors, form_id=form_id))
-    casus = await _create_casus(context, values)
-    if not await context.uow.casussen.use_once(once_key, casus.code):
+        return Outcome.private(aanmelding_form(options, values, errors, form_id=form_id))
+    created = await _create_casus(context, values)
+    if not await context.uow.casussen.use_once(once_key, created.code):
         raise Conflict(form_id)  # the same form was sent twice at the same moment
     await context.uow.people.drop_concept(context.actor.id, DRAFT)
-    await _notify(context, casus, values)
-    return Outcome(card=aanmelding_ontvangen(casus.code, casus.gemeente.naam))
+    casus = await context.uow.casussen.open(created.id, context.actor.requester, Need.OVERZICHT)
+    outcome = Outcome.private(
+        aanmelding_ontvangen(created.code, created.gemeente_naam), about=created.id
+    )
+    return outcome.tell(*await _notices(context, casus))
 
 
 def _once_key(context: Context, form_id: str) -> str:
@@ -144,14 +131,7 @@ def _once_key(context: Context, form_id: str) -> str:
     return f"aanmelding:{digest}"
 
 
-async def _gemeente_of(context: Context, code: str) -> str:
-    for casus in await context.uow.casussen.by_code(code):
-        if await context.uow.casussen.roles_of(casus.id, context.actor.id):
-            return casus.gemeente.naam
-    return "van je gemeente"
-
-
-async def _create_casus(context: Context, values: dict[str, Any]) -> Casus:
+async def _create_casus(context: Context, values: dict[str, Any]) -> CasusView:
     criteria = {
         key: {
             "voldaan": values.get(f"crit_{key}") == "true",
@@ -186,28 +166,26 @@ async def _create_casus(context: Context, values: dict[str, Any]) -> Casus:
     )
 
 
-async def _notify(context: Context, casus: Casus, values: dict[str, Any]) -> None:
-    uow = context.uow
-    met, leefgebieden = await uow.casussen.criteria_summary(casus.id)
-    doelgroep = ref.label(ref.DOELGROEPEN, casus.doelgroep)
-    organisatie = context.actor.professional.organisatie_naam
+async def _notices(context: Context, casus: CasusAccess) -> list[PrivateMessage | SharedPost]:
+    """The PGA-experts get the referral for triage (1:1); the municipality's channel gets the
+    code and counts only."""
+    shared = await casus.shared()
+    doelgroep = ref.label(ref.DOELGROEPEN, shared.doelgroep)
     summary = [
         ("Doelgroep", doelgroep),
-        ("Urgentie", ref.label(ref.URGENTIES, casus.urgentie)),
-        ("Criteria", f"{met} van 3"),
-        ("Leefgebieden", str(leefgebieden)),
-        ("Aangemeld door", organisatie or "onbekend"),
+        ("Urgentie", ref.label(ref.URGENTIES, casus.view.urgentie)),
+        ("Criteria", f"{shared.criteria_met} van 3"),
+        ("Leefgebieden", str(shared.leefgebieden)),
+        ("Aangemeld door", context.actor.professional.organisatie_naam or "onbekend"),
     ]
-    for expert in await uow.people.pga_experts_of(casus.gemeente_id):
-        uow.berichten.to_professional(
-            expert.id, kaart=ter_triage(casus.code, summary, casus.id), casus_id=casus.id
-        )
-    if casus.gemeente.kanaal_conversation_id:
-        uow.berichten.to_conversation(
-            casus.gemeente.kanaal_conversation_id,
-            kaart=kanaal_melding(casus.code, doelgroep.split(" (")[0].lower(), leefgebieden),
-            casus_id=casus.id,
-        )
+    notices: list[PrivateMessage | SharedPost] = [
+        PrivateMessage(expert_id, card=ter_triage(casus.code, summary, casus.id), casus_id=casus.id)
+        for expert_id in await context.uow.people.pga_experts_of(casus.view.gemeente_id)
+    ]
+    if casus.view.kanaal_conversation_id:
+        card = kanaal_melding(casus.code, doelgroep.split(" (")[0].lower(), shared.leefgebieden)
+        notices.append(SharedPost(casus.view.kanaal_conversation_id, shared, card))
+    return notices
 
 
 def validate(values: dict[str, Any], options: AanmeldingOptions, today: dt.date) -> dict[str, str]:

@@ -5,26 +5,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from cards import forms
 from cards.beheer import BeheerView, beheer_card
-from dialogs.core import Context, Outcome, check_payload, form_schema, has_control_chars
+from dialogs.core import Context, Outcome, has_control_chars, read_form
 from store import reference as ref
-from store.access import PersonalSpaceRequired
+from store.access import AccessDenied, Conflict, NotFound, PeopleNeed
 
 ONLY_ADMIN = "Alleen een PGA-expert of beheerder kan dit. Typ 'help' voor wat jij kunt."
 GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-ORG_FIELDS = ["org_naam", "org_soort"]
-PROF_FIELDS = [
-    "prof_naam",
-    "prof_object_id",
-    "prof_tenant_id",
-    "prof_functie",
-    "prof_organisatie",
-    "prof_rol",
-    "prof_gemeente",
-]
-SCHEMA = form_schema(
-    ORG_FIELDS + PROF_FIELDS + ["uit_professional", "aan_professional"], max_length=300
-)
 
 
 async def _view(context: Context) -> BeheerView:
@@ -33,9 +21,9 @@ async def _view(context: Context) -> BeheerView:
     soorten = dict(ref.ORGANISATIE_SOORTEN)
     professionals = []
     for professional in await people.active():
-        experts = await people.pga_gemeente_ids(professional.id)
+        experts = professional.pga_gemeente_ids
         rol = "PGA-expert" if experts else (professional.functie or "Professional")
-        organisatie = professional.organisatie.naam if professional.organisatie else "–"
+        organisatie = professional.organisatie_naam or "–"
         professionals.append((professional.naam, f"{rol}, {organisatie}"))
     return BeheerView(
         organisaties=[(o.naam, soorten.get(o.soort, o.soort)) for o in organisaties],
@@ -48,25 +36,25 @@ async def _view(context: Context) -> BeheerView:
     )
 
 
-def _require_admin_in_private(context: Context) -> Outcome | None:
-    """The directory of professionals is shown only in the 1:1 chat."""
-    if not context.actor.may_administer:
+async def _require_admin_in_private(context: Context) -> Outcome | None:
+    """The directory of professionals is shown only in the 1:1 chat (the store's rule)."""
+    try:
+        await context.uow.people.authorise(context.actor.requester, PeopleNeed.BEHEER_BEKIJKEN)
+    except AccessDenied:
         return Outcome(text=ONLY_ADMIN)
-    if not context.actor.requester.in_personal_space:
-        raise PersonalSpaceRequired("beheer")
     return None
 
 
 async def open_beheer(context: Context, data: dict[str, Any]) -> Outcome:
-    if refusal := _require_admin_in_private(context):
+    if refusal := await _require_admin_in_private(context):
         return refusal
-    return Outcome(card=beheer_card(await _view(context), {}, {}))
+    return Outcome.private(beheer_card(await _view(context), {}, {}))
 
 
 async def add_organisatie(context: Context, data: dict[str, Any]) -> Outcome:
-    if refusal := _require_admin_in_private(context):
+    if refusal := await _require_admin_in_private(context):
         return refusal
-    values = check_payload(SCHEMA, data)
+    values = read_form(forms.BEHEER_ORGANISATIE, data)
     errors: dict[str, str] = {}
     naam = values.get("org_naam", "")
     if not naam or has_control_chars(naam):
@@ -76,85 +64,85 @@ async def add_organisatie(context: Context, data: dict[str, Any]) -> Outcome:
     if values.get("org_soort") not in dict(ref.ORGANISATIE_SOORTEN):
         errors["org_soort"] = "Kies de soort organisatie."
     if errors:
-        return Outcome(card=beheer_card(await _view(context), values, errors))
-    await context.uow.people.add_organisatie(naam, values["org_soort"])
-    context.uow.audit.record("beheer.organisatie", "C", context.actor.requester, details=naam)
+        return Outcome.private(beheer_card(await _view(context), values, errors))
+    await context.uow.people.register_organisatie(
+        context.actor.requester, naam, values["org_soort"]
+    )
     notice = f"Organisatie {naam} is toegevoegd."
-    return Outcome(card=beheer_card(await _view(context), {}, {}, notice))
+    return Outcome.private(beheer_card(await _view(context), {}, {}, notice))
 
 
 async def add_professional(context: Context, data: dict[str, Any]) -> Outcome:
-    if refusal := _require_admin_in_private(context):
+    if refusal := await _require_admin_in_private(context):
         return refusal
-    values = check_payload(SCHEMA, data)
+    values = read_form(forms.BEHEER_ORGANISATIE, data)
     errors = await _validate_professional(context, values)
     if errors:
-        return Outcome(card=beheer_card(await _view(context), values, errors))
+        return Outcome.private(beheer_card(await _view(context), values, errors))
     tenant = values.get("prof_tenant_id") or context.actor.requester.tenant_id
-    professional = await context.uow.people.add_professional(
+    professional = await context.uow.people.register(
+        context.actor.requester,
+        pga_gemeente_id=(
+            int(values["prof_gemeente"]) if values.get("prof_rol") == "pga_expert" else None
+        ),
         tenant_id=tenant.lower(),
         aad_object_id=values["prof_object_id"],
         naam=values["prof_naam"],
         functie=values.get("prof_functie") or None,
         organisatie_id=int(values["prof_organisatie"]) if values.get("prof_organisatie") else None,
     )
-    if values.get("prof_rol") == "pga_expert":
-        await context.uow.people.make_pga_expert(professional.id, int(values["prof_gemeente"]))
-    context.uow.audit.record(
-        "beheer.professional",
-        "C",
-        context.actor.requester,
-        details=f"professional={professional.id} rol={values.get('prof_rol') or 'professional'}",
-    )
     notice = f"{professional.naam} is toegevoegd."
-    return Outcome(card=beheer_card(await _view(context), {}, {}, notice))
+    return Outcome.private(beheer_card(await _view(context), {}, {}, notice))
 
 
 async def deactivate_professional(context: Context, data: dict[str, Any]) -> Outcome:
     """Switch a professional off: resolve_actor refuses them from the next activity on."""
-    if refusal := _require_admin_in_private(context):
-        return refusal
-    values = check_payload(SCHEMA, data)
-    chosen = values.get("uit_professional") or ""
-    target = await context.uow.people.get(int(chosen)) if _number(chosen) else None
-    errors: dict[str, str] = {}
-    if not context.actor.professional.is_beheerder:
-        errors["uit_professional"] = "Alleen een beheerder kan iemand uitschakelen."
-    elif target is None or not target.actief:
-        errors["uit_professional"] = "Kies een professional uit de lijst."
-    elif target.id == context.actor.id:
-        errors["uit_professional"] = "Je kunt jezelf niet uitschakelen. Vraag een andere beheerder."
-    if errors or target is None:
-        return Outcome(card=beheer_card(await _view(context), values, errors))
-    target.actief = False
-    await context.uow.berichten.drop_unsent(target.id)
-    context.uow.audit.record(
-        "beheer.uitschakelen", "U", context.actor.requester, details=f"professional={target.id}"
-    )
-    notice = f"{target.naam} is uitgeschakeld."
-    return Outcome(card=beheer_card(await _view(context), {}, {}, notice))
+    return await _switch(context, data, on=False)
 
 
 async def reactivate_professional(context: Context, data: dict[str, Any]) -> Outcome:
     """Undo a switch-off; earlier links to cases come back with the person."""
-    if refusal := _require_admin_in_private(context):
+    return await _switch(context, data, on=True)
+
+
+SWITCH_TEXTS = {
+    False: (
+        "uit_professional",
+        "Alleen een beheerder kan iemand uitschakelen.",
+        "Kies een professional uit de lijst.",
+        "{naam} is uitgeschakeld.",
+    ),
+    True: (
+        "aan_professional",
+        "Alleen een beheerder kan iemand weer inschakelen.",
+        "Kies een uitgeschakelde professional uit de lijst.",
+        "{naam} is weer ingeschakeld.",
+    ),
+}
+
+
+async def _switch(context: Context, data: dict[str, Any], *, on: bool) -> Outcome:
+    if refusal := await _require_admin_in_private(context):
         return refusal
-    values = check_payload(SCHEMA, data)
-    chosen = values.get("aan_professional") or ""
-    target = await context.uow.people.get(int(chosen)) if _number(chosen) else None
-    errors: dict[str, str] = {}
-    if not context.actor.professional.is_beheerder:
-        errors["aan_professional"] = "Alleen een beheerder kan iemand weer inschakelen."
-    elif target is None or target.actief:
-        errors["aan_professional"] = "Kies een uitgeschakelde professional uit de lijst."
-    if errors or target is None:
-        return Outcome(card=beheer_card(await _view(context), values, errors))
-    target.actief = True
-    context.uow.audit.record(
-        "beheer.inschakelen", "U", context.actor.requester, details=f"professional={target.id}"
-    )
-    notice = f"{target.naam} is weer ingeschakeld."
-    return Outcome(card=beheer_card(await _view(context), {}, {}, notice))
+    values = read_form(forms.BEHEER_ORGANISATIE, data)
+    field, not_allowed, pick, done = SWITCH_TEXTS[on]
+    chosen = values.get(field) or ""
+    error = None
+    try:
+        if not _number(chosen):
+            raise NotFound(field)
+        target = await context.uow.people.switch(context.actor.requester, int(chosen), on=on)
+    except AccessDenied:
+        error = not_allowed
+    except NotFound:
+        error = pick
+    except Conflict:
+        error = "Je kunt jezelf niet uitschakelen. Vraag een andere beheerder."
+    if error:
+        await context.uow.commit_refusals_only()
+        return Outcome.private(beheer_card(await _view(context), values, {field: error}))
+    notice = done.format(naam=target.naam)
+    return Outcome.private(beheer_card(await _view(context), {}, {}, notice))
 
 
 async def _validate_professional(context: Context, values: dict[str, Any]) -> dict[str, str]:
@@ -201,13 +189,10 @@ async def koppel_kanaal(context: Context, data: dict[str, Any]) -> Outcome:
     if context.incoming.conversation_type != "channel":
         return Outcome(text="Typ 'kanaal' in het Teams-kanaal dat meldingen moet krijgen.")
     gemeente_id = min(context.actor.pga_gemeente_ids)
+    await context.uow.people.link_channel(context.actor.requester, gemeente_id)
     gemeente = await context.uow.people.gemeente(gemeente_id)
-    assert gemeente is not None
-    gemeente.kanaal_conversation_id = context.incoming.conversation_id
-    context.uow.audit.record(
-        "beheer.kanaal", "U", context.actor.requester, details=f"gemeente={gemeente_id}"
-    )
+    naam = gemeente.naam if gemeente else "je gemeente"
     return Outcome(
-        text=f"Dit kanaal krijgt nu meldingen van nieuwe aanmeldingen voor {gemeente.naam}. "
+        text=f"Dit kanaal krijgt nu meldingen van nieuwe aanmeldingen voor {naam}. "
         "Alleen met de casuscode, nooit met namen."
     )

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import time
 from dataclasses import dataclass, replace
 from typing import Any
 
+from cards import forms
 from cards.casus import (
     STARTGESPREK_UITKOMSTEN,
     CasusView,
@@ -17,111 +17,73 @@ from cards.casus import (
     startgesprek_form,
 )
 from dialogs.clock import from_form, local, today
-from dialogs.core import (
-    Config,
-    Context,
-    Outcome,
-    check_payload,
-    control_char_errors,
-    form_schema,
-    ids_schema,
-)
-from dialogs.downloads import DownloadGrant, sign, verify
+from dialogs.core import Config, Context, Outcome, control_char_errors, read_form
 from store import reference as ref
-from store.access import AccessDenied, NotFound, Requester
+from store.access import ANY_ROLE, AccessDenied, Need, NotFound, PersonalSpaceRequired
+from store.casus import CasusAccess
 from store.db import Database
-from store.models import Casus
+from store.views import StartgesprekView
 from templates.brief import BriefGegevens, render_brief
 
 CODE = re.compile(r"^PGA-\d{4}-\d{3,}$", re.IGNORECASE)
-SHOW_SCHEMA = {
-    "type": "object",
-    "properties": {
-        "casus": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
-        "code": {"type": "string", "maxLength": 20},
-        "_args": {"type": "string", "maxLength": 200},
-    },
-    "additionalProperties": False,
-}
-BRIEF_SCHEMA = form_schema(
-    [
-        "adres",
-        "postcode",
-        "woonplaats",
-        "startgesprek_datum",
-        "startgesprek_tijd",
-        "startgesprek_locatie",
-    ],
-    ids=("casus",),
-)
-STARTGESPREK_SCHEMA = form_schema(["uitkomst", "datum", "tijd", "visie_bewoner"], ids=("casus",))
 POSTCODE = re.compile(r"^\d{4}\s?[A-Za-z]{2}$")
+ASK_CODE = "Geef een code, bijvoorbeeld: casus PGA-2026-001"
+NOT_YET_OPGENOMEN = "Je kunt pas een brief maken als de casus is opgenomen."
 
 
 async def show(context: Context, data: dict[str, Any]) -> Outcome:
-    payload = check_payload(SHOW_SCHEMA, data)
-    casus = await _find(context, payload)
-    if casus is None:
-        return Outcome(text="Geef een code, bijvoorbeeld: casus PGA-2026-001")
-    roles = await context.uow.casussen.roles_of(casus.id, context.actor.id)
-    if not roles:
-        await context.uow.casussen.require_link(casus, context.actor.requester, "casus.bekijken")
-    view = await _view(context, casus, roles)
-    return Outcome(card=casus_overzicht(view))
+    payload = read_form(forms.CASUS_OPEN, data, with_args=True)
+    ref_ = _reference(payload)
+    if ref_ is None:
+        return Outcome(text=ASK_CODE)
+    casus = await context.uow.casussen.open(ref_, context.actor.requester, Need.OVERZICHT)
+    if not context.actor.requester.in_personal_space:
+        # Even the role line stays out of a channel: the overview goes to the 1:1 chat.
+        raise PersonalSpaceRequired("casus.bekijken")
+    return Outcome.private(casus_overzicht(await _view(casus)), about=casus.id)
 
 
-async def _find(context: Context, payload: dict[str, Any]) -> Casus | None:
+def _reference(payload: dict[str, Any]) -> int | str | None:
     if "casus" in payload:
-        try:
-            return await context.uow.casussen.get(payload["casus"])
-        except NotFound:
-            raise AccessDenied("casus") from None  # same answer as for a casus without a link
-    code = (payload.get("code") or payload.get("_args") or "").strip().upper()
+        return int(payload["casus"])
+    code = (payload.get("_args") or "").strip().upper()
     if not code:
         return None
     if not CODE.match(code):
         raise NotFound(code)
-    matches = await context.uow.casussen.by_code(code)
-    for casus in matches:
-        if await context.uow.casussen.roles_of(casus.id, context.actor.id):
-            return casus
-    if matches:
-        return matches[0]
-    # The same answer as for a casus without a link: codes that exist are not revealed.
-    raise AccessDenied(code)
+    return code
 
 
-async def _view(context: Context, casus: Casus, roles: set[str]) -> CasusView:
-    uow, requester = context.uow, context.actor.requester
+async def _view(casus: CasusAccess) -> CasusView:
+    roles = casus.roles & ANY_ROLE
     kenmerken = [
-        ("Gemeente", casus.gemeente.naam),
-        ("Doelgroep", ref.label(ref.DOELGROEPEN, casus.doelgroep)),
+        ("Gemeente", casus.view.gemeente_naam),
+        ("Doelgroep", ref.label(ref.DOELGROEPEN, casus.view.doelgroep)),
         ("Jouw rol", ", ".join(ref.ROL_LABELS[r] for r in sorted(roles))),
     ]
-    status = ref.CASUS_STATUS_LABELS.get(casus.status, casus.status)
-    if not requester.in_personal_space:
+    status = ref.CASUS_STATUS_LABELS.get(casus.view.status, casus.view.status)
+    if not casus.allows(Need.IDENTITEIT):
         return CasusView(
             casus_id=casus.id,
             code=casus.code,
             status=status,
             kenmerken=kenmerken,
-            note="Details van de bewoner zie je alleen in je privéchat met Casusoverleg.",
+            note="Je adviseert bij deze casus. Wie het is, zie je niet.",
         )
-    persoon = await uow.casussen.identiteit(casus, requester, "casus bekijken")
+    persoon = await casus.identiteit("casus bekijken")
     besluiten = [
         f"{local(b.genomen_at):%d-%m-%Y} {BESLUIT_SOORTEN.get(b.soort, b.soort)}: "
         + BESLUIT_UITKOMSTEN.get(b.uitkomst, b.uitkomst)
         + (f" ({b.toelichting})" if b.toelichting else "")
-        for b in await uow.casussen.besluiten(casus.id)
+        for b in await casus.besluiten()
     ]
-    gesprek = await uow.casussen.startgesprek(casus.id)
+    gesprek = await casus.startgesprek()
     if gesprek is not None:
         kenmerken.append(("Startgesprek", _gesprek_label(gesprek)))
-    betrokkenen = [
-        (ref.ROL_LABELS[b.rol], b.professional.naam)
-        for b in await uow.casussen.betrokkenen(casus.id)
-    ]
-    opgenomen = casus.status == "opgenomen"
+        if gesprek.visie_bewoner:
+            kenmerken.append(("Wat vindt de bewoner zelf", gesprek.visie_bewoner))
+    betrokkenen = [(ref.ROL_LABELS[b.rol], b.professional_naam) for b in await casus.betrokkenen()]
+    opgenomen = casus.view.status == "opgenomen"
     return CasusView(
         casus_id=casus.id,
         code=casus.code,
@@ -134,8 +96,8 @@ async def _view(context: Context, casus: Casus, roles: set[str]) -> CasusView:
         ],
         besluiten=besluiten,
         betrokkenen=betrokkenen,
-        kan_brief=opgenomen and "pga_expert" in roles,
-        kan_startgesprek=opgenomen and bool(roles & {"pga_expert", "casusregisseur"}),
+        kan_brief=opgenomen and casus.allows(Need.BRIEF),
+        kan_startgesprek=opgenomen and casus.allows(Need.STARTGESPREK),
     )
 
 
@@ -147,7 +109,7 @@ BESLUIT_UITKOMSTEN = {
 GESPREK_STATUS = {"gepland": "gepland", "gehouden": "gehouden", "niet_gehouden": "niet gehouden"}
 
 
-def _gesprek_label(gesprek: Any) -> str:
+def _gesprek_label(gesprek: StartgesprekView) -> str:
     moment = f"{local(gesprek.gepland_op):%d-%m-%Y %H:%M}" if gesprek.gepland_op else "datum volgt"
     place = f", {gesprek.locatie}" if gesprek.locatie else ""
     return f"{moment}{place} ({GESPREK_STATUS.get(gesprek.status, gesprek.status)})"
@@ -156,66 +118,53 @@ def _gesprek_label(gesprek: Any) -> str:
 # --- letter to the resident ----------------------------------------------------------------
 
 
-async def _casus_for(context: Context, casus_id: int, event: str, roles: tuple[str, ...]) -> Casus:
-    casus = await context.uow.casussen.get(casus_id)
-    context.uow.casussen.require_personal_space(casus, context.actor.requester, event)
-    await context.uow.casussen.require_link(casus, context.actor.requester, event, roles)
-    return casus
-
-
 async def open_brief(context: Context, data: dict[str, Any]) -> Outcome:
-    payload = check_payload(ids_schema("casus"), data)
-    casus = await _casus_for(context, payload["casus"], "brief.openen", ("pga_expert",))
-    if casus.status != "opgenomen":
-        return Outcome(text="Je kunt pas een brief maken als de casus is opgenomen.")
-    persoon = await context.uow.casussen.identiteit(casus, context.actor.requester, "brief")
-    gesprek = await context.uow.casussen.startgesprek(casus.id)
+    payload = read_form(forms.BRIEF_OPEN, data)
+    casus = await context.uow.casussen.open(payload["casus"], context.actor.requester, Need.BRIEF)
+    if casus.view.status != "opgenomen":
+        return Outcome(text=NOT_YET_OPGENOMEN)
+    persoon = await casus.identiteit("brief")
+    gesprek = await casus.startgesprek()
+    planned = local(gesprek.gepland_op) if gesprek and gesprek.gepland_op else None
     values = {
         "adres": persoon.adres or "",
         "postcode": persoon.postcode or "",
         "woonplaats": persoon.woonplaats,
-        "startgesprek_datum": f"{local(gesprek.gepland_op):%Y-%m-%d}"
-        if gesprek and gesprek.gepland_op
-        else "",
-        "startgesprek_tijd": f"{local(gesprek.gepland_op):%H:%M}"
-        if gesprek and gesprek.gepland_op
-        else "",
+        "startgesprek_datum": f"{planned:%Y-%m-%d}" if planned else "",
+        "startgesprek_tijd": f"{planned:%H:%M}" if planned else "",
         "startgesprek_locatie": (gesprek.locatie or "") if gesprek else "",
     }
-    return Outcome(card=brief_form(casus.code, casus.id, values, {}))
+    return Outcome.private(brief_form(casus.code, casus.id, values, {}), about=casus.id)
 
 
 async def maak_brief(context: Context, data: dict[str, Any]) -> Outcome:
-    values = check_payload(BRIEF_SCHEMA, data)
-    casus = await _casus_for(context, values.pop("casus"), "brief.maken", ("pga_expert",))
-    if casus.status != "opgenomen":
-        return Outcome(text="Je kunt pas een brief maken als de casus is opgenomen.")
+    values = read_form(forms.BRIEF_MAKEN, data)
+    casus = await context.uow.casussen.open(
+        values.pop("casus"), context.actor.requester, Need.BRIEF
+    )
+    if casus.view.status != "opgenomen":
+        return Outcome(text=NOT_YET_OPGENOMEN)
     errors = _validate_brief(values, today())
     if errors:
-        return Outcome(card=brief_form(casus.code, casus.id, values, errors))
-    requester = context.actor.requester
-    await context.uow.casussen.update_adres(
-        casus,
-        requester,
+        return Outcome.private(brief_form(casus.code, casus.id, values, errors), about=casus.id)
+    await casus.update_adres(
         adres=values["adres"],
         postcode=values["postcode"].upper(),
         woonplaats=values["woonplaats"],
     )
     planned = from_form(values["startgesprek_datum"], values.get("startgesprek_tijd"), "10:00")
-    gesprek = await context.uow.casussen.startgesprek(casus.id)
-    if gesprek is None or gesprek.status == "gepland":  # a recorded talk stays recorded
-        await context.uow.casussen.save_startgesprek(
-            casus, gepland_op=planned, locatie=values["startgesprek_locatie"], status="gepland"
-        )
-    context.uow.audit.record("brief.maken", "C", requester, casus=casus, purpose="brief")
-    url = _download_url(context.config, casus.id, context.actor.id)
-    return Outcome(card=brief_klaar(casus.code, casus.id, url, context.config.download_minutes))
-
-
-def _download_url(config: Config, casus_id: int, professional_id: int) -> str:
-    expires = int(time.time()) + config.download_minutes * 60
-    token = sign(DownloadGrant(casus_id, professional_id, expires), config.signing_key)
-    return f"{config.public_base_url.rstrip('/')}/brieven/{token}"
+    await casus.plan_startgesprek(
+        Need.BRIEF, gepland_op=planned, locatie=values["startgesprek_locatie"]
+    )
+    context.uow.audit.record(
+        "brief.maken", "C", context.actor.requester, casus=None, details=casus.code
+    )
+    token = await context.uow.documents(context.config.signing_key).issue(
+        casus, "brief", context.config.download_minutes
+    )
+    url = f"{context.config.public_base_url.rstrip('/')}/brieven/{token}"
+    card = brief_klaar(casus.code, casus.id, url, context.config.download_minutes)
+    return Outcome.private(card, about=casus.id)
 
 
 def _validate_brief(values: dict[str, Any], today: dt.date) -> dict[str, str]:
@@ -236,135 +185,160 @@ class Download:
     content: bytes
 
 
-async def link_usable(db: Database, config: Config, token: str) -> bool:
-    """Signed, not expired and not used yet; looking does not use it up."""
-    grant = verify(token, config.signing_key)
-    if grant is None:
-        return False
+async def link_usable(db: Database, config: Config, token: str, client: str | None = None) -> bool:
+    """Not expired and not used yet; looking does not use it up. Every look is logged."""
     async with db.unit_of_work() as uow:
-        return not await uow.casussen.was_used(f"brief:{grant.link_id}")
-
-
-async def download_brief(db: Database, config: Config, token: str) -> Download | None:
-    """The letter for a valid, unexpired link whose professional is still linked; else None."""
-    grant = verify(token, config.signing_key)
-    if grant is None:
-        return None
-    async with db.unit_of_work() as uow:
-        try:
-            professional = await uow.people.get(grant.professional_id)
-            if not professional.actief:
-                raise AccessDenied("uitgeschakeld")
-            casus = await uow.casussen.get(grant.casus_id)
-            requester = Requester(
-                professional_id=professional.id,
-                tenant_id=professional.tenant_id,
-                aad_object_id=professional.aad_object_id,
-                conversation_id="brief-download",
-                conversation_type="download",
-            )
-            await uow.casussen.require_link(casus, requester, "brief.downloaden", ("pga_expert",))
-            persoon = await uow.casussen.identiteit(casus, requester, "brief aan bewoner")
-        except AccessDenied:
-            await uow.commit_refusals_only()
-            return None
-        except NotFound:
-            return None
-        gesprek = await uow.casussen.startgesprek(casus.id)
-        planned = local(gesprek.gepland_op) if gesprek and gesprek.gepland_op else None
-        content = render_brief(
-            BriefGegevens(
-                gemeente=casus.gemeente.naam,
-                datum=today().strftime("%d-%m-%Y"),
-                kenmerk=casus.code,
-                naam=persoon.naam,
-                adres=persoon.adres or "",
-                postcode=persoon.postcode or "",
-                woonplaats=persoon.woonplaats,
-                startgesprek_datum=planned.strftime("%d-%m-%Y") if planned else "(volgt)",
-                startgesprek_tijd=planned.strftime("%H:%M") if planned else "(volgt)",
-                startgesprek_locatie=(
-                    gesprek.locatie if gesprek and gesprek.locatie else "(volgt)"
-                ),
-                contactpersoon=professional.naam,
-                contact=professional.email or "via het algemene nummer van de gemeente",
-            )
+        grant = await uow.documents(config.signing_key).peek(token)
+        uow.audit.record(
+            "document.link",
+            "R",
+            outcome="success" if grant else "denied",
+            actor_object_id=None,
+            details=_client_details(client, grant is None),
         )
-        # Used up only once the letter exists, so a failure does not cost the link.
-        if not await uow.casussen.use_once(f"brief:{grant.link_id}"):
+        await uow.commit()
+        return grant is not None
+
+
+async def download_brief(
+    db: Database, config: Config, token: str, client: str | None = None
+) -> Download | None:
+    """The letter for a valid, unexpired link whose professional may still make it; else None.
+    Every attempt, also a forged or used one, is logged with where it came from."""
+    async with db.unit_of_work() as uow:
+        grants = uow.documents(config.signing_key)
+        grant = await grants.peek(token)
+        requester = (
+            await uow.people.download_requester(grant.professional_id, client) if grant else None
+        )
+        if grant is None or requester is None:
             uow.audit.record(
-                "brief.downloaden",
+                "document.downloaden",
                 "R",
-                requester,
                 outcome="denied",
-                casus=casus,
-                details="link al gebruikt",
+                details=_client_details(client, True),
+            )
+            await uow.commit()
+            return None
+        try:
+            casus = await uow.casussen.open(grant.casus_id, requester, Need.BRIEF)
+            content = await _render_brief(uow, casus, grant.professional_id)
+        except (AccessDenied, NotFound):
+            await uow.commit_refusals_only()
+            return None
+        # Used up only once the letter exists, so a failure does not cost the link.
+        if not await grants.redeem(token):
+            uow.audit.record(
+                "document.downloaden", "R", requester, outcome="denied", details="link al gebruikt"
             )
             await uow.commit_refusals_only()
             return None
-        uow.audit.record("brief.downloaden", "R", requester, casus=casus, purpose="brief")
+        uow.audit.record("document.downloaden", "R", requester, purpose="brief", details=casus.code)
         await uow.commit()
     return Download(filename=f"brief-{casus.code}.docx", content=content)
+
+
+def _client_details(client: str | None, refused: bool) -> str:
+    return ("geweigerd; " if refused else "") + (client or "client onbekend")
+
+
+async def _render_brief(uow: Any, casus: CasusAccess, professional_id: int) -> bytes:
+    persoon = await casus.identiteit("brief aan bewoner")
+    gesprek = await casus.startgesprek()
+    professional = await uow.people.get(professional_id)
+    planned = local(gesprek.gepland_op) if gesprek and gesprek.gepland_op else None
+    return render_brief(
+        BriefGegevens(
+            gemeente=casus.view.gemeente_naam,
+            datum=today().strftime("%d-%m-%Y"),
+            kenmerk=casus.code,
+            naam=persoon.naam,
+            adres=persoon.adres or "",
+            postcode=persoon.postcode or "",
+            woonplaats=persoon.woonplaats,
+            startgesprek_datum=planned.strftime("%d-%m-%Y") if planned else "(volgt)",
+            startgesprek_tijd=planned.strftime("%H:%M") if planned else "(volgt)",
+            startgesprek_locatie=(gesprek.locatie if gesprek and gesprek.locatie else "(volgt)"),
+            contactpersoon=professional.naam,
+            contact=professional.email or "via het algemene nummer van de gemeente",
+        )
+    )
 
 
 # --- startgesprek ----------------------------------------------------------------------------
 
 
 async def open_startgesprek(context: Context, data: dict[str, Any]) -> Outcome:
-    payload = check_payload(ids_schema("casus"), data)
-    casus = await _casus_for(
-        context, payload["casus"], "startgesprek.openen", ("pga_expert", "casusregisseur")
+    payload = read_form(forms.STARTGESPREK_OPEN, data)
+    casus = await context.uow.casussen.open(
+        payload["casus"], context.actor.requester, Need.STARTGESPREK
     )
-    gesprek = await context.uow.casussen.startgesprek(casus.id)
+    gesprek = await casus.startgesprek()
     values: dict[str, Any] = {}
     if gesprek and gesprek.gepland_op:
         moment = local(gesprek.gepland_op)
         values = {"datum": f"{moment:%Y-%m-%d}", "tijd": f"{moment:%H:%M}"}
-    return Outcome(card=startgesprek_form(casus.code, casus.id, values, {}))
+    if gesprek and gesprek.visie_bewoner:
+        values["visie_bewoner"] = gesprek.visie_bewoner
+    return Outcome.private(_startgesprek_card(casus, gesprek, values, {}), about=casus.id)
+
+
+def _startgesprek_card(
+    casus: CasusAccess,
+    gesprek: StartgesprekView | None,
+    values: dict[str, Any],
+    errors: dict[str, str],
+) -> dict[str, Any]:
+    recorded = _gesprek_label(gesprek) if gesprek and gesprek.vastgelegd_at else None
+    return startgesprek_form(casus.code, casus.id, values, errors, recorded=recorded)
 
 
 async def leg_startgesprek_vast(context: Context, data: dict[str, Any]) -> Outcome:
-    values = check_payload(STARTGESPREK_SCHEMA, data)
-    casus = await _casus_for(
-        context, values.pop("casus"), "startgesprek.vastleggen", ("pga_expert", "casusregisseur")
+    values = read_form(forms.STARTGESPREK_VASTLEGGEN, data)
+    casus = await context.uow.casussen.open(
+        values.pop("casus"), context.actor.requester, Need.STARTGESPREK
     )
-    if casus.status != "opgenomen":
+    if casus.view.status != "opgenomen":
         return Outcome(text="Een startgesprek hoort bij een opgenomen casus.")
+    gesprek = await casus.startgesprek()
+    correction = bool(gesprek and gesprek.vastgelegd_at)
     errors = _validate_startgesprek(values, today())
+    if correction and not values.get("correctie_reden"):
+        errors.setdefault("correctie_reden", "Het gesprek is al vastgelegd. Geef de reden.")
     if errors:
-        return Outcome(card=startgesprek_form(casus.code, casus.id, values, errors))
-    requester = context.actor.requester
+        return Outcome.private(_startgesprek_card(casus, gesprek, values, errors), casus.id)
     held = values["uitkomst"] == "gehouden"
-    await context.uow.casussen.save_startgesprek(
-        casus,
-        gepland_op=from_form(values["datum"], values.get("tijd")),
+    await casus.record_startgesprek(
         status=values["uitkomst"],
+        gehouden_op=from_form(values["datum"], values.get("tijd")),
         visie_bewoner=values.get("visie_bewoner") or None,
-        vastgelegd_door_id=requester.professional_id,
-        vastgelegd_at=dt.datetime.now(dt.UTC),
+        correctie_reden=values.get("correctie_reden") or None,
     )
-    await context.uow.casussen.record_besluit(
-        casus,
-        requester,
+    await casus.record_besluit(
+        Need.STARTGESPREK,
         soort="startgesprek",
         uitkomst=values["uitkomst"],
-        toelichting=None if held else "Verder met nadruk op handhaving",
+        toelichting=(
+            f"Verbeterd: {values['correctie_reden']}"
+            if correction
+            else None
+            if held
+            else "Verder met nadruk op handhaving"
+        ),
+        details={"correctie": True} if correction else None,
     )
-    roles = await context.uow.casussen.roles_of(casus.id, requester.professional_id)
-    view = await _view(context, casus, roles)
+    view = await _view(casus)
     note = (
-        "Startgesprek vastgelegd."
+        "Startgesprek verbeterd. Het oude blijft bewaard."
+        if correction
+        else "Startgesprek vastgelegd."
         if held
         else (
             "Vastgelegd: geen startgesprek ondanks herhaalde uitnodiging. De aanpak gaat verder, "
             "met nadruk op handhaving."
         )
     )
-    return Outcome(card=casus_overzicht(_with_note(view, note)))
-
-
-def _with_note(view: CasusView, note: str) -> CasusView:
-    return replace(view, note=note)
+    return Outcome.private(casus_overzicht(replace(view, note=note)), about=casus.id)
 
 
 def _validate_startgesprek(values: dict[str, Any], today: dt.date) -> dict[str, str]:

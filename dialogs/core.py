@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any
 
 import jsonschema
 
+from cards.forms import Form
 from store.access import Requester
 from store.db import UnitOfWork
+from store.outbox import Message
 from store.people import ProfessionalInfo
+from store.views import SharedCasusView
 
 Card = dict[str, Any]
 
@@ -66,13 +70,42 @@ class Actor:
         return self.professional.is_beheerder or self.is_pga_expert
 
 
+class Audience(Enum):
+    """Who may see a card shown in place (the reply, or the updated card of a button)."""
+
+    PRIVATE = "private"  # may carry identity: only in the actor's personal space
+    SHARED = "shared"  # built from the shared-safe view of one casus
+    ANYONE = "anyone"  # names no casus at all (help, command lists)
+
+
 @dataclass
 class Outcome:
-    """What to show the acting professional: a card (updated in place for a card action) or text."""
+    """What a workflow gives back: what to show the actor in place (a card, updated in place
+    for a card action, or a text), and messages for others (typed: private or shared)."""
 
     card: Card | None = None
     text: str | None = None
+    audience: Audience = Audience.PRIVATE
+    about: int | None = None  # the casus the card is about (retention, re-authorisation)
+    shared_casus: SharedCasusView | None = None
+    messages: list[Message] = field(default_factory=list)
     has_messages: bool = False  # the outbox got new messages: the sender should run
+
+    @classmethod
+    def private(cls, card: Card, about: int | None = None) -> Outcome:
+        return cls(card=card, about=about)
+
+    @classmethod
+    def shared(cls, card: Card, casus: SharedCasusView) -> Outcome:
+        return cls(card=card, audience=Audience.SHARED, about=casus.id, shared_casus=casus)
+
+    @classmethod
+    def anyone(cls, card: Card) -> Outcome:
+        return cls(card=card, audience=Audience.ANYONE)
+
+    def tell(self, *messages: Message) -> Outcome:
+        self.messages.extend(messages)
+        return self
 
 
 @dataclass
@@ -131,57 +164,27 @@ def strip_control_chars(value: str) -> str:
     return CONTROL_CHARS.sub("", value)
 
 
+# JSON Schema counts 1.0 as an integer; an id we put in a card is never a float.
+STRICT_TYPES = jsonschema.Draft202012Validator.TYPE_CHECKER.redefine(
+    "integer", lambda _checker, value: type(value) is int
+)
+StrictValidator = jsonschema.validators.extend(
+    jsonschema.Draft202012Validator, type_checker=STRICT_TYPES
+)
+
+
+def read_form(form: Form, data: Mapping[str, Any], *, with_args: bool = False) -> dict[str, Any]:
+    """The submit of `form`, checked against its one definition."""
+    return check_payload(form.schema(with_args=with_args), data)
+
+
 def check_payload(schema: dict[str, Any], data: Mapping[str, Any]) -> dict[str, Any]:
     try:
-        jsonschema.validate(dict(data), schema)
-    except jsonschema.ValidationError as error:
+        error = jsonschema.exceptions.best_match(StrictValidator(schema).iter_errors(dict(data)))
+        if error is not None:
+            raise error
+    except jsonschema.ValidationError as invalid:
         # Never the message: it quotes the rejected value, which may name the resident.
-        where = "/".join(str(part) for part in error.absolute_path) or "(root)"
-        raise InvalidPayload(f"{where} {error.validator}") from None
+        where = "/".join(str(part) for part in invalid.absolute_path) or "(root)"
+        raise InvalidPayload(f"{where} {invalid.validator}") from None
     return {key: value.strip() if isinstance(value, str) else value for key, value in data.items()}
-
-
-def form_schema(
-    fields: list[str],
-    *,
-    ids: tuple[str, ...] = (),
-    optional_ids: tuple[str, ...] = (),
-    max_length: int = 3000,
-    lengths: dict[str, int] | None = None,
-) -> dict[str, Any]:
-    """Inputs arrive as strings; ids we put in `data` ourselves arrive as integers, form
-    instance ids as short strings. Lengths match the database columns."""
-    limits = {**FIELD_LENGTHS, **(lengths or {})}
-    properties: dict[str, Any] = {
-        f: {"type": "string", "maxLength": limits.get(f, max_length)} for f in fields
-    }
-    properties.update({i: {"type": "integer", "minimum": 1, "maximum": 2**31 - 1} for i in ids})
-    properties.update({i: {"type": "string", "maxLength": 64} for i in optional_ids})
-    return {
-        "type": "object",
-        "properties": properties,
-        "required": list(ids),
-        "additionalProperties": False,
-    }
-
-
-# Column lengths of the fields that are stored in sized columns (see store/models.py).
-FIELD_LENGTHS = {
-    "naam": 150,
-    "woonplaats": 100,
-    "doel": 300,
-    "adres": 200,
-    "postcode": 10,
-    "startgesprek_locatie": 200,
-    "startgesprek_wie": 300,
-    "ander_overleg": 200,
-    "org_naam": 150,
-    "prof_naam": 150,
-    "prof_functie": 150,
-    "prof_object_id": 64,
-    "prof_tenant_id": 64,
-}
-
-
-def ids_schema(*ids: str) -> dict[str, Any]:
-    return form_schema([], ids=ids)

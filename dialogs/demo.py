@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from cards import forms
 from cards.common import act_as_card, help_card
 from dialogs import help
-from dialogs.core import Context, Outcome, check_payload, ids_schema
+from dialogs.core import Context, Outcome, read_form
 from store.reference import ROL_LABELS
 
 LOCAL_ONLY = "Deze opdracht bestaat alleen in de lokale proefomgeving."
@@ -16,9 +17,12 @@ LOCAL_ONLY = "Deze opdracht bestaat alleen in de lokale proefomgeving."
 async def _people(context: Context) -> list[tuple[int, str, str]]:
     people = []
     for professional in await context.uow.people.active():
-        gemeenten = await context.uow.people.pga_gemeente_ids(professional.id)
-        organisatie = professional.organisatie.naam if professional.organisatie else ""
-        role = ROL_LABELS["pga_expert"] if gemeenten else (professional.functie or "Professional")
+        organisatie = professional.organisatie_naam or ""
+        role = (
+            ROL_LABELS["pga_expert"]
+            if professional.pga_gemeente_ids
+            else (professional.functie or "Professional")
+        )
         people.append((professional.id, professional.naam, f"{role}, {organisatie}".strip(", ")))
     return people
 
@@ -32,7 +36,7 @@ async def choose(context: Context, data: dict[str, Any]) -> Outcome:
 async def act_as(context: Context, data: dict[str, Any]) -> Outcome:
     if not context.config.local_mode:
         return Outcome(text=LOCAL_ONLY)
-    payload = check_payload(ids_schema("professional"), data)
+    payload = read_form(forms.DEMO_ALS, data)
     target = await context.uow.people.get(payload["professional"])
     if not target.actief:
         return Outcome(text=f"{target.naam} is uitgeschakeld. Kies een ander met 'als'.")

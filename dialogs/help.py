@@ -31,4 +31,4 @@ async def show(context: Context, data: dict[str, Any]) -> Outcome:
     if context.config.local_mode:
         organisatie = professional.organisatie_naam or "geen"
         note = f"Proefomgeving. Je bent nu {professional.naam} ({organisatie})."
-    return Outcome(card=help_card(professional.naam, commands_for(context), note))
+    return Outcome.anyone(help_card(professional.naam, commands_for(context), note))

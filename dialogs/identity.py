@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dialogs.core import Actor, Config, Incoming
-from store.access import Requester
 from store.db import UnitOfWork
 from store.people import ProfessionalInfo
 
@@ -70,12 +69,12 @@ async def resolve_actor(uow: UnitOfWork, config: Config, incoming: Incoming) -> 
         )
     return Actor(
         professional=professional,
-        requester=Requester(
-            professional_id=professional.id,
-            tenant_id=incoming.tenant_id,
-            aad_object_id=incoming.aad_object_id,
-            conversation_id=incoming.conversation_id,
-            conversation_type=incoming.conversation_type,
+        requester=uow.people.requester(
+            professional.id,
+            incoming.tenant_id,
+            incoming.aad_object_id,
+            incoming.conversation_id,
+            incoming.conversation_type,
         ),
     )
 
@@ -110,10 +109,8 @@ async def _find_or_bootstrap(
 async def _make_admin(
     uow: UnitOfWork, config: Config, incoming: Incoming, professional_id: int
 ) -> ProfessionalInfo | None:
-    professional = await uow.people.get(professional_id)
-    professional.is_beheerder = True
-    gemeente = await uow.people.ensure_gemeente(config.default_gemeente)
-    await uow.people.make_pga_expert(professional.id, gemeente.id)
+    """The configuration (ADMIN_OBJECT_IDS) makes this professional beheerder and PGA-expert."""
+    await uow.people.bootstrap_admin(professional_id, config.default_gemeente)
     uow.audit.record(
         "beheer.bootstrap",
         "C",
@@ -121,4 +118,4 @@ async def _make_admin(
         actor_tenant_id=incoming.tenant_id,
         details="beheerder en PGA-expert door configuratie",
     )
-    return await uow.people.identity_by_id(professional.id)
+    return await uow.people.identity_by_id(professional_id)

@@ -14,9 +14,12 @@ async def apply_retention(db: Database, retention_days: int, now: dt.datetime | 
     """Anonymise cases closed longer than `retention_days` ago; drop drafts older than
     DRAFT_DAYS. Returns the number of cases anonymised."""
     moment = now or utcnow()
+    # A draft names a resident too: it never outlives the term set for closed cases.
+    draft_days = min(DRAFT_DAYS, retention_days)
     async with db.unit_of_work() as uow:
         count = await uow.casussen.anonymise_closed(moment - dt.timedelta(days=retention_days))
-        await uow.people.drop_concepts_before(moment - dt.timedelta(days=DRAFT_DAYS))
-        await uow.berichten.drop_unsent_without_casus(moment - dt.timedelta(days=DRAFT_DAYS))
+        await uow.people.drop_concepts_before(moment - dt.timedelta(days=draft_days))
+        await uow.berichten.drop_unsent_without_casus(moment - dt.timedelta(days=draft_days))
+        await uow.documents(b"").drop_expired(moment)
         await uow.commit()
     return count

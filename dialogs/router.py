@@ -9,13 +9,16 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
+from cards import forms
+from cards.forms import Form
 from dialogs import aanmelding, beheer, casus, demo, help, triage
 from dialogs.core import (
+    Audience,
     Config,
     Context,
     Handler,
@@ -26,8 +29,15 @@ from dialogs.core import (
 )
 from dialogs.core import strip_control_chars as clean
 from dialogs.identity import Refused, resolve_actor, tenant_allowed
-from store.access import AccessDenied, Conflict, NotFound, PersonalSpaceRequired
+from store.access import (
+    AccessDenied,
+    Conflict,
+    NotFound,
+    PersonalSpaceRequired,
+    SharedPostRefused,
+)
 from store.db import Database, UnitOfWork
+from store.outbox import PrivateMessage
 
 log = logging.getLogger(__name__)
 
@@ -44,25 +54,43 @@ COMMANDS: dict[str, Handler] = {
     "als": demo.choose,
 }
 
-ACTIONS: dict[str, Handler] = {
-    "help": help.show,
-    "aanmelding.open": aanmelding.open_form,
-    "aanmelding.bewaren": aanmelding.save_draft,
-    "aanmelding.indienen": aanmelding.submit,
-    "triage.lijst": triage.lijst,
-    "triage.open": triage.open_triage,
-    "triage.besluit": triage.besluit,
-    "casus.open": casus.show,
-    "brief.open": casus.open_brief,
-    "brief.maken": casus.maak_brief,
-    "startgesprek.open": casus.open_startgesprek,
-    "startgesprek.vastleggen": casus.leg_startgesprek_vast,
-    "beheer.open": beheer.open_beheer,
-    "beheer.organisatie": beheer.add_organisatie,
-    "beheer.professional": beheer.add_professional,
-    "beheer.uitschakelen": beheer.deactivate_professional,
-    "beheer.inschakelen": beheer.reactivate_professional,
-    "demo.als": demo.act_as,
+
+@dataclass(frozen=True)
+class Route:
+    """A verb a card can send, the form it carries and the workflow step that reads it.
+
+    `shared`: pressed in a channel it runs there and may update the card for everyone
+    (its outcome must then be shared-safe). Otherwise a press in a shared conversation runs
+    as if in the presser's 1:1 chat and answers there.
+    """
+
+    form: Form
+    handler: Handler
+    shared: bool = False
+
+
+ROUTES: dict[str, Route] = {
+    route.form.verb: route
+    for route in (
+        Route(forms.HELP, help.show),
+        Route(forms.AANMELDING_OPEN, aanmelding.open_form),
+        Route(forms.AANMELDING_BEWAREN, aanmelding.save_draft),
+        Route(forms.AANMELDING_INDIENEN, aanmelding.submit),
+        Route(forms.TRIAGE_LIJST, triage.lijst),
+        Route(forms.TRIAGE_OPEN, triage.open_triage),
+        Route(forms.TRIAGE_BESLUIT, triage.besluit),
+        Route(forms.CASUS_OPEN, casus.show),
+        Route(forms.BRIEF_OPEN, casus.open_brief),
+        Route(forms.BRIEF_MAKEN, casus.maak_brief),
+        Route(forms.STARTGESPREK_OPEN, casus.open_startgesprek),
+        Route(forms.STARTGESPREK_VASTLEGGEN, casus.leg_startgesprek_vast),
+        Route(forms.BEHEER_OPEN, beheer.open_beheer),
+        Route(forms.BEHEER_ORGANISATIE, beheer.add_organisatie),
+        Route(forms.BEHEER_PROFESSIONAL, beheer.add_professional),
+        Route(forms.BEHEER_UITSCHAKELEN, beheer.deactivate_professional),
+        Route(forms.BEHEER_INSCHAKELEN, beheer.reactivate_professional),
+        Route(forms.DEMO_ALS, demo.act_as),
+    )
 }
 
 NO_ACCESS = (
@@ -78,6 +106,10 @@ NOT_UNDERSTOOD = "Dat begrijp ik niet. Typ 'help' voor wat je hier kunt doen."
 CONFLICT = "Iemand anders heeft dit net gewijzigd. Open het opnieuw om de laatste stand te zien."
 SENT_PRIVATELY = (
     "Dit hoort niet in een gedeeld gesprek. Ik heb het in je privéchat met Casusoverleg gezet."
+)
+NOT_SHARED = (
+    "Dit bericht bevat gegevens van een bewoner en hoort niet in een kanaal. Het is niet "
+    "verstuurd. Gebruik alleen de casuscode."
 )
 
 
@@ -101,14 +133,13 @@ async def handle_text(db: Database, config: Config, incoming: Incoming, text: st
 async def handle_action(
     db: Database, config: Config, incoming: Incoming, verb: str, data: Mapping[str, Any] | None
 ) -> Outcome:
-    handler = ACTIONS.get(verb)
-    if handler is None or (data is not None and not isinstance(data, Mapping)):
+    route = ROUTES.get(verb)
+    if route is None or (data is not None and not isinstance(data, Mapping)):
         return Outcome(text=STALE_FORM)
-    # A card button pressed in a shared conversation answers in the 1:1 chat: an answered
-    # card would replace the shared card for everyone in the channel.
-    return await _run(
-        db, config, incoming, handler, dict(data or {}), private=not incoming.personal
-    )
+    # A card button pressed in a shared conversation answers in the 1:1 chat, unless the
+    # route acts in the shared space: an answered card replaces the card for everyone.
+    private = not incoming.personal and not route.shared
+    return await _run(db, config, incoming, route.handler, dict(data or {}), private=private)
 
 
 async def remember(db: Database, config: Config, incoming: Incoming) -> None:
@@ -199,19 +230,38 @@ async def _run_once(
             await uow.rollback()
             log.info("invalid card payload rejected at %s", invalid.args[0])
             return Outcome(text=NOT_UNDERSTOOD if "_args" in data else STALE_FORM)
-        if private:
-            outcome = await _deliver_privately(context, outcome, data)
+        try:
+            outcome = await _settle(context, outcome, private=private)
+        except SharedPostRefused:
+            await uow.rollback()
+            log.error("shared post refused: it named a resident")
+            return Outcome(text=NOT_SHARED)
         outcome.has_messages = outcome.has_messages or uow.berichten.added > 0
         await uow.commit()
         return outcome
 
 
-async def _deliver_privately(context: Context, outcome: Outcome, data: dict[str, Any]) -> Outcome:
-    if outcome.card is None:
-        return outcome  # a short text (a refusal, a hint) names no resident: answer in place
-    about = data.get("casus") if isinstance(data.get("casus"), int) else None
-    context.uow.berichten.to_professional(
-        context.actor.id, kaart=outcome.card, tekst=outcome.text, casus_id=about
+async def _settle(context: Context, outcome: Outcome, *, private: bool) -> Outcome:
+    """Queue the outcome's messages, and decide where its card may be shown: only a card
+    that is shared-safe (checked by the outbox) or names no casus stays in a shared space."""
+    for message in outcome.messages:
+        await context.uow.berichten.put(message)
+    if outcome.card is None or context.incoming.personal:
+        return outcome
+    if not private and outcome.audience is Audience.ANYONE:
+        return outcome
+    if not private and outcome.audience is Audience.SHARED and outcome.shared_casus:
+        await context.uow.berichten.check_shared(outcome.shared_casus.id, outcome.card)
+        return outcome
+    return await _deliver_privately(context, outcome)
+
+
+async def _deliver_privately(context: Context, outcome: Outcome) -> Outcome:
+    assert outcome.card is not None
+    await context.uow.berichten.put(
+        PrivateMessage(
+            context.actor.id, card=outcome.card, text=outcome.text, casus_id=outcome.about
+        )
     )
     return Outcome(text=await private_delivery_text(context, SENT_PRIVATELY), has_messages=True)
 

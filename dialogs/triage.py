@@ -9,6 +9,7 @@ import datetime as dt
 import re
 from typing import Any
 
+from cards import forms
 from cards.triage import (
     TriageItem,
     TriageOptions,
@@ -20,32 +21,16 @@ from cards.triage import (
     uitkomst_aanmelding,
 )
 from dialogs.clock import from_form, local, today
-from dialogs.core import (
-    Context,
-    Outcome,
-    check_payload,
-    control_char_errors,
-    form_schema,
-    ids_schema,
-    split_multi,
-)
+from dialogs.core import Context, Outcome, control_char_errors, read_form, split_multi
 from store import reference as ref
-from store.casus import summary_of
-from store.models import Casus, utcnow
+from store.access import Need
+from store.casus import CasusAccess
+from store.models import utcnow
+from store.outbox import PrivateMessage
+from store.views import PersonView
 
 ALREADY_DECIDED = "Over deze aanmelding is al besloten. Typ 'casus {code}' om de casus te zien."
-FIELDS = [
-    "besluit",
-    "toelichting",
-    "doorverwijzing",
-    "ander_overleg",
-    "deelnemers",
-    "casusregisseur",
-    "startgesprek_datum",
-    "startgesprek_tijd",
-    "startgesprek_wie",
-]
-SCHEMA = form_schema(FIELDS, ids=("casus",))
+ONLY_EXPERT = "Alleen een PGA-expert kan triage doen. Typ 'help' voor wat jij kunt."
 STATUS_FOR = {
     "opnemen": "opgenomen",
     "afwijzen": "afgewezen",
@@ -66,52 +51,40 @@ CASUSREGISSEUR_LINK = {
 
 async def lijst(context: Context, data: dict[str, Any]) -> Outcome:
     if not context.actor.is_pga_expert:
-        return Outcome(text="Alleen een PGA-expert kan triage doen. Typ 'help' voor wat jij kunt.")
+        return Outcome(text=ONLY_EXPERT)
     now = utcnow()
     items = []
-    for casus, aanmelding in await context.uow.casussen.open_aanmeldingen(
-        set(context.actor.pga_gemeente_ids)
-    ):
-        met, _ = summary_of(aanmelding)
-        ingediend = aanmelding.ingediend_at.replace(tzinfo=aanmelding.ingediend_at.tzinfo or dt.UTC)
+    for item in await context.uow.casussen.open_aanmeldingen(context.actor.requester):
+        ingediend = item.ingediend_at.replace(tzinfo=item.ingediend_at.tzinfo or dt.UTC)
         items.append(
             TriageItem(
-                casus_id=casus.id,
-                code=casus.code,
-                doelgroep=ref.label(ref.DOELGROEPEN, casus.doelgroep),
-                criteria_met=met,
+                casus_id=item.casus_id,
+                code=item.code,
+                doelgroep=ref.label(ref.DOELGROEPEN, item.doelgroep),
+                criteria_met=item.criteria_met,
                 wachtdagen=(now - ingediend).days,
-                urgentie=ref.label(ref.URGENTIES, casus.urgentie).split(":")[0],
+                urgentie=ref.label(ref.URGENTIES, item.urgentie).split(":")[0],
             )
         )
     return Outcome(card=triage_lijst(items))
 
 
-async def _expert_casus(context: Context, casus_id: int, event: str) -> Casus:
-    casus = await context.uow.casussen.get(casus_id)
-    await context.uow.casussen.require_pga_expert(casus, context.actor.requester, event)
-    context.uow.casussen.require_personal_space(casus, context.actor.requester, event)
-    return casus
-
-
 async def open_triage(context: Context, data: dict[str, Any]) -> Outcome:
-    payload = check_payload(ids_schema("casus"), data)
-    casus = await _expert_casus(context, payload["casus"], "triage.openen")
-    if casus.status != "aangemeld":
+    payload = read_form(forms.TRIAGE_OPEN, data)
+    casus = await context.uow.casussen.open(payload["casus"], context.actor.requester, Need.TRIAGE)
+    if casus.view.status != "aangemeld":
         return Outcome(text=ALREADY_DECIDED.format(code=casus.code))
     # From this moment the PGA-expert is linked as procesregisseur (issue #3).
-    await context.uow.casussen.link(
-        casus, context.actor.id, "pga_expert", by=context.actor.requester, **PGA_EXPERT_LINK
-    )
-    return Outcome(card=await _triage_card(context, casus, {}, {}))
+    await casus.link(context.actor.id, "pga_expert", **PGA_EXPERT_LINK)
+    return Outcome.private(await _triage_card(context, casus, {}, {}), about=casus.id)
 
 
 async def _triage_card(
-    context: Context, casus: Casus, values: dict[str, Any], errors: dict[str, str]
+    context: Context, casus: CasusAccess, values: dict[str, Any], errors: dict[str, str]
 ) -> dict[str, Any]:
-    uow, requester = context.uow, context.actor.requester
-    persoon = await uow.casussen.identiteit(casus, requester, "triage")
-    aanmelding = await uow.casussen.aanmelding(casus, requester)
+    uow = context.uow
+    persoon = await casus.identiteit("triage")
+    aanmelding = await casus.aanmelding()
     aanmelder = await uow.people.get(aanmelding.aanmelder_id)
     organisaties = {o.id: o.naam for o in await uow.people.organisaties()}
     view = TriageView(
@@ -123,10 +96,10 @@ async def _triage_card(
             ("Woonplaats", persoon.woonplaats),
         ],
         aanmelding=[
-            ("Aangemeld door", _person_label(aanmelder)),
+            ("Aangemeld door", aanmelder.label),
             ("Datum", local(aanmelding.ingediend_at).strftime("%d-%m-%Y")),
-            ("Doelgroep", ref.label(ref.DOELGROEPEN, casus.doelgroep)),
-            ("Urgentie", ref.label(ref.URGENTIES, casus.urgentie)),
+            ("Doelgroep", ref.label(ref.DOELGROEPEN, casus.view.doelgroep)),
+            ("Urgentie", ref.label(ref.URGENTIES, casus.view.urgentie)),
             (
                 "Leefgebieden",
                 ", ".join(ref.label(ref.LEEFGEBIEDEN, v) for v in aanmelding.leefgebieden),
@@ -147,21 +120,19 @@ async def _triage_card(
             for key, label in ref.CRITERIA
         ],
         reden=f"Reden: {aanmelding.reden}",
-        duplicates=await _duplicate_warnings(context, casus),
+        duplicates=await _duplicate_warnings(casus),
     )
     options = TriageOptions(
         besluiten=ref.TRIAGE_BESLUITEN,
         doorverwijzingen=ref.DOORVERWIJZINGEN,
-        professionals=[(str(p.id), _person_label(p)) for p in await uow.people.active()],
+        professionals=[(str(p.id), p.label) for p in await uow.people.active()],
     )
     return triage_kaart(view, options, values, errors)
 
 
-async def _duplicate_warnings(context: Context, casus: Casus) -> list[str]:
+async def _duplicate_warnings(casus: CasusAccess) -> list[str]:
     warnings = []
-    for code, status in await context.uow.casussen.possible_duplicates(
-        casus, context.actor.requester
-    ):
+    for code, status in await casus.possible_duplicates():
         label = ref.CASUS_STATUS_LABELS.get(status, status).lower()
         if code:
             warnings.append(
@@ -176,27 +147,26 @@ async def _duplicate_warnings(context: Context, casus: Casus) -> list[str]:
     return warnings
 
 
-def _person_label(professional: Any) -> str:
-    organisatie = professional.organisatie.naam if professional.organisatie else ""
-    return f"{professional.naam} ({organisatie})" if organisatie else professional.naam
-
-
 async def besluit(context: Context, data: dict[str, Any]) -> Outcome:
-    values = check_payload(SCHEMA, data)
-    casus = await _expert_casus(context, values.pop("casus"), "triage.besluit")
-    if casus.status != "aangemeld":
+    values = read_form(forms.TRIAGE_BESLUIT, data)
+    casus = await context.uow.casussen.open(
+        values.pop("casus"), context.actor.requester, Need.TRIAGE
+    )
+    if casus.view.status != "aangemeld":
         return Outcome(text=ALREADY_DECIDED.format(code=casus.code))
     professionals = {p.id: p for p in await context.uow.people.active()}
     errors = validate(values, set(professionals), today=today())
     if errors:
-        return Outcome(card=await _triage_card(context, casus, values, errors))
+        return Outcome.private(await _triage_card(context, casus, values, errors), casus.id)
     return await _apply(context, casus, values, professionals)
 
 
 async def _apply(
-    context: Context, casus: Casus, values: dict[str, Any], professionals: dict[int, Any]
+    context: Context,
+    casus: CasusAccess,
+    values: dict[str, Any],
+    professionals: dict[int, PersonView],
 ) -> Outcome:
-    uow, requester = context.uow, context.actor.requester
     choice = values["besluit"]
     details: dict[str, Any] = {
         "deelnemers": [int(v) for v in split_multi(values.get("deelnemers"))],
@@ -204,71 +174,85 @@ async def _apply(
         "ander_overleg": values.get("ander_overleg") or None,
     }
     facts = [("Besluit", ref.label(ref.TRIAGE_BESLUITEN, choice))]
+    outcome = Outcome(about=casus.id)
     if choice == "opnemen":
         regisseur = professionals[int(values["casusregisseur"])]
         details["casusregisseur"] = regisseur.id
-        await uow.casussen.link(
-            casus, regisseur.id, "casusregisseur", by=requester, **CASUSREGISSEUR_LINK
-        )
-        facts.append(("Casusregisseur", _person_label(regisseur)))
+        await casus.link(regisseur.id, "casusregisseur", **CASUSREGISSEUR_LINK)
+        facts.append(("Casusregisseur", regisseur.label))
         planned = _planned_at(values)
         if planned or values.get("startgesprek_wie"):
-            await uow.casussen.save_startgesprek(
-                casus,
-                gepland_op=planned,
-                deelnemers=values.get("startgesprek_wie") or None,
-                status="gepland",
+            await casus.plan_startgesprek(
+                Need.TRIAGE, gepland_op=planned, deelnemers=values.get("startgesprek_wie") or None
             )
             facts.append(("Startgesprek", _format_planned(planned)))
-        uow.berichten.to_professional(
-            regisseur.id,
-            kaart=casusregisseur_benoemd(casus.code, casus.id, _planning_text(values, planned)),
-            casus_id=casus.id,
+        outcome.tell(
+            PrivateMessage(
+                regisseur.id,
+                card=casusregisseur_benoemd(casus.code, casus.id, _planning_text(values, planned)),
+                casus_id=casus.id,
+            )
         )
     else:
         facts.append(("Reden", values.get("toelichting") or ""))
-    await uow.casussen.record_besluit(
-        casus,
-        requester,
+    await casus.record_besluit(
+        Need.TRIAGE,
         soort="triage",
         uitkomst=choice,
         toelichting=values.get("toelichting") or None,
         details=details,
     )
-    await uow.casussen.set_status(casus, STATUS_FOR[choice], expected="aangemeld")
+    await casus.decide_triage(STATUS_FOR[choice])
     await _tell_aanmelder(
         context,
         casus,
+        outcome,
         choice,
         values.get("toelichting") or None,
         _planning_text(values, _planned_at(values)) if choice == "opnemen" else None,
     )
-    card = triage_vastgelegd(
+    outcome.card = triage_vastgelegd(
         casus.code,
         ref.label(ref.TRIAGE_BESLUITEN, choice),
         casus.id,
         opgenomen=choice == "opnemen",
         details=facts,
     )
-    return Outcome(card=card)
+    return outcome
 
 
 async def _tell_aanmelder(
-    context: Context, casus: Casus, choice: str, toelichting: str | None, startgesprek: str | None
+    context: Context,
+    casus: CasusAccess,
+    outcome: Outcome,
+    choice: str,
+    toelichting: str | None,
+    startgesprek: str | None,
 ) -> None:
-    aanmelding = await context.uow.casussen.aanmelding(casus, context.actor.requester)
-    if aanmelding.aanmelder_id == context.actor.id:
+    aanmelder_id = await casus.aanmelder_id()
+    if aanmelder_id is None or aanmelder_id == context.actor.id:
         return
-    context.uow.berichten.to_professional(
-        aanmelding.aanmelder_id,
-        kaart=uitkomst_aanmelding(
-            casus.code,
-            casus.id,
-            ref.label(ref.TRIAGE_BESLUITEN, choice),
-            toelichting,
-            startgesprek,
-        ),
-        casus_id=casus.id,
+    if toelichting:
+        # The aanmelder reads the triage's free text: logged like any view of it.
+        context.uow.audit.record(
+            "uitkomst.tonen",
+            "R",
+            context.actor.requester,
+            casus=None,
+            details=f"{casus.code} aan professional={aanmelder_id}",
+        )
+    outcome.tell(
+        PrivateMessage(
+            aanmelder_id,
+            card=uitkomst_aanmelding(
+                casus.code,
+                casus.id,
+                ref.label(ref.TRIAGE_BESLUITEN, choice),
+                toelichting,
+                startgesprek,
+            ),
+            casus_id=casus.id,
+        )
     )
 
 

@@ -1,14 +1,94 @@
-"""Who is asking, from where: the input every authorising query takes."""
+"""Who is asking, and what they may do: the one table of needs and roles (DESIGN §3.6).
+
+Every read or write of a casus names a `Need`; `NEEDS` says which roles satisfy it, whether it
+may only happen in a personal space, and how it is logged. A new workflow adds rows here, not
+checks in a dialog. The gate that applies the table is `CasusRepository.open` (store/casus.py);
+the rules for the directory of people (beheer) are `PEOPLE_NEEDS`, applied in store/people.py.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
 
 PERSONAL = "personal"
+
+# Roles a professional can hold on a casus (a Betrokkene row), plus one that follows from the
+# municipality: the PGA-expert of the casus's gemeente, linked or not (DESIGN §3.2).
+PGA_EXPERT = "pga_expert"
+CASUSREGISSEUR = "casusregisseur"
+BETROKKEN = "betrokken"
+ADVISEREND = "adviserend"
+GEMEENTE_EXPERT = "gemeente_pga_expert"
+
+WITH_IDENTITY = frozenset({PGA_EXPERT, CASUSREGISSEUR, BETROKKEN, GEMEENTE_EXPERT})
+ANY_ROLE = WITH_IDENTITY | {ADVISEREND}
+REGIE = frozenset({PGA_EXPERT, CASUSREGISSEUR, GEMEENTE_EXPERT})
+EXPERT = frozenset({PGA_EXPERT, GEMEENTE_EXPERT})
+
+
+class Need(StrEnum):
+    """What a requester wants to do with a casus."""
+
+    OVERZICHT = "casus.bekijken"  # code, status, counts: nothing identifying
+    IDENTITEIT = "identiteit.bekijken"  # name, birth date, address
+    DOSSIER = "dossier.bekijken"  # referral, decisions and notes in full (may name the resident)
+    TRIAGE = "triage"  # decide on a referral
+    BRIEF = "brief"  # the letter to the resident (asks for the address)
+    STARTGESPREK = "startgesprek"  # record the first talk with the resident
+
+
+@dataclass(frozen=True)
+class Rule:
+    roles: frozenset[str]
+    personal: bool  # only in a personal space (1:1 chat, a download link to one person)
+    action: str  # NEN 7513 action code: C(reate) R(ead) U(pdate) D(elete) E(xecute)
+
+
+NEEDS: dict[Need, Rule] = {
+    Need.OVERZICHT: Rule(ANY_ROLE, personal=False, action="R"),
+    Need.IDENTITEIT: Rule(WITH_IDENTITY, personal=True, action="R"),
+    Need.DOSSIER: Rule(WITH_IDENTITY, personal=True, action="R"),
+    Need.TRIAGE: Rule(frozenset({GEMEENTE_EXPERT}), personal=True, action="U"),
+    Need.BRIEF: Rule(EXPERT, personal=True, action="C"),
+    Need.STARTGESPREK: Rule(REGIE, personal=True, action="U"),
+}
+
+
+class PeopleNeed(StrEnum):
+    """What a requester wants to do with the directory of professionals."""
+
+    BEHEER_BEKIJKEN = "beheer.bekijken"
+    ORGANISATIE_TOEVOEGEN = "beheer.organisatie"
+    PROFESSIONAL_TOEVOEGEN = "beheer.professional"
+    PGA_EXPERT_AANWIJZEN = "beheer.pga_expert"
+    UITSCHAKELEN = "beheer.uitschakelen"
+    INSCHAKELEN = "beheer.inschakelen"
+    KANAAL_KOPPELEN = "beheer.kanaal"
+
+
+BEHEERDER = "beheerder"
+ANY_PGA_EXPERT = "pga_expert"
+
+PEOPLE_NEEDS: dict[PeopleNeed, Rule] = {
+    PeopleNeed.BEHEER_BEKIJKEN: Rule(frozenset({BEHEERDER, ANY_PGA_EXPERT}), True, "R"),
+    PeopleNeed.ORGANISATIE_TOEVOEGEN: Rule(frozenset({BEHEERDER, ANY_PGA_EXPERT}), True, "C"),
+    PeopleNeed.PROFESSIONAL_TOEVOEGEN: Rule(frozenset({BEHEERDER, ANY_PGA_EXPERT}), True, "C"),
+    PeopleNeed.PGA_EXPERT_AANWIJZEN: Rule(frozenset({BEHEERDER}), True, "C"),
+    PeopleNeed.UITSCHAKELEN: Rule(frozenset({BEHEERDER}), True, "U"),
+    PeopleNeed.INSCHAKELEN: Rule(frozenset({BEHEERDER}), True, "U"),
+    PeopleNeed.KANAAL_KOPPELEN: Rule(frozenset({ANY_PGA_EXPERT}), False, "U"),
+}
+
+
+_ISSUED = object()
 
 
 @dataclass(frozen=True)
 class Requester:
+    """The acting professional and where they ask from. Made only by store/ (`issue`), from
+    the registered professional the platform identified: a card cannot claim one."""
+
     professional_id: int
     tenant_id: str
     aad_object_id: str
@@ -16,6 +96,13 @@ class Requester:
     conversation_type: str  # personal, channel, groupChat, download, unknown
     # Asked in a shared space, but the answer goes only to this professional's 1:1 chat.
     delivered_privately: bool = False
+    # Where a download was fetched from (audit only).
+    client: str | None = None
+    _issuer: object = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self._issuer is not _ISSUED:
+            raise TypeError("A Requester is issued by store/ only (store.access.issue).")
 
     @property
     def in_personal_space(self) -> bool:
@@ -26,8 +113,27 @@ class Requester:
         return replace(self, delivered_privately=True)
 
 
+def issue(
+    professional_id: int,
+    tenant_id: str,
+    aad_object_id: str,
+    conversation_id: str,
+    conversation_type: str,
+    client: str | None = None,
+) -> Requester:
+    return Requester(
+        professional_id=professional_id,
+        tenant_id=tenant_id,
+        aad_object_id=aad_object_id,
+        conversation_id=conversation_id,
+        conversation_type=conversation_type,
+        client=client,
+        _issuer=_ISSUED,
+    )
+
+
 class AccessDenied(Exception):
-    """The requester has no link to the casus that allows this."""
+    """The requester has no role on the casus that allows this."""
 
 
 class PersonalSpaceRequired(Exception):
@@ -40,3 +146,7 @@ class NotFound(Exception):
 
 class Conflict(Exception):
     """Someone else changed the record first (e.g. two PGA-experts deciding at once)."""
+
+
+class SharedPostRefused(Exception):
+    """A post for a shared space carries an identifier of the resident (DESIGN §3.9)."""

@@ -1,16 +1,30 @@
-"""The casus aggregate: the resident's data, the referral, links, decisions."""
+"""The casus aggregate and its access gate (DESIGN §3.6).
+
+Every read and write of a casus goes through `CasusRepository.open(ref, requester, need)`: it
+finds the casus, works out the requester's roles once, checks them against `NEEDS`, logs the
+access, and returns a `CasusAccess` whose methods each name the need they serve. Dialogs get
+views (store/views.py), never ORM rows.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, exists, or_, select, update
+from sqlalchemy import String, delete, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from store.access import AccessDenied, Conflict, NotFound, PersonalSpaceRequired, Requester
+from store.access import (
+    GEMEENTE_EXPERT,
+    NEEDS,
+    AccessDenied,
+    Conflict,
+    Need,
+    NotFound,
+    PersonalSpaceRequired,
+    Requester,
+)
 from store.audit import AuditLog
 from store.models import (
     Aanmelding,
@@ -19,18 +33,31 @@ from store.models import (
     Betrokkene,
     Casus,
     CasusVolgnummer,
+    Concept,
     EenmaligeSleutel,
+    Gemeente,
     Persoonsgegevens,
     PgaExpert,
+    Professional,
     Startgesprek,
     utcnow,
 )
-from store.privacy import name_key, redact
-from store.reference import ROLLEN_MET_IDENTITEIT
+from store.privacy import identifiers_of, name_key, redact
 from store.sql import dialect_insert
+from store.views import (
+    AanmeldingItem,
+    AanmeldingView,
+    BesluitView,
+    BetrokkeneView,
+    CasusView,
+    IdentiteitView,
+    SharedCasusView,
+    StartgesprekView,
+)
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 CLOSED_STATUSES = ("afgewezen", "doorverwezen", "al_besproken", "afgesloten")
+ROLE_ORDER = ("pga_expert", "casusregisseur", "betrokken", "adviserend", GEMEENTE_EXPERT)
 
 
 class CasusRepository:
@@ -38,150 +65,41 @@ class CasusRepository:
         self._session = session
         self._audit = audit
 
-    # --- non-identifying -------------------------------------------------------------
+    # --- the gate ----------------------------------------------------------------------
 
-    async def get(self, casus_id: int) -> Casus:
-        casus = await self._session.get(Casus, casus_id)
+    async def open(self, ref: int | str, requester: Requester, need: Need) -> CasusAccess:
+        """The casus `ref` (id or code) for `requester`, if their roles allow `need`.
+
+        An unknown casus and one without a role get the same refusal, so codes that exist
+        are not revealed.
+        """
+        casus = await self._find(ref, requester)
         if casus is None:
-            raise NotFound("casus")
-        return casus
-
-    async def by_code(self, code: str) -> Sequence[Casus]:
-        return (await self._session.scalars(select(Casus).where(Casus.code == code.upper()))).all()
-
-    async def open_aanmeldingen(self, gemeente_ids: set[int]) -> Sequence[tuple[Casus, Aanmelding]]:
-        rows = await self._session.execute(
-            select(Casus, Aanmelding)
-            .join(Aanmelding, Aanmelding.casus_id == Casus.id)
-            .where(Casus.status == "aangemeld", Casus.gemeente_id.in_(gemeente_ids))
-            .order_by(Aanmelding.ingediend_at)
-        )
-        return [(casus, aanmelding) for casus, aanmelding in rows.all()]
-
-    async def criteria_summary(self, casus_id: int) -> tuple[int, int]:
-        """(criteria met, leefgebieden count): safe to show without a link."""
-        return summary_of(await self._aanmelding_row(casus_id))
-
-    async def roles_of(self, casus_id: int, professional_id: int) -> set[str]:
-        rows = await self._session.scalars(
-            select(Betrokkene.rol).where(
-                Betrokkene.casus_id == casus_id,
-                Betrokkene.professional_id == professional_id,
-                Betrokkene.tot.is_(None),
+            self._audit.record(
+                str(need), "R", requester, outcome="denied", details="onbekende casus"
             )
+            raise AccessDenied(str(need))
+        access = CasusAccess(
+            self._session, self._audit, casus, requester, await self._roles(casus, requester)
         )
-        return set(rows.all())
+        access.require(need)
+        return access
 
-    async def is_pga_expert_for(self, casus: Casus, professional_id: int) -> bool:
-        return bool(
-            await self._session.scalar(
-                select(
-                    exists().where(
-                        PgaExpert.professional_id == professional_id,
-                        PgaExpert.gemeente_id == casus.gemeente_id,
-                    )
-                )
-            )
-        )
-
-    async def betrokkenen(self, casus_id: int) -> Sequence[Betrokkene]:
-        return (
-            await self._session.scalars(
-                select(Betrokkene)
-                .where(Betrokkene.casus_id == casus_id, Betrokkene.tot.is_(None))
-                .order_by(Betrokkene.id)
-            )
+    async def _find(self, ref: int | str, requester: Requester) -> Casus | None:
+        if isinstance(ref, int):
+            return await self._session.get(Casus, ref)
+        matches = (
+            await self._session.scalars(select(Casus).where(Casus.code == ref.strip().upper()))
         ).all()
+        for casus in matches:  # the same code in two municipalities: the one you work on
+            if await self._roles(casus, requester):
+                return casus
+        return matches[0] if matches else None
 
-    async def besluiten(self, casus_id: int) -> Sequence[Besluit]:
-        return (
-            await self._session.scalars(
-                select(Besluit).where(Besluit.casus_id == casus_id).order_by(Besluit.id)
-            )
-        ).all()
+    async def _roles(self, casus: Casus, requester: Requester) -> frozenset[str]:
+        return await roles_on(self._session, casus, requester.professional_id)
 
-    async def startgesprek(self, casus_id: int) -> Startgesprek | None:
-        return await self._session.get(Startgesprek, casus_id)
-
-    # --- authorisation ---------------------------------------------------------------
-
-    async def require_link(
-        self,
-        casus: Casus,
-        requester: Requester,
-        event: str,
-        roles: Sequence[str] = ROLLEN_MET_IDENTITEIT,
-    ) -> set[str]:
-        held = await self.roles_of(casus.id, requester.professional_id)
-        if not held & set(roles):
-            self._audit.record(
-                event, "R", requester, outcome="denied", casus=casus, details="geen koppeling"
-            )
-            raise AccessDenied(event)
-        return held
-
-    async def require_pga_expert(self, casus: Casus, requester: Requester, event: str) -> None:
-        if not await self.is_pga_expert_for(casus, requester.professional_id):
-            self._audit.record(
-                event, "E", requester, outcome="denied", casus=casus, details="geen PGA-expert"
-            )
-            raise AccessDenied(event)
-
-    def require_personal_space(self, casus: Casus, requester: Requester, event: str) -> None:
-        if not requester.in_personal_space:
-            self._audit.record(
-                event, "R", requester, outcome="denied", casus=casus, details="geen privéruimte"
-            )
-            raise PersonalSpaceRequired(event)
-
-    async def identiteit(
-        self, casus: Casus, requester: Requester, purpose: str
-    ) -> Persoonsgegevens:
-        """The resident's identifying data, for a linked professional in a personal space."""
-        self.require_personal_space(casus, requester, "identiteit.bekijken")
-        roles = await self.require_link(casus, requester, "identiteit.bekijken")
-        persoon = await self._session.get(Persoonsgegevens, casus.id)
-        if persoon is None:
-            raise NotFound("persoonsgegevens")
-        self._audit.record(
-            "identiteit.bekijken",
-            "R",
-            requester,
-            casus=casus,
-            role=_main_role(roles),
-            purpose=purpose,
-        )
-        return persoon
-
-    async def aanmelding(self, casus: Casus, requester: Requester) -> Aanmelding:
-        """The referral including its free text, which may name the resident."""
-        self.require_personal_space(casus, requester, "aanmelding.bekijken")
-        await self.require_link(casus, requester, "aanmelding.bekijken")
-        return await self._aanmelding_row(casus.id)
-
-    async def redactor(self, casus: Casus) -> Callable[[str], str]:
-        """A function that removes this resident's identifiers from free text (DESIGN §3.3)."""
-        persoon = await self._session.get(Persoonsgegevens, casus.id)
-        identifiers = _identifiers(persoon) if persoon else []
-        return lambda text: redact(text, identifiers)
-
-    # --- changes ---------------------------------------------------------------------
-
-    async def next_code(self, gemeente_id: int, year: int) -> str:
-        await self._session.execute(
-            self._insert(CasusVolgnummer)
-            .values(gemeente_id=gemeente_id, jaar=year, laatste=0)
-            .on_conflict_do_nothing(
-                index_elements=[CasusVolgnummer.gemeente_id, CasusVolgnummer.jaar]
-            )
-        )
-        number = await self._session.scalar(
-            update(CasusVolgnummer)
-            .where(CasusVolgnummer.gemeente_id == gemeente_id, CasusVolgnummer.jaar == year)
-            .values(laatste=CasusVolgnummer.laatste + 1)
-            .returning(CasusVolgnummer.laatste)
-        )
-        return f"PGA-{year}-{number:03d}"
+    # --- referrals -----------------------------------------------------------------------
 
     async def create(
         self,
@@ -193,11 +111,12 @@ class CasusRepository:
         aanmelding: dict[str, Any],
         aanmelder: Requester,
         link: dict[str, str | None],
-    ) -> Casus:
+    ) -> CasusView:
+        """A new casus from a referral; any registered professional may refer."""
         now = utcnow()
         casus = Casus(
             # The year as the Dutch count it: a referral at 00:30 on 1 January is the new year.
-            code=await self.next_code(gemeente_id, now.astimezone(AMSTERDAM).year),
+            code=await self._next_code(gemeente_id, now.astimezone(AMSTERDAM).year),
             gemeente_id=gemeente_id,
             status="aangemeld",
             doelgroep=doelgroep,
@@ -218,7 +137,9 @@ class CasusRepository:
         self._session.add(
             Aanmelding(casus_id=casus.id, aanmelder_id=aanmelder.professional_id, **aanmelding)
         )
-        await self.link(
+        await _link(
+            self._session,
+            self._audit,
             casus,
             aanmelder.professional_id,
             "betrokken",
@@ -229,143 +150,80 @@ class CasusRepository:
         )
         self._audit.record("aanmelding.indienen", "C", aanmelder, casus=casus, role="betrokken")
         await self._session.refresh(casus)
-        return casus
+        return _view(casus, frozenset({"betrokken"}))
 
-    async def link(
-        self,
-        casus: Casus,
-        professional_id: int,
-        rol: str,
-        *,
-        doel: str,
-        grondslag: str,
-        uitzondering: str | None,
-        by: Requester,
-    ) -> Betrokkene:
-        """Link a professional, recording purpose and legal basis (DESIGN §3.4)."""
-        existing = await self._session.scalar(
-            select(Betrokkene).where(
-                Betrokkene.casus_id == casus.id,
-                Betrokkene.professional_id == professional_id,
-                Betrokkene.rol == rol,
-                Betrokkene.tot.is_(None),
-            )
+    async def open_aanmeldingen(self, requester: Requester) -> list[AanmeldingItem]:
+        """Referrals waiting for triage in the municipalities where the requester is
+        PGA-expert (codes and counts only)."""
+        gemeenten = select(PgaExpert.gemeente_id).where(
+            PgaExpert.professional_id == requester.professional_id
         )
-        if existing:
-            return existing
-        betrokkene = Betrokkene(
-            casus_id=casus.id,
-            professional_id=professional_id,
-            rol=rol,
-            doel=doel,
-            grondslag=grondslag,
-            uitzondering=uitzondering,
-            toegevoegd_door_id=by.professional_id,
-        )
-        self._session.add(betrokkene)
-        await self._session.flush()
-        self._audit.record(
-            "betrokkene.koppelen",
-            "C",
-            by,
-            casus=casus,
-            # A code, not the typed purpose: free text may name the resident, and the
-            # audit log can never be cleaned.
-            purpose=f"koppeling {rol}",
-            details=f"professional={professional_id} rol={rol} grondslag={grondslag}",
-        )
-        return betrokkene
-
-    async def record_besluit(
-        self,
-        casus: Casus,
-        requester: Requester,
-        *,
-        soort: str,
-        uitkomst: str,
-        toelichting: str | None,
-        details: dict[str, Any] | None = None,
-    ) -> Besluit:
-        besluit = Besluit(
-            casus_id=casus.id,
-            soort=soort,
-            uitkomst=uitkomst,
-            toelichting=toelichting,
-            details=details or {},
-            genomen_door_id=requester.professional_id,
-        )
-        self._session.add(besluit)
-        await self._session.flush()
-        self._audit.record(f"{soort}.besluit", "U", requester, casus=casus, details=uitkomst)
-        return besluit
-
-    async def set_status(self, casus: Casus, status: str, *, expected: str) -> None:
-        """Move to `status` only from `expected`; a concurrent change raises Conflict."""
-        result = await self._session.execute(
-            update(Casus)
-            .where(Casus.id == casus.id, Casus.status == expected)
-            .values(status=status)
-            .execution_options(synchronize_session=False)
-        )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
-            raise Conflict(casus.code)
-        casus.status = status
-        if status in CLOSED_STATUSES:
-            casus.afgesloten_at = utcnow()
-        if expected == "aangemeld":  # triage decided: the referral itself is dealt with
-            await self._session.execute(
-                update(Aanmelding)
-                .where(Aanmelding.casus_id == casus.id)
-                .values(status="afgehandeld")
-            )
-        await self._session.flush()
-
-    async def update_adres(
-        self, casus: Casus, requester: Requester, *, adres: str, postcode: str, woonplaats: str
-    ) -> None:
-        persoon = await self.identiteit(casus, requester, "brief aan bewoner")
-        persoon.adres, persoon.postcode, persoon.woonplaats = adres, postcode, woonplaats
-        self._audit.record("identiteit.adres", "U", requester, casus=casus, purpose="brief")
-        await self._session.flush()
-
-    async def save_startgesprek(self, casus: Casus, **values: Any) -> Startgesprek:
-        gesprek = await self._session.get(Startgesprek, casus.id)
-        if gesprek is None:
-            gesprek = Startgesprek(casus_id=casus.id)
-            self._session.add(gesprek)
-        for key, value in values.items():
-            setattr(gesprek, key, value)
-        await self._session.flush()
-        return gesprek
-
-    async def possible_duplicates(
-        self, casus: Casus, requester: Requester, recent_days: int = 365
-    ) -> list[tuple[str | None, str]]:
-        """Other active or recent cases in the region with the same name and birth date.
-
-        Returns (code, status) per match; the code is None where the requester has no link,
-        so nobody learns which other casus it is without being part of it.
-        """
-        persoon = await self._session.get(Persoonsgegevens, casus.id)
-        if persoon is None:
-            return []
-        since = utcnow() - dt.timedelta(days=recent_days)
         rows = await self._session.execute(
-            select(Casus)
-            .join(Persoonsgegevens, Persoonsgegevens.casus_id == Casus.id)
-            .where(
-                Casus.id != casus.id,
-                Casus.gemeente_id == casus.gemeente_id,
-                Persoonsgegevens.naam_sleutel == persoon.naam_sleutel,
-                Persoonsgegevens.geboortedatum == persoon.geboortedatum,
-                or_(Casus.afgesloten_at.is_(None), Casus.afgesloten_at >= since),
+            select(Casus, Aanmelding)
+            .join(Aanmelding, Aanmelding.casus_id == Casus.id)
+            .where(Casus.status == "aangemeld", Casus.gemeente_id.in_(gemeenten))
+            .order_by(Aanmelding.ingediend_at)
+        )
+        return [
+            AanmeldingItem(
+                casus_id=casus.id,
+                code=casus.code,
+                doelgroep=casus.doelgroep,
+                urgentie=casus.urgentie,
+                criteria_met=_criteria_met(aanmelding.criteria),
+                ingediend_at=aanmelding.ingediend_at,
+            )
+            for casus, aanmelding in rows.all()
+        ]
+
+    async def _next_code(self, gemeente_id: int, year: int) -> str:
+        await self._session.execute(
+            dialect_insert(self._session)(CasusVolgnummer)
+            .values(gemeente_id=gemeente_id, jaar=year, laatste=0)
+            .on_conflict_do_nothing(
+                index_elements=[CasusVolgnummer.gemeente_id, CasusVolgnummer.jaar]
             )
         )
-        matches: list[tuple[str | None, str]] = []
-        for (other,) in rows.all():
-            linked = bool(await self.roles_of(other.id, requester.professional_id))
-            matches.append((other.code if linked else None, other.status))
-        return matches
+        number = await self._session.scalar(
+            update(CasusVolgnummer)
+            .where(CasusVolgnummer.gemeente_id == gemeente_id, CasusVolgnummer.jaar == year)
+            .values(laatste=CasusVolgnummer.laatste + 1)
+            .returning(CasusVolgnummer.laatste)
+        )
+        return f"PGA-{year}-{number:03d}"
+
+    # --- shared output -------------------------------------------------------------------
+
+    async def identifiers(self, casus_id: int) -> list[str]:
+        """What must never reach a shared space for this casus (used by the outbox check)."""
+        persoon = await self._session.get(Persoonsgegevens, casus_id)
+        return identifiers_of(persoon) if persoon else []
+
+    # --- single-use keys -----------------------------------------------------------------
+
+    async def use_once(self, key: str, result: str | None = None) -> bool:
+        """Record a single-use key; False when it was used before (also concurrently)."""
+        statement = (
+            dialect_insert(self._session)(EenmaligeSleutel)
+            .values(sleutel=key, resultaat=result, gebruikt_at=utcnow())
+            .on_conflict_do_nothing(index_elements=[EenmaligeSleutel.sleutel])
+        )
+        outcome = await self._session.execute(statement)
+        return bool(outcome.rowcount)  # type: ignore[attr-defined]
+
+    async def was_used(self, key: str) -> bool:
+        return await self.result_of(key) is not None or bool(
+            await self._session.scalar(
+                select(EenmaligeSleutel.sleutel).where(EenmaligeSleutel.sleutel == key)
+            )
+        )
+
+    async def result_of(self, key: str) -> str | None:
+        return await self._session.scalar(
+            select(EenmaligeSleutel.resultaat).where(EenmaligeSleutel.sleutel == key)
+        )
+
+    # --- retention -----------------------------------------------------------------------
 
     async def anonymise_closed(self, closed_before: dt.datetime) -> int:
         """Retention (DESIGN §3.8): strip identifying data of cases closed before a date."""
@@ -380,110 +238,515 @@ class CasusRepository:
         ).all()
         anonymised = 0
         for casus in cases:
-            claimed = await self._session.execute(
-                update(Casus)
-                .where(Casus.id == casus.id, Casus.geanonimiseerd_at.is_(None))
-                .values(geanonimiseerd_at=utcnow())
-                .execution_options(synchronize_session=False)
-            )
-            if not claimed.rowcount:  # type: ignore[attr-defined]
-                continue  # another worker did this one
-            anonymised += 1
-            await self._session.execute(
-                update(Betrokkene)
-                .where(Betrokkene.casus_id == casus.id)
-                .values(doel="(verwijderd na bewaartermijn)")
-            )
-            await self._session.execute(
-                delete(Bericht).where(Bericht.casus_id == casus.id, Bericht.verzonden_at.is_(None))
-            )
-            await self._session.execute(
-                delete(Persoonsgegevens).where(Persoonsgegevens.casus_id == casus.id)
-            )
-            await self._session.execute(
-                update(Aanmelding)
-                .where(Aanmelding.casus_id == casus.id)
-                .values(reden="", reden_niet_geinformeerd=None, criteria={})
-            )
-            await self._session.execute(
-                update(Besluit)
-                .where(Besluit.casus_id == casus.id)
-                .values(toelichting=None, details={})
-            )
-            await self._session.execute(
-                update(Startgesprek)
-                .where(Startgesprek.casus_id == casus.id)
-                .values(visie_bewoner=None, locatie=None, deelnemers=None)
-            )
-            self._audit.record("retentie.anonimiseren", "D", casus=casus, details="bewaartermijn")
+            if await self._anonymise(casus):
+                anonymised += 1
         await self._session.flush()
         return anonymised
 
-    async def use_once(self, key: str, result: str | None = None) -> bool:
-        """Record a single-use key; False when it was used before (also concurrently)."""
-        statement = (
-            self._insert(EenmaligeSleutel)
-            .values(sleutel=key, resultaat=result, gebruikt_at=utcnow())
-            .on_conflict_do_nothing(index_elements=[EenmaligeSleutel.sleutel])
+    async def _anonymise(self, casus: Casus) -> bool:
+        claimed = await self._session.execute(
+            update(Casus)
+            .where(Casus.id == casus.id, Casus.geanonimiseerd_at.is_(None))
+            .values(geanonimiseerd_at=utcnow())
+            .execution_options(synchronize_session=False)
         )
-        outcome = await self._session.execute(statement)
-        return bool(outcome.rowcount)  # type: ignore[attr-defined]
+        if not claimed.rowcount:  # type: ignore[attr-defined]
+            return False  # another worker did this one
+        identifiers = await self.identifiers(casus.id)
+        await self._drop_drafts_naming(identifiers)
+        for statement in _retention_statements(casus.id):
+            await self._session.execute(statement)
+        self._audit.record("retentie.anonimiseren", "D", casus=casus, details="bewaartermijn")
+        return True
 
-    async def was_used(self, key: str) -> bool:
-        return bool(
-            await self._session.scalar(select(exists().where(EenmaligeSleutel.sleutel == key)))
+    async def _drop_drafts_naming(self, identifiers: list[str]) -> None:
+        """Another professional's draft about the same resident goes with the casus."""
+        if not identifiers:
+            return
+        for concept in (await self._session.scalars(select(Concept))).all():
+            text = " ".join(str(value) for value in concept.data.values())
+            if redact(text, identifiers) != text:
+                await self._session.delete(concept)
+
+
+def _retention_statements(casus_id: int) -> list[Any]:
+    return [
+        update(Betrokkene)
+        .where(Betrokkene.casus_id == casus_id)
+        .values(doel="(verwijderd na bewaartermijn)"),
+        delete(Bericht).where(Bericht.casus_id == casus_id, Bericht.verzonden_at.is_(None)),
+        delete(Persoonsgegevens).where(Persoonsgegevens.casus_id == casus_id),
+        update(Aanmelding)
+        .where(Aanmelding.casus_id == casus_id)
+        .values(reden="", reden_niet_geinformeerd=None, criteria={}),
+        update(Besluit).where(Besluit.casus_id == casus_id).values(toelichting=None, details={}),
+        update(Startgesprek)
+        .where(Startgesprek.casus_id == casus_id)
+        .values(visie_bewoner=None, locatie=None, deelnemers=None, correcties=[]),
+    ]
+
+
+class CasusAccess:
+    """One casus, opened for one requester with the roles they hold on it.
+
+    Each method names the need it serves and is checked against the same roles; nothing
+    is cached beyond this unit of work.
+    """
+
+    def __init__(
+        self,
+        session: AsyncSession,
+        audit: AuditLog,
+        casus: Casus,
+        requester: Requester,
+        roles: frozenset[str],
+    ) -> None:
+        self._session = session
+        self._audit = audit
+        self._casus = casus
+        self.requester = requester
+        self.roles = roles
+
+    @property
+    def view(self) -> CasusView:
+        return _view(self._casus, self.roles)
+
+    @property
+    def id(self) -> int:
+        return self._casus.id
+
+    @property
+    def code(self) -> str:
+        return self._casus.code
+
+    def allows(self, need: Need) -> bool:
+        rule = NEEDS[need]
+        return bool(self.roles & rule.roles) and (
+            self.requester.in_personal_space or not rule.personal
         )
 
-    async def result_of(self, key: str) -> str | None:
-        return await self._session.scalar(
-            select(EenmaligeSleutel.resultaat).where(EenmaligeSleutel.sleutel == key)
+    def require(self, need: Need) -> None:
+        """Refuse (and log the refusal) unless the roles allow `need` here; log the access."""
+        rule = NEEDS[need]
+        if not self.roles & rule.roles:
+            self._audit.record(
+                str(need),
+                rule.action,
+                self.requester,
+                outcome="denied",
+                casus=self._casus,
+                details="geen koppeling",
+            )
+            raise AccessDenied(str(need))
+        if rule.personal and not self.requester.in_personal_space:
+            self._audit.record(
+                str(need),
+                rule.action,
+                self.requester,
+                outcome="denied",
+                casus=self._casus,
+                details="geen privéruimte",
+            )
+            raise PersonalSpaceRequired(str(need))
+
+    def _log(
+        self, event: str, action: str, purpose: str | None = None, details: str | None = None
+    ) -> None:
+        self._audit.record(
+            event,
+            action,
+            self.requester,
+            casus=self._casus,
+            role=self.main_role,
+            purpose=purpose,
+            details=details,
         )
 
-    def _insert(self, model: Any) -> Any:
-        return dialect_insert(self._session)(model)
+    @property
+    def main_role(self) -> str | None:
+        return next((role for role in ROLE_ORDER if role in self.roles), None)
 
-    async def _aanmelding_row(self, casus_id: int) -> Aanmelding:
-        aanmelding = await self._session.scalar(
-            select(Aanmelding).where(Aanmelding.casus_id == casus_id)
+    # --- reads ---------------------------------------------------------------------------
+
+    async def shared(self) -> SharedCasusView:
+        self.require(Need.OVERZICHT)
+        aanmelding = await self._aanmelding_row()
+        identifiers = await CasusRepository(self._session, self._audit).identifiers(self.id)
+        return SharedCasusView(
+            id=self.id,
+            code=self.code,
+            status=self._casus.status,
+            doelgroep=self._casus.doelgroep,
+            criteria_met=_criteria_met(aanmelding.criteria) if aanmelding else 0,
+            leefgebieden=len(aanmelding.leefgebieden) if aanmelding else 0,
+            redact=lambda text: redact(text, identifiers),
         )
-        if aanmelding is None:
+
+    async def identiteit(self, purpose: str) -> IdentiteitView:
+        self.require(Need.IDENTITEIT)
+        persoon = await self._persoon()
+        self._log(str(Need.IDENTITEIT), "R", purpose=purpose)
+        return IdentiteitView(
+            naam=persoon.naam,
+            geboortedatum=persoon.geboortedatum,
+            woonplaats=persoon.woonplaats,
+            adres=persoon.adres,
+            postcode=persoon.postcode,
+        )
+
+    async def aanmelding(self) -> AanmeldingView:
+        """The referral including its free text, which may name the resident."""
+        self.require(Need.DOSSIER)
+        row = await self._aanmelding_row()
+        if row is None:
             raise NotFound("aanmelding")
-        return aanmelding
+        self._log("aanmelding.bekijken", "R")
+        return AanmeldingView(
+            aanmelder_id=row.aanmelder_id,
+            ingediend_at=row.ingediend_at,
+            criteria=dict(row.criteria),
+            leefgebieden=list(row.leefgebieden),
+            partner_ids=list(row.partner_ids),
+            reden=row.reden,
+            bewoner_geinformeerd=row.bewoner_geinformeerd,
+            reden_niet_geinformeerd=row.reden_niet_geinformeerd,
+        )
+
+    async def aanmelder_id(self) -> int | None:
+        """Who referred (no free text): enough to tell them the outcome."""
+        self.require(Need.OVERZICHT)
+        row = await self._aanmelding_row()
+        return row.aanmelder_id if row else None
+
+    async def besluiten(self) -> list[BesluitView]:
+        self.require(Need.DOSSIER)
+        rows = await self._session.scalars(
+            select(Besluit).where(Besluit.casus_id == self.id).order_by(Besluit.id)
+        )
+        return [
+            BesluitView(
+                id=b.id,
+                soort=b.soort,
+                uitkomst=b.uitkomst,
+                toelichting=b.toelichting,
+                details=dict(b.details or {}),
+                genomen_door_id=b.genomen_door_id,
+                genomen_at=b.genomen_at,
+            )
+            for b in rows.all()
+        ]
+
+    async def betrokkenen(self) -> list[BetrokkeneView]:
+        """Who works on the casus (professionals' names, not the resident's)."""
+        self.require(Need.OVERZICHT)
+        rows = await self._session.scalars(
+            select(Betrokkene)
+            .where(Betrokkene.casus_id == self.id, Betrokkene.tot.is_(None))
+            .order_by(Betrokkene.id)
+        )
+        return [
+            BetrokkeneView(
+                professional_id=b.professional_id,
+                professional_naam=b.professional.naam,
+                organisatie_naam=b.professional.organisatie.naam
+                if b.professional.organisatie
+                else None,
+                rol=b.rol,
+                grondslag=b.grondslag,
+                sinds=b.sinds,
+            )
+            for b in rows.all()
+        ]
+
+    async def startgesprek(self) -> StartgesprekView | None:
+        self.require(Need.DOSSIER)
+        gesprek = await self._session.get(Startgesprek, self.id)
+        if gesprek is None:
+            return None
+        return StartgesprekView(
+            gepland_op=gesprek.gepland_op,
+            locatie=gesprek.locatie,
+            deelnemers=gesprek.deelnemers,
+            status=gesprek.status,
+            visie_bewoner=gesprek.visie_bewoner,
+            vastgelegd_at=gesprek.vastgelegd_at,
+            correcties=list(gesprek.correcties or []),
+        )
+
+    async def possible_duplicates(self, recent_days: int = 365) -> list[tuple[str | None, str]]:
+        """Other active or recent cases in the municipality with the same name and birth date.
+
+        Returns (code, status) per match; the code is None where the requester has no role
+        on it, so nobody learns which other casus it is without being part of it.
+        """
+        self.require(Need.TRIAGE)
+        persoon = await self._persoon()
+        since = utcnow() - dt.timedelta(days=recent_days)
+        rows = await self._session.scalars(
+            select(Casus)
+            .join(Persoonsgegevens, Persoonsgegevens.casus_id == Casus.id)
+            .where(
+                Casus.id != self.id,
+                Casus.gemeente_id == self._casus.gemeente_id,
+                Persoonsgegevens.naam_sleutel == persoon.naam_sleutel,
+                Persoonsgegevens.geboortedatum == persoon.geboortedatum,
+                (Casus.afgesloten_at.is_(None)) | (Casus.afgesloten_at >= since),
+            )
+        )
+        matches: list[tuple[str | None, str]] = []
+        for other in rows.all():
+            roles = await roles_on(self._session, other, self.requester.professional_id)
+            matches.append((other.code if roles else None, other.status))
+        return matches
+
+    # --- writes --------------------------------------------------------------------------
+
+    async def link(
+        self,
+        professional_id: int,
+        rol: str,
+        *,
+        doel: str,
+        grondslag: str,
+        uitzondering: str | None,
+    ) -> None:
+        """Link a professional, recording purpose and legal basis (DESIGN §3.4)."""
+        self.require(Need.TRIAGE)
+        await _link(
+            self._session,
+            self._audit,
+            self._casus,
+            professional_id,
+            rol,
+            doel=doel,
+            grondslag=grondslag,
+            uitzondering=uitzondering,
+            by=self.requester,
+        )
+        self.roles = await roles_on(self._session, self._casus, self.requester.professional_id)
+
+    async def record_besluit(
+        self,
+        need: Need,
+        *,
+        soort: str,
+        uitkomst: str,
+        toelichting: str | None,
+        details: dict[str, Any] | None = None,
+    ) -> BesluitView:
+        self.require(need)
+        besluit = Besluit(
+            casus_id=self.id,
+            soort=soort,
+            uitkomst=uitkomst,
+            toelichting=toelichting,
+            details=details or {},
+            genomen_door_id=self.requester.professional_id,
+            genomen_at=utcnow(),
+        )
+        self._session.add(besluit)
+        await self._session.flush()
+        self._log(f"{soort}.besluit", "U", details=uitkomst)
+        return BesluitView(
+            id=besluit.id,
+            soort=soort,
+            uitkomst=uitkomst,
+            toelichting=toelichting,
+            details=dict(besluit.details),
+            genomen_door_id=besluit.genomen_door_id,
+            genomen_at=besluit.genomen_at,
+        )
+
+    async def decide_triage(self, status: str) -> None:
+        """Move from 'aangemeld' to the triage outcome; a concurrent decision raises Conflict."""
+        self.require(Need.TRIAGE)
+        await self._set_status(status, expected="aangemeld")
+        await self._session.execute(
+            update(Aanmelding).where(Aanmelding.casus_id == self.id).values(status="afgehandeld")
+        )
+
+    async def _set_status(self, status: str, *, expected: str) -> None:
+        result = await self._session.execute(
+            update(Casus)
+            .where(Casus.id == self.id, Casus.status == expected)
+            .values(status=status)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise Conflict(self.code)
+        self._casus.status = status
+        if status in CLOSED_STATUSES:
+            self._casus.afgesloten_at = utcnow()
+        await self._session.flush()
+
+    async def update_adres(self, *, adres: str, postcode: str, woonplaats: str) -> None:
+        """The address, asked only for the letter to the resident (its stated purpose)."""
+        self.require(Need.BRIEF)
+        persoon = await self._persoon()
+        persoon.adres, persoon.postcode, persoon.woonplaats = adres, postcode, woonplaats
+        self._log("identiteit.adres", "U", purpose="brief")
+        await self._session.flush()
+
+    async def plan_startgesprek(
+        self,
+        need: Need,
+        *,
+        gepland_op: dt.datetime | None,
+        locatie: str | None = None,
+        deelnemers: str | None = None,
+    ) -> None:
+        """Plan (or move) the startgesprek; a recorded one stays as recorded."""
+        self.require(need)
+        gesprek = await self._gesprek_row()
+        if gesprek.status != "gepland":
+            return
+        gesprek.gepland_op = gepland_op
+        if locatie is not None:
+            gesprek.locatie = locatie
+        if deelnemers is not None:
+            gesprek.deelnemers = deelnemers
+        await self._session.flush()
+
+    async def record_startgesprek(
+        self,
+        *,
+        status: str,
+        gehouden_op: dt.datetime,
+        visie_bewoner: str | None,
+        correctie_reden: str | None = None,
+    ) -> bool:
+        """Record how the startgesprek went. Once recorded it is final; a correction needs a
+        reason and keeps the original beside it. Returns False when refused as a repeat."""
+        self.require(Need.STARTGESPREK)
+        gesprek = await self._gesprek_row()
+        if gesprek.vastgelegd_at is not None:
+            if not correctie_reden:
+                return False
+            gesprek.correcties = [
+                *(gesprek.correcties or []),
+                {
+                    "status": gesprek.status,
+                    "gepland_op": gesprek.gepland_op.isoformat() if gesprek.gepland_op else None,
+                    "visie_bewoner": gesprek.visie_bewoner,
+                    "vastgelegd_at": gesprek.vastgelegd_at.isoformat(),
+                    "vastgelegd_door_id": gesprek.vastgelegd_door_id,
+                    "reden": correctie_reden,
+                    "gecorrigeerd_door_id": self.requester.professional_id,
+                },
+            ]
+        gesprek.status = status
+        gesprek.gepland_op = gehouden_op
+        gesprek.visie_bewoner = visie_bewoner
+        gesprek.vastgelegd_door_id = self.requester.professional_id
+        gesprek.vastgelegd_at = utcnow()
+        await self._session.flush()
+        return True
+
+    async def _gesprek_row(self) -> Startgesprek:
+        gesprek = await self._session.get(Startgesprek, self.id)
+        if gesprek is None:
+            gesprek = Startgesprek(casus_id=self.id, status="gepland", correcties=[])
+            self._session.add(gesprek)
+        return gesprek
+
+    async def _persoon(self) -> Persoonsgegevens:
+        persoon = await self._session.get(Persoonsgegevens, self.id)
+        if persoon is None:
+            raise NotFound("persoonsgegevens")
+        return persoon
+
+    async def _aanmelding_row(self) -> Aanmelding | None:
+        return await self._session.scalar(select(Aanmelding).where(Aanmelding.casus_id == self.id))
 
 
-def summary_of(aanmelding: Aanmelding) -> tuple[int, int]:
-    met = sum(1 for value in aanmelding.criteria.values() if value.get("voldaan"))
-    return met, len(aanmelding.leefgebieden)
+async def roles_on(session: AsyncSession, casus: Casus, professional_id: int) -> frozenset[str]:
+    """The roles a professional holds on a casus now: active links, and PGA-expert of its
+    municipality; none once switched off. One query."""
+    linked = (
+        select(Betrokkene.rol)
+        .join(Professional, Professional.id == Betrokkene.professional_id)
+        .where(
+            Betrokkene.casus_id == casus.id,
+            Betrokkene.professional_id == professional_id,
+            Betrokkene.tot.is_(None),
+            Professional.actief,
+        )
+    )
+    expert = (
+        select(literal(GEMEENTE_EXPERT, String()))
+        .select_from(PgaExpert)
+        .join(Professional, Professional.id == PgaExpert.professional_id)
+        .where(
+            PgaExpert.professional_id == professional_id,
+            PgaExpert.gemeente_id == casus.gemeente_id,
+            Professional.actief,
+        )
+    )
+    rows = await session.scalars(linked.union_all(expert))
+    return frozenset(rows.all())
 
 
-def _main_role(roles: set[str]) -> str | None:
-    for role in ROLLEN_MET_IDENTITEIT:
-        if role in roles:
-            return role
-    return None
+async def _link(
+    session: AsyncSession,
+    audit: AuditLog,
+    casus: Casus,
+    professional_id: int,
+    rol: str,
+    *,
+    doel: str,
+    grondslag: str,
+    uitzondering: str | None,
+    by: Requester,
+) -> None:
+    existing = await session.scalar(
+        select(Betrokkene.id).where(
+            Betrokkene.casus_id == casus.id,
+            Betrokkene.professional_id == professional_id,
+            Betrokkene.rol == rol,
+            Betrokkene.tot.is_(None),
+        )
+    )
+    if existing:
+        return
+    session.add(
+        Betrokkene(
+            casus_id=casus.id,
+            professional_id=professional_id,
+            rol=rol,
+            doel=doel,
+            grondslag=grondslag,
+            uitzondering=uitzondering,
+            toegevoegd_door_id=by.professional_id,
+        )
+    )
+    await session.flush()
+    audit.record(
+        "betrokkene.koppelen",
+        "C",
+        by,
+        casus=casus,
+        # A code, not the typed purpose: free text may name the resident, and the audit log
+        # can never be cleaned.
+        purpose=f"koppeling {rol}",
+        details=f"professional={professional_id} rol={rol} grondslag={grondslag}",
+    )
 
 
-def _identifiers(persoon: Persoonsgegevens) -> list[str]:
-    born = persoon.geboortedatum
-    months = [
-        "januari",
-        "februari",
-        "maart",
-        "april",
-        "mei",
-        "juni",
-        "juli",
-        "augustus",
-        "september",
-        "oktober",
-        "november",
-        "december",
-    ]
-    dates = [
-        born.isoformat(),
-        born.strftime("%d-%m-%Y"),
-        born.strftime("%d/%m/%Y"),
-        f"{born.day}-{born.month}-{born.year}",
-        f"{born.day} {months[born.month - 1]} {born.year}",
-    ]
-    return [persoon.naam, *(v for v in (persoon.adres, persoon.postcode) if v), *dates]
+def _view(casus: Casus, roles: frozenset[str]) -> CasusView:
+    gemeente: Gemeente = casus.gemeente
+    return CasusView(
+        id=casus.id,
+        code=casus.code,
+        status=casus.status,
+        doelgroep=casus.doelgroep,
+        urgentie=casus.urgentie,
+        gemeente_id=casus.gemeente_id,
+        gemeente_naam=gemeente.naam,
+        kanaal_conversation_id=gemeente.kanaal_conversation_id,
+        created_at=casus.created_at,
+        roles=roles,
+    )
+
+
+def _criteria_met(criteria: dict[str, Any]) -> int:
+    return sum(1 for value in criteria.values() if value.get("voldaan"))

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import (
 
 if TYPE_CHECKING:
     from store.conversations import ReferenceCache
+    from store.documents import DocumentGrants
 
 
 def create_engine(database_url: str) -> AsyncEngine:
@@ -76,8 +77,13 @@ class UnitOfWork:
         self.audit = AuditLog(session)
         self.people = PeopleRepository(session, self.audit)
         self.casussen = CasusRepository(session, self.audit)
-        self.berichten = BerichtRepository(session)
+        self.berichten = BerichtRepository(session, self.casussen)
         self.conversations = ConversationRepository(session, known_references)
+
+    def documents(self, key: bytes) -> DocumentGrants:
+        from store.documents import DocumentGrants
+
+        return DocumentGrants(self.session, key)
 
     async def __aenter__(self) -> UnitOfWork:
         return self

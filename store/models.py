@@ -199,6 +199,8 @@ class Startgesprek(Base):
     visie_bewoner: Mapped[str | None] = mapped_column(Text)
     vastgelegd_door_id: Mapped[int | None] = mapped_column(ForeignKey("professional.id"))
     vastgelegd_at: Mapped[dt.datetime | None] = mapped_column()
+    # Once recorded the outcome is final; a correction keeps the original here, with a reason.
+    correcties: Mapped[list[Any]] = mapped_column(default=list)
 
 
 class AuditEvent(Base):
@@ -221,6 +223,9 @@ class AuditEvent(Base):
     origin_conversation_id: Mapped[str | None] = mapped_column(String(300))
     origin_conversation_type: Mapped[str | None] = mapped_column(String(20))
     details: Mapped[str | None] = mapped_column(String(500))
+    # Tamper evidence: each event's hash covers its fields and the previous event's hash.
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class ConversationRef(Base):
@@ -264,6 +269,12 @@ class Bericht(Base):
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     claimed_at: Mapped[dt.datetime | None] = mapped_column()
     verzonden_at: Mapped[dt.datetime | None] = mapped_column(index=True)
+    # The id Teams gave the sent activity: a card with identity can be replaced (retention).
+    activity_id: Mapped[str | None] = mapped_column(String(200))
+    # Where it went, so the activity can be found again after the reference changes.
+    sent_conversation_id: Mapped[str | None] = mapped_column(String(300))
+    # A message with identity (private) or a shared post (code and redacted text only).
+    soort: Mapped[str] = mapped_column(String(10), default="privé")
 
 
 class ActAs(Base):
@@ -274,6 +285,27 @@ class ActAs(Base):
     tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     aad_object_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     professional_id: Mapped[int] = mapped_column(ForeignKey("professional.id", ondelete="CASCADE"))
+
+
+class DocumentGrant(Base):
+    """A download of one document of a kind (letter now, minutes next) for one professional.
+
+    The link carries a random token; the database keeps only its keyed hash, so neither the
+    link nor the table tells which casus or person it is for. It works once, until it expires.
+    """
+
+    __tablename__ = "document_grant"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    soort: Mapped[str] = mapped_column(String(20))
+    casus_id: Mapped[int] = mapped_column(ForeignKey("casus.id", ondelete="CASCADE"), index=True)
+    professional_id: Mapped[int] = mapped_column(
+        ForeignKey("professional.id", ondelete="CASCADE")
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(index=True)
+    used_at: Mapped[dt.datetime | None] = mapped_column()
 
 
 class EenmaligeSleutel(Base):

@@ -3,47 +3,97 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from store.access import SharedPostRefused
+from store.casus import CasusRepository
 from store.conversations import reaches
-from store.models import Bericht, ConversationRef, Professional, utcnow
+from store.models import (
+    Bericht,
+    Betrokkene,
+    Casus,
+    ConversationRef,
+    PgaExpert,
+    Professional,
+    utcnow,
+)
+from store.privacy import redact
+from store.views import SharedCasusView
+
+JsonCard = dict[str, Any]
+PRIVATE = "privé"
+SHARED = "gedeeld"
+
+
+@dataclass(frozen=True)
+class PrivateMessage:
+    """A message to one professional's 1:1 chat. `casus_id` names the casus it is about, so
+    it is re-authorised at delivery and removed with the casus (retention)."""
+
+    professional_id: int
+    card: JsonCard | None = None
+    text: str | None = None
+    casus_id: int | None = None
+
+
+@dataclass(frozen=True)
+class SharedPost:
+    """A post to a shared conversation (a channel). Built from the shared-safe view of a
+    casus; the outbox checks it once more against the casus's identifiers."""
+
+    conversation_id: str
+    casus: SharedCasusView
+    card: JsonCard
+
+
+Message = PrivateMessage | SharedPost
 
 
 class BerichtRepository:
     """The outbox of proactive messages."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, casussen: CasusRepository) -> None:
         self._session = session
+        self._casussen = casussen
         self.added = 0
 
-    def to_professional(
-        self,
-        professional_id: int,
-        *,
-        kaart: dict[str, Any] | None = None,
-        tekst: str | None = None,
-        casus_id: int | None = None,
-    ) -> None:
-        self._session.add(
-            Bericht(professional_id=professional_id, kaart=kaart, tekst=tekst, casus_id=casus_id)
-        )
-        self.added += 1
+    async def put(self, message: Message) -> None:
+        if isinstance(message, SharedPost):
+            await self.check_shared(message.casus.id, message.card)
+            self._add(
+                Bericht(
+                    conversation_id=message.conversation_id,
+                    kaart=message.card,
+                    casus_id=message.casus.id,
+                    soort=SHARED,
+                )
+            )
+        else:
+            self._add(
+                Bericht(
+                    professional_id=message.professional_id,
+                    kaart=message.card,
+                    tekst=message.text,
+                    casus_id=message.casus_id,
+                    soort=PRIVATE,
+                )
+            )
 
-    def to_conversation(
-        self,
-        conversation_id: str,
-        *,
-        kaart: dict[str, Any] | None = None,
-        tekst: str | None = None,
-        casus_id: int | None = None,
-    ) -> None:
-        self._session.add(
-            Bericht(conversation_id=conversation_id, kaart=kaart, tekst=tekst, casus_id=casus_id)
-        )
+    async def check_shared(self, casus_id: int, content: Any) -> None:
+        """Refuse anything for a shared space that holds an identifier of the resident."""
+        identifiers = await self._casussen.identifiers(casus_id)
+        text = json.dumps(content, ensure_ascii=False)
+        if identifiers and redact(text, identifiers) != text:
+            raise SharedPostRefused(str(casus_id))
+
+    def _add(self, bericht: Bericht) -> None:
+        self._session.add(bericht)
         self.added += 1
 
     async def claim(self, worker: str, limit: int, lease: dt.timedelta) -> Sequence[Bericht]:
@@ -55,6 +105,7 @@ class BerichtRepository:
             .where(Professional.actief)
             .exists()
         )
+        await self._drop_unauthorised()
         candidates = (
             await self._session.scalars(
                 select(Bericht.id)
@@ -84,6 +135,39 @@ class BerichtRepository:
             )
         ).all()
 
+    async def _drop_unauthorised(self) -> None:
+        """A message about a casus reaches a professional only while they still hold a role
+        on it: one unlinked or switched off after it was queued does not get it."""
+        linked = (
+            select(Betrokkene.id)
+            .where(
+                Betrokkene.casus_id == Bericht.casus_id,
+                Betrokkene.professional_id == Bericht.professional_id,
+                Betrokkene.tot.is_(None),
+            )
+            .exists()
+        )
+        expert = (
+            select(PgaExpert.professional_id)
+            .join(Casus, Casus.gemeente_id == PgaExpert.gemeente_id)
+            .where(
+                Casus.id == Bericht.casus_id,
+                PgaExpert.professional_id == Bericht.professional_id,
+            )
+            .exists()
+        )
+        await self._session.execute(
+            delete(Bericht)
+            .where(
+                Bericht.verzonden_at.is_(None),
+                Bericht.professional_id.is_not(None),
+                Bericht.casus_id.is_not(None),
+                ~linked,
+                ~expert,
+            )
+            .execution_options(synchronize_session=False)
+        )
+
     async def drop_unsent(self, professional_id: int) -> None:
         await self._session.execute(
             delete(Bericht).where(
@@ -110,12 +194,24 @@ class BerichtRepository:
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
-    async def mark_sent(self, bericht_id: int) -> None:
-        # Content is dropped once delivered: the outbox is no second dossier.
+    async def mark_sent(
+        self,
+        bericht_id: int,
+        activity_id: str | None = None,
+        conversation_id: str | None = None,
+    ) -> None:
+        # Content is dropped once delivered: the outbox is no second dossier. The activity
+        # id stays, so a card with identity can be replaced in Teams at retention.
         await self._session.execute(
             update(Bericht)
             .where(Bericht.id == bericht_id)
-            .values(verzonden_at=utcnow(), kaart=None, tekst=None)
+            .values(
+                verzonden_at=utcnow(),
+                kaart=None,
+                tekst=None,
+                activity_id=activity_id[:200] if activity_id else None,
+                sent_conversation_id=conversation_id[:300] if conversation_id else None,
+            )
         )
 
     async def retry_later(self, bericht_id: int, delay: dt.timedelta) -> None:

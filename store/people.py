@@ -10,9 +10,30 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from store.access import NotFound
+from store.access import (
+    ANY_PGA_EXPERT,
+    BEHEERDER,
+    PEOPLE_NEEDS,
+    AccessDenied,
+    Conflict,
+    NotFound,
+    PeopleNeed,
+    PersonalSpaceRequired,
+    Requester,
+    issue,
+)
 from store.audit import AuditLog
-from store.models import ActAs, Concept, Gemeente, Organisatie, PgaExpert, Professional, utcnow
+from store.models import (
+    ActAs,
+    Bericht,
+    Concept,
+    Gemeente,
+    Organisatie,
+    PgaExpert,
+    Professional,
+    utcnow,
+)
+from store.views import PersonView
 
 
 @dataclass(frozen=True)
@@ -79,28 +100,166 @@ class PeopleRepository:
             pga_gemeente_ids=frozenset(row[5] for row in rows if row[5] is not None),
         )
 
-    async def get(self, professional_id: int) -> Professional:
-        professional = await self._session.get(Professional, professional_id)
-        if professional is None:
+    async def get(self, professional_id: int) -> PersonView:
+        found = await self._people(Professional.id == professional_id)
+        if not found:
             raise NotFound("professional")
-        return professional
+        return found[0]
 
-    async def active(self) -> Sequence[Professional]:
-        return (
-            await self._session.scalars(
-                select(Professional).where(Professional.actief).order_by(Professional.naam)
-            )
-        ).all()
+    async def active(self) -> list[PersonView]:
+        return await self._people(Professional.actief)
 
-    async def switched_off(self) -> Sequence[Professional]:
-        return (
-            await self._session.scalars(
-                select(Professional).where(~Professional.actief).order_by(Professional.naam)
+    async def switched_off(self) -> list[PersonView]:
+        return await self._people(~Professional.actief)
+
+    async def _people(self, condition: Any) -> list[PersonView]:
+        rows = await self._session.scalars(
+            select(Professional).where(condition).order_by(Professional.naam)
+        )
+        experts: dict[int, set[int]] = {}
+        for professional_id, gemeente_id in (
+            await self._session.execute(select(PgaExpert.professional_id, PgaExpert.gemeente_id))
+        ).all():
+            experts.setdefault(professional_id, set()).add(gemeente_id)
+        return [
+            PersonView(
+                id=p.id,
+                naam=p.naam,
+                functie=p.functie,
+                organisatie_id=p.organisatie_id,
+                organisatie_naam=p.organisatie.naam if p.organisatie else None,
+                email=p.email,
+                actief=p.actief,
+                pga_gemeente_ids=frozenset(experts.get(p.id, ())),
             )
-        ).all()
+            for p in rows.all()
+        ]
+
+    # --- the directory gate ----------------------------------------------------------------
+
+    async def roles_of(self, requester: Requester) -> frozenset[str]:
+        """Roles that do not depend on a casus: beheerder, PGA-expert of any gemeente."""
+        row = (
+            await self._session.execute(
+                select(Professional.is_beheerder, Professional.actief).where(
+                    Professional.id == requester.professional_id
+                )
+            )
+        ).first()
+        if row is None or not row.actief:
+            return frozenset()
+        roles = {BEHEERDER} if row.is_beheerder else set()
+        if await self.pga_gemeente_ids(requester.professional_id):
+            roles.add(ANY_PGA_EXPERT)
+        return frozenset(roles)
+
+    async def authorise(self, requester: Requester, need: PeopleNeed) -> frozenset[str]:
+        """Refuse (and log) unless the requester's roles allow `need` here."""
+        rule = PEOPLE_NEEDS[need]
+        roles = await self.roles_of(requester)
+        if not roles & rule.roles:
+            self._audit.record(
+                str(need), rule.action, requester, outcome="denied", details="geen rol"
+            )
+            raise AccessDenied(str(need))
+        if rule.personal and not requester.in_personal_space:
+            self._audit.record(
+                str(need), rule.action, requester, outcome="denied", details="geen privéruimte"
+            )
+            raise PersonalSpaceRequired(str(need))
+        return roles
+
+    def requester(
+        self,
+        professional_id: int,
+        tenant_id: str,
+        aad_object_id: str,
+        conversation_id: str,
+        conversation_type: str,
+        client: str | None = None,
+    ) -> Requester:
+        """The requester for a professional the platform identified (and only for them)."""
+        return issue(
+            professional_id, tenant_id, aad_object_id, conversation_id, conversation_type, client
+        )
+
+    async def download_requester(
+        self, professional_id: int, client: str | None
+    ) -> Requester | None:
+        """The requester behind a signed download link: the professional it was issued to,
+        while still active."""
+        professional = await self._session.get(Professional, professional_id)
+        if professional is None or not professional.actief:
+            return None
+        return issue(
+            professional.id,
+            professional.tenant_id,
+            professional.aad_object_id,
+            "download",
+            "download",
+            client,
+        )
+
+    async def switch(self, requester: Requester, professional_id: int, *, on: bool) -> PersonView:
+        """Switch a professional off (refused from the next activity on, unsent messages
+        dropped) or back on."""
+        need = PeopleNeed.INSCHAKELEN if on else PeopleNeed.UITSCHAKELEN
+        await self.authorise(requester, need)
+        if professional_id == requester.professional_id and not on:
+            raise Conflict("zelf")
+        professional = await self._session.get(Professional, professional_id)
+        if professional is None or professional.actief == on:
+            raise NotFound("professional")
+        professional.actief = on
+        if not on:
+            await self._session.execute(
+                delete(Bericht).where(
+                    Bericht.professional_id == professional_id, Bericht.verzonden_at.is_(None)
+                )
+            )
+        self._audit.record(str(need), "U", requester, details=f"professional={professional_id}")
+        await self._session.flush()
+        return await self.get(professional_id)
+
+    async def link_channel(self, requester: Requester, gemeente_id: int) -> None:
+        """This channel gets the pseudonymous notices of the municipality."""
+        await self.authorise(requester, PeopleNeed.KANAAL_KOPPELEN)
+        if gemeente_id not in await self.pga_gemeente_ids(requester.professional_id):
+            raise AccessDenied(str(PeopleNeed.KANAAL_KOPPELEN))
+        gemeente = await self._session.get(Gemeente, gemeente_id)
+        assert gemeente is not None
+        gemeente.kanaal_conversation_id = requester.conversation_id
+        self._audit.record(
+            str(PeopleNeed.KANAAL_KOPPELEN), "U", requester, details=f"gemeente={gemeente_id}"
+        )
+        await self._session.flush()
 
     async def count(self) -> int:
         return await self._session.scalar(select(func.count(Professional.id))) or 0
+
+    async def register(
+        self,
+        requester: Requester,
+        *,
+        pga_gemeente_id: int | None = None,
+        **fields: Any,
+    ) -> PersonView:
+        """A beheerder or PGA-expert adds a professional; only a beheerder appoints a
+        PGA-expert."""
+        await self.authorise(requester, PeopleNeed.PROFESSIONAL_TOEVOEGEN)
+        if pga_gemeente_id is not None:
+            await self.authorise(requester, PeopleNeed.PGA_EXPERT_AANWIJZEN)
+        professional = await self.add_professional(**fields)
+        if pga_gemeente_id is not None:
+            await self.make_pga_expert(professional.id, pga_gemeente_id)
+        self._audit.record(
+            str(PeopleNeed.PROFESSIONAL_TOEVOEGEN),
+            "C",
+            requester,
+            details=f"professional={professional.id} "
+            f"rol={'pga_expert' if pga_gemeente_id else 'professional'}",
+        )
+        return await self.get(professional.id)
 
     async def add_professional(
         self,
@@ -138,7 +297,13 @@ class PeopleRepository:
             select(Organisatie).where(func.lower(Organisatie.naam) == naam.lower())
         )
 
+    async def register_organisatie(self, requester: Requester, naam: str, soort: str) -> None:
+        await self.authorise(requester, PeopleNeed.ORGANISATIE_TOEVOEGEN)
+        await self.add_organisatie(naam, soort)
+        self._audit.record(str(PeopleNeed.ORGANISATIE_TOEVOEGEN), "C", requester, details=naam)
+
     async def add_organisatie(self, naam: str, soort: str) -> Organisatie:
+        """Seeding and tests; a person adds one through `register_organisatie`."""
         organisatie = Organisatie(naam=naam, soort=soort)
         self._session.add(organisatie)
         await self._session.flush()
@@ -164,19 +329,30 @@ class PeopleRepository:
         )
         return set(rows.all())
 
+    async def bootstrap_admin(self, professional_id: int, gemeente_naam: str) -> None:
+        """Only for the configured administrators (ADMIN_OBJECT_IDS) and local mode."""
+        professional = await self._session.get(Professional, professional_id)
+        if professional is None:
+            raise NotFound("professional")
+        professional.is_beheerder = True
+        gemeente = await self.ensure_gemeente(gemeente_naam)
+        await self.make_pga_expert(professional_id, gemeente.id)
+
     async def make_pga_expert(self, professional_id: int, gemeente_id: int) -> None:
         if gemeente_id not in await self.pga_gemeente_ids(professional_id):
             self._session.add(PgaExpert(professional_id=professional_id, gemeente_id=gemeente_id))
             await self._session.flush()
 
-    async def pga_experts_of(self, gemeente_id: int) -> Sequence[Professional]:
-        return (
-            await self._session.scalars(
-                select(Professional)
-                .join(PgaExpert, PgaExpert.professional_id == Professional.id)
-                .where(PgaExpert.gemeente_id == gemeente_id, Professional.actief)
-            )
-        ).all()
+    async def pga_experts_of(self, gemeente_id: int) -> list[int]:
+        return list(
+            (
+                await self._session.scalars(
+                    select(Professional.id)
+                    .join(PgaExpert, PgaExpert.professional_id == Professional.id)
+                    .where(PgaExpert.gemeente_id == gemeente_id, Professional.actief)
+                )
+            ).all()
+        )
 
     async def acting_as(self, tenant_id: str, aad_object_id: str) -> int | None:
         row = await self._session.get(ActAs, (tenant_id, aad_object_id.lower()))

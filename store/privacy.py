@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from collections.abc import Iterable
+from typing import Protocol
 
 REDACTED = "[bewoner]"
+MONTHS = [
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+]
+COMMON_DATE_WORDS = frozenset([*MONTHS, *(month[:3] for month in MONTHS)])
 
 
 def name_key(name: str) -> str:
@@ -25,8 +42,18 @@ def identifier_variants(identifiers: Iterable[str]) -> list[str]:
         if not identifier:
             continue
         variants.add(identifier)
-        variants.update(part for part in re.split(r"[\s,]+", identifier) if len(part) >= 3)
+        variants.update(part for part in re.split(r"[\s,]+", identifier) if _telling(part))
     return sorted(variants, key=len, reverse=True)
+
+
+def _telling(part: str) -> bool:
+    """A part of an identifier that identifies on its own: a name part of 3+ characters with
+    a letter, not a month or its abbreviation (those come from written birth dates)."""
+    return (
+        len(part) >= 3
+        and any(ch.isalpha() for ch in part)
+        and part.casefold() not in COMMON_DATE_WORDS
+    )
 
 
 def redact(text: str, identifiers: Iterable[str]) -> str:
@@ -36,3 +63,30 @@ def redact(text: str, identifiers: Iterable[str]) -> str:
         return text
     pattern = re.compile("|".join(rf"(?<!\w){re.escape(v)}(?!\w)" for v in variants), re.IGNORECASE)
     return pattern.sub(REDACTED, text)
+
+
+class KnownPerson(Protocol):
+    naam: str
+    geboortedatum: dt.date
+    adres: str | None
+    postcode: str | None
+
+
+def identifiers_of(persoon: KnownPerson) -> list[str]:
+    """The resident's identifiers as people type them: the name, the address, the postcode,
+    and the birth date in the usual Dutch notations."""
+    born = persoon.geboortedatum
+    day, month, year = born.day, born.month, born.year
+    numeric = {
+        f"{d}{sep}{m}{sep}{year}"
+        for d in (str(day), f"{day:02d}")
+        for m in (str(month), f"{month:02d}")
+        for sep in "-/."
+    }
+    written = {
+        f"{d} {name} {year}"
+        for d in (str(day), f"{day:02d}")
+        for name in (MONTHS[month - 1], MONTHS[month - 1][:3])
+    }
+    dates = {born.isoformat(), born.strftime("%Y%m%d"), born.strftime("%d%m%Y"), *numeric, *written}
+    return [persoon.naam, *(v for v in (persoon.adres, persoon.postcode) if v), *sorted(dates)]

@@ -10,6 +10,7 @@ from dialogs import router
 from dialogs.core import Config, Outcome
 from store.db import Database
 from tests.conftest import incoming
+from tests.inspect import cases_by_code
 
 RESIDENT_NAME = "Kevin Oudeman"
 RESIDENT_BORN = "2003-04-17"
@@ -99,7 +100,7 @@ async def submit_aanmelding(db: Database, config: Config, who: str = "a2", **ove
 
 async def casus_id(db: Database, code: str) -> int:
     async with db.unit_of_work() as uow:
-        return (await uow.casussen.by_code(code))[0].id
+        return (await cases_by_code(uow, code))[0].id
 
 
 def future_date(days: int = 7) -> str:

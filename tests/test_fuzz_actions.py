@@ -41,7 +41,7 @@ PAYLOADS = st.dictionaries(FIELDS | st.text(max_size=10), VALUES, max_size=6) | 
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
-    verb=st.sampled_from(sorted(router.ACTIONS)) | st.text(max_size=20),
+    verb=st.sampled_from(sorted(router.ROUTES)) | st.text(max_size=20),
     data=PAYLOADS,
     who=st.sampled_from(["a1", "a2", "a5"]),
     space=st.sampled_from(["personal", "channel", "groupChat"]),

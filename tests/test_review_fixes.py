@@ -17,6 +17,7 @@ from tests.helpers import (
     say,
     submit_aanmelding,
 )
+from tests.inspect import active_links, besluit_rows, cases_by_code
 
 
 async def test_rejected_payload_is_logged_without_its_values(demo_db, config, caplog):
@@ -42,7 +43,7 @@ async def test_double_submit_of_one_form_makes_one_casus(demo_db, config):
     code = card_text(first.card).split("**")[1]
     assert code in card_text(second.card) and "Aanmelding verstuurd" in card_text(second.card)
     async with demo_db.unit_of_work() as uow:
-        assert len(await uow.casussen.by_code(code)) == 1
+        assert len(await cases_by_code(uow, code)) == 1
         assert len(await uow.berichten.pending()) == 1  # one triage notice, not two
 
 
@@ -63,8 +64,8 @@ async def test_retention_clears_free_text_drafts_and_undelivered_messages(demo_d
     later = dt.datetime.now(dt.UTC) + dt.timedelta(days=400)
     assert await apply_retention(demo_db, 365, now=later) == 1
     async with demo_db.unit_of_work() as uow:
-        links = await uow.casussen.betrokkenen(cid)
-        besluiten = await uow.casussen.besluiten(cid)
+        links = await active_links(uow, cid)
+        besluiten = await besluit_rows(uow, cid)
         pending = await uow.berichten.pending()
         draft = await uow.people.concept(3, "aanmelding")
     assert links and all("Oudeman" not in link.doel for link in links)

@@ -8,19 +8,21 @@ import datetime as dt
 import pytest
 from sqlalchemy import text
 
-from store.access import AccessDenied, PersonalSpaceRequired, Requester
+from store.access import AccessDenied, Need, PersonalSpaceRequired, Requester, issue
 from store.db import Database
 from store.demo import DEMO_TENANT, seed
 from store.models import utcnow
+from store.outbox import PrivateMessage
+from tests.inspect import casus_row
 
 
 def requester(professional_id: int, conversation_type: str = "personal") -> Requester:
-    return Requester(
-        professional_id=professional_id,
-        tenant_id=DEMO_TENANT,
-        aad_object_id=f"obj-{professional_id}",
-        conversation_id=f"conv-{professional_id}",
-        conversation_type=conversation_type,
+    return issue(
+        professional_id,
+        DEMO_TENANT,
+        f"obj-{professional_id}",
+        f"conv-{professional_id}",
+        conversation_type,
     )
 
 
@@ -57,9 +59,15 @@ async def seeded(db: Database) -> Database:
     return db
 
 
-async def people_ids(db: Database) -> list[int]:
+async def expert_id(db: Database) -> int:
     async with db.unit_of_work() as uow:
-        return [p.id for p in await uow.people.active()]
+        return next(p.id for p in await uow.people.active() if p.pga_gemeente_ids)
+
+
+async def people_ids(db: Database) -> list[int]:
+    """Professionals without a role from their municipality (not PGA-expert)."""
+    async with db.unit_of_work() as uow:
+        return [p.id for p in await uow.people.active() if not p.pga_gemeente_ids]
 
 
 async def test_migrations_match_the_models(seeded: Database) -> None:
@@ -85,13 +93,13 @@ async def test_identity_only_for_linked_professional_in_personal_space(seeded: D
     aanmelder, outsider, *_ = await people_ids(seeded)
     casus_id = await make_casus(seeded, aanmelder)
     async with seeded.unit_of_work() as uow:
-        casus = await uow.casussen.get(casus_id)
-        persoon = await uow.casussen.identiteit(casus, requester(aanmelder), "test")
+        casus = await uow.casussen.open(casus_id, requester(aanmelder), Need.IDENTITEIT)
+        persoon = await casus.identiteit("test")
         assert persoon.naam == "Kevin Oudeman"
         with pytest.raises(AccessDenied):
-            await uow.casussen.identiteit(casus, requester(outsider), "test")
+            await uow.casussen.open(casus_id, requester(outsider), Need.IDENTITEIT)
         with pytest.raises(PersonalSpaceRequired):
-            await uow.casussen.identiteit(casus, requester(aanmelder, "channel"), "test")
+            await uow.casussen.open(casus_id, requester(aanmelder, "channel"), Need.IDENTITEIT)
         await uow.commit()
     async with seeded.unit_of_work() as uow:
         outcomes = [
@@ -121,7 +129,8 @@ async def test_audit_holds_no_identifying_data(seeded: Database) -> None:
     aanmelder, *_ = await people_ids(seeded)
     casus_id = await make_casus(seeded, aanmelder)
     async with seeded.unit_of_work() as uow:
-        await uow.casussen.identiteit(await uow.casussen.get(casus_id), requester(aanmelder), "t")
+        casus = await uow.casussen.open(casus_id, requester(aanmelder), Need.IDENTITEIT)
+        await casus.identiteit("t")
         await uow.commit()
         rows = [str(vars(e)) for e in await uow.audit.events()]
     assert rows and not any("Oudeman" in row or "2003" in row for row in rows)
@@ -131,20 +140,33 @@ async def test_concurrent_referrals_get_distinct_codes(seeded: Database) -> None
     aanmelder, *_ = await people_ids(seeded)
     ids = await asyncio.gather(*(make_casus(seeded, aanmelder, f"Bewoner {i}") for i in range(6)))
     async with seeded.unit_of_work() as uow:
-        codes = {(await uow.casussen.get(i)).code for i in ids}
+        codes = {(await casus_row(uow, i)).code for i in ids}
     assert len(codes) == 6
 
 
-async def test_duplicate_check_hides_unlinked_code(seeded: Database) -> None:
+async def test_duplicate_check_hides_a_code_without_a_role(seeded: Database) -> None:
+    """Only the PGA-expert triages; another gemeente's expert would not see the code."""
     first_aanmelder, second_aanmelder, *_ = await people_ids(seeded)
+    expert = await expert_id(seeded)
     first = await make_casus(seeded, first_aanmelder)
     second = await make_casus(seeded, second_aanmelder, naam="KEVIN  oudeman")
     async with seeded.unit_of_work() as uow:
-        casus = await uow.casussen.get(second)
-        hidden = await uow.casussen.possible_duplicates(casus, requester(second_aanmelder))
-        shown = await uow.casussen.possible_duplicates(casus, requester(first_aanmelder))
-        first_code = (await uow.casussen.get(first)).code
-    assert hidden == [(None, "aangemeld")]
+        casus = await uow.casussen.open(second, requester(expert), Need.TRIAGE)
+        shown = await casus.possible_duplicates()
+        first_code = (await casus_row(uow, first)).code
+        with pytest.raises(AccessDenied):
+            await uow.casussen.open(second, requester(second_aanmelder), Need.TRIAGE)
+        # The expert's role on the first casus ends with her appointment: code hidden.
+        await uow.session.execute(text("DELETE FROM pga_expert"))
+        await uow.session.execute(
+            text(
+                "INSERT INTO betrokkene (casus_id, professional_id, rol, doel, grondslag, sinds)"
+                " VALUES (:c, :p, 'pga_expert', 'x', 'art6_1e', CURRENT_TIMESTAMP)"
+            ),
+            {"c": second, "p": expert},
+        )
+        still = await uow.casussen.open(second, requester(expert), Need.OVERZICHT)
+        assert still.roles == {"pga_expert"}
     assert shown == [(first_code, "aangemeld")]
 
 
@@ -153,7 +175,7 @@ async def test_outbox_is_claimed_once_by_competing_senders(seeded: Database) -> 
     async with seeded.unit_of_work() as uow:
         await uow.conversations.remember("p1", "personal", DEMO_TENANT, professional, {"x": 1})
         for n in range(30):
-            uow.berichten.to_professional(professional, tekst=f"bericht {n}")
+            await uow.berichten.put(PrivateMessage(professional, text=f"bericht {n}"))
         await uow.commit()
 
     async def claim(worker: str) -> list[int]:
@@ -172,8 +194,8 @@ async def test_retention_anonymises_closed_cases_only(seeded: Database) -> None:
         await make_casus(seeded, aanmelder, "Ander"),
     )
     async with seeded.unit_of_work() as uow:
-        casus = await uow.casussen.get(closed)
-        await uow.casussen.set_status(casus, "afgewezen", expected="aangemeld")
+        casus = await uow.casussen.open(closed, requester(await expert_id(seeded)), Need.TRIAGE)
+        await casus.decide_triage("afgewezen")
         await uow.commit()
     async with seeded.unit_of_work() as uow:
         assert await uow.casussen.anonymise_closed(utcnow() - dt.timedelta(days=1)) == 0
@@ -209,7 +231,8 @@ async def test_redactor_hides_the_residents_identifiers(seeded: Database) -> Non
     aanmelder, *_ = await people_ids(seeded)
     casus_id = await make_casus(seeded, aanmelder)
     async with seeded.unit_of_work() as uow:
-        redact_text = await uow.casussen.redactor(await uow.casussen.get(casus_id))
+        casus = await uow.casussen.open(casus_id, requester(aanmelder), Need.OVERZICHT)
+        redact_text = (await casus.shared()).redact
     result = redact_text(
         "Kevin Oudeman (17-04-2003, 17 april 2003) is weer gezien; Oudeman zwijgt."
     )

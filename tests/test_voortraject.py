@@ -18,6 +18,7 @@ from tests.helpers import (
     say,
     submit_aanmelding,
 )
+from tests.inspect import active_links, besluit_rows, cases_by_code, casus_row
 
 
 async def pending_texts(db: Database, who_id: int | None = None) -> list[str]:
@@ -34,9 +35,9 @@ async def test_valid_aanmelding_creates_pseudonymised_casus_and_notifies(demo_db
     for identifier in IDENTIFIERS:
         assert identifier not in notices[0]
     async with demo_db.unit_of_work() as uow:
-        casus = (await uow.casussen.by_code(code))[0]
+        casus = (await cases_by_code(uow, code))[0]
         assert casus.status == "aangemeld"
-        links = await uow.casussen.betrokkenen(casus.id)
+        links = await active_links(uow, casus.id)
         assert [(b.rol, b.doel, b.grondslag) for b in links] == [
             ("betrokken", "Aanmelding voor de PGA", "art6_1e")
         ]
@@ -67,7 +68,7 @@ async def assert_rejected(db: Database, config: Config, field: str, **overrides:
     text = card_text(outcome.card)
     assert "nog niet compleet" in text
     async with db.unit_of_work() as uow:
-        assert await uow.casussen.by_code(f"PGA-{dt.date.today().year}-001") == []
+        assert await cases_by_code(uow, f"PGA-{dt.date.today().year}-001") == []
     return text
 
 
@@ -130,7 +131,7 @@ async def test_non_expert_cannot_triage_from_forwarded_card(demo_db, config):
         outcome = await act(demo_db, config, "a3", verb, data)
         assert outcome.card is None and "geen toegang" in (outcome.text or "")
     async with demo_db.unit_of_work() as uow:
-        casus = await uow.casussen.get(cid)
+        casus = await casus_row(uow, cid)
         assert casus.status == "aangemeld"
         events = await uow.audit.events(cid)
         assert [e.outcome for e in events if e.event.startswith("triage")] == ["denied", "denied"]
@@ -230,7 +231,7 @@ async def test_full_triage_opnemen_letter_and_startgesprek(demo_db, config):
     assert "nadruk op handhaving" in card_text(held.card)
 
     async with demo_db.unit_of_work() as uow:
-        besluiten = [(b.soort, b.uitkomst) for b in await uow.casussen.besluiten(cid)]
+        besluiten = [(b.soort, b.uitkomst) for b in await besluit_rows(uow, cid)]
         assert besluiten == [("triage", "opnemen"), ("startgesprek", "niet_gehouden")]
         views = [e for e in await uow.audit.events(cid) if e.event == "identiteit.bekijken"]
         assert views and all(e.outcome == "success" for e in views)
@@ -258,7 +259,7 @@ async def test_other_triage_decisions_close_with_reason(demo_db, config):
     )
     assert "Doorverwijzen" in card_text(done.card)
     async with demo_db.unit_of_work() as uow:
-        casus = await uow.casussen.get(cid)
+        casus = await casus_row(uow, cid)
         assert casus.status == "doorverwezen" and casus.afgesloten_at is not None
 
 
@@ -273,14 +274,17 @@ async def test_triage_button_in_channel_goes_private(demo_db, config):
     assert any(RESIDENT_NAME in t for t in await pending_texts(demo_db, fatima))
 
 
-async def test_possible_duplicate_is_flagged_without_leaking_the_other_casus(demo_db, config):
+async def test_possible_duplicate_names_the_casus_to_the_municipality_pga_expert(demo_db, config):
+    """The PGA-expert of the gemeente is entitled to both cases (DESIGN §3.2): the warning
+    names the other code instead of saying she is not involved."""
     first = await submit_aanmelding(demo_db, config, who="a2")
     second = await submit_aanmelding(demo_db, config, who="a4", naam="kevin  OUDEMAN")
     opened = await act(
         demo_db, config, "a1", "triage.open", {"casus": await casus_id(demo_db, second)}
     )
     text = card_text(opened.card)
-    assert "Mogelijk dubbel" in text and first not in text
+    assert "Mogelijk dubbel" in text and first in text
+    assert "niet bij betrokken" not in text
 
 
 async def test_form_submitted_in_a_channel_stores_nothing(demo_db, config):
@@ -290,7 +294,7 @@ async def test_form_submitted_in_a_channel_stores_nothing(demo_db, config):
     )
     assert outcome.card is None and "privéchat" in (outcome.text or "")
     async with demo_db.unit_of_work() as uow:
-        assert await uow.casussen.by_code(f"PGA-{dt.date.today().year}-001") == []
+        assert await cases_by_code(uow, f"PGA-{dt.date.today().year}-001") == []
 
 
 async def test_private_delivery_says_how_to_open_the_chat_first(demo_db, config):

@@ -1,0 +1,180 @@
+"""Every form once: its verb, its inputs with their limits, and the ids it carries.
+
+The card builders take input ids and verbs from here, and the workflows validate submits
+with `Form.schema()` of the same definition, so a rename on one side cannot go unnoticed
+(tests/test_contract.py walks every card and every route).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+# The three criteria of the handreiking (DESIGN §2.1): keys used in input ids.
+CRITERIA_KEYS = ("overlast", "politie", "meerdere_organisaties")
+MAX_ID = 2**31 - 1
+
+
+@dataclass(frozen=True)
+class Field:
+    id: str
+    max_length: int = 500
+
+
+@dataclass(frozen=True)
+class Form:
+    """A verb and what its submit may carry: inputs typed by the user (strings), ids we put
+    in the action data ourselves (integers) and short tokens (strings)."""
+
+    verb: str
+    fields: tuple[Field, ...] = ()
+    ids: tuple[str, ...] = ()
+    tokens: tuple[str, ...] = ()
+
+    def __getitem__(self, field_id: str) -> Field:
+        for field in self.fields:
+            if field.id == field_id:
+                return field
+        raise KeyError(f"{self.verb} has no input {field_id!r}")
+
+    def __iter__(self) -> Iterator[Field]:
+        return iter(self.fields)
+
+    @property
+    def keys(self) -> frozenset[str]:
+        """Every key a submit of this form may carry."""
+        return frozenset([*(f.id for f in self.fields), *self.ids, *self.tokens])
+
+    def schema(self, *, with_args: bool = False) -> dict[str, Any]:
+        properties: dict[str, Any] = {
+            f.id: {"type": "string", "maxLength": f.max_length} for f in self.fields
+        }
+        properties.update(
+            {i: {"type": "integer", "minimum": 1, "maximum": MAX_ID} for i in self.ids}
+        )
+        properties.update({t: {"type": "string", "maxLength": 64} for t in self.tokens})
+        if with_args:  # a typed command: `casus PGA-2026-001` arrives as _args
+            properties["_args"] = {"type": "string", "maxLength": 200}
+        return {
+            "type": "object",
+            "properties": properties,
+            "required": [] if with_args else list(self.ids),
+            "additionalProperties": False,
+        }
+
+    def with_verb(self, verb: str) -> Form:
+        """The same inputs under another verb (e.g. save a draft vs. send)."""
+        return Form(verb, self.fields, self.ids, self.tokens)
+
+
+def _text(*ids: str, max_length: int = 500) -> tuple[Field, ...]:
+    return tuple(Field(i, max_length) for i in ids)
+
+
+# --- navigation (no inputs) --------------------------------------------------------------
+
+HELP = Form("help")
+AANMELDING_OPEN = Form("aanmelding.open")
+TRIAGE_LIJST = Form("triage.lijst")
+BEHEER_OPEN = Form("beheer.open")
+TRIAGE_OPEN = Form("triage.open", ids=("casus",))
+CASUS_OPEN = Form("casus.open", ids=("casus",))
+BRIEF_OPEN = Form("brief.open", ids=("casus",))
+STARTGESPREK_OPEN = Form("startgesprek.open", ids=("casus",))
+DEMO_ALS = Form("demo.als", ids=("professional",))
+
+# --- aanmelding ----------------------------------------------------------------------------
+
+AANMELDING_INDIENEN = Form(
+    "aanmelding.indienen",
+    fields=(
+        Field("naam", 150),
+        Field("geboortedatum", 10),
+        Field("woonplaats", 100),
+        Field("doelgroep", 20),
+        Field("gemeente", 12),
+        Field("urgentie", 20),
+        Field("reden", 3000),
+        *(Field(f"crit_{key}", 5) for key in CRITERIA_KEYS),
+        *(Field(f"crit_{key}_toelichting", 1000) for key in CRITERIA_KEYS),
+        Field("leefgebieden", 400),
+        Field("partners", 400),
+        Field("geinformeerd", 3),
+        Field("reden_niet_geinformeerd", 1000),
+        Field("doel", 300),
+        Field("grondslag", 40),
+        Field("uitzondering", 40),
+    ),
+    tokens=("_form",),
+)
+AANMELDING_BEWAREN = AANMELDING_INDIENEN.with_verb("aanmelding.bewaren")
+
+# --- triage --------------------------------------------------------------------------------
+
+TRIAGE_BESLUIT = Form(
+    "triage.besluit",
+    fields=(
+        Field("besluit", 20),
+        Field("toelichting", 3000),
+        Field("doorverwijzing", 40),
+        Field("ander_overleg", 200),
+        Field("deelnemers", 400),
+        Field("casusregisseur", 12),
+        Field("startgesprek_datum", 10),
+        Field("startgesprek_tijd", 8),
+        Field("startgesprek_wie", 300),
+    ),
+    ids=("casus",),
+)
+
+# --- the letter and the startgesprek --------------------------------------------------------
+
+BRIEF_MAKEN = Form(
+    "brief.maken",
+    fields=(
+        Field("adres", 200),
+        Field("postcode", 10),
+        Field("woonplaats", 100),
+        Field("startgesprek_datum", 10),
+        Field("startgesprek_tijd", 8),
+        Field("startgesprek_locatie", 200),
+    ),
+    ids=("casus",),
+)
+STARTGESPREK_VASTLEGGEN = Form(
+    "startgesprek.vastleggen",
+    fields=(
+        Field("uitkomst", 20),
+        Field("datum", 10),
+        Field("tijd", 8),
+        Field("visie_bewoner", 3000),
+        Field("correctie_reden", 1000),
+    ),
+    ids=("casus",),
+)
+
+# --- beheer --------------------------------------------------------------------------------
+
+_BEHEER_FIELDS = (
+    Field("org_naam", 150),
+    Field("org_soort", 40),
+    Field("prof_naam", 150),
+    Field("prof_object_id", 64),
+    Field("prof_tenant_id", 64),
+    Field("prof_functie", 150),
+    Field("prof_organisatie", 12),
+    Field("prof_rol", 20),
+    Field("prof_gemeente", 12),
+    Field("uit_professional", 12),
+    Field("aan_professional", 12),
+)
+BEHEER_ORGANISATIE = Form("beheer.organisatie", _BEHEER_FIELDS)
+BEHEER_PROFESSIONAL = BEHEER_ORGANISATIE.with_verb("beheer.professional")
+BEHEER_UITSCHAKELEN = BEHEER_ORGANISATIE.with_verb("beheer.uitschakelen")
+BEHEER_INSCHAKELEN = BEHEER_ORGANISATIE.with_verb("beheer.inschakelen")
+
+ALL: tuple[Form, ...] = tuple(
+    value for value in list(globals().values()) if isinstance(value, Form)
+)
+BY_VERB: dict[str, Form] = {form.verb: form for form in ALL}

@@ -1,0 +1,83 @@
+"""Download grants for documents with identifying data (the letter; the minutes next).
+
+A grant is issued from an opened casus (so the gate has checked the role), for one
+professional, one kind of document, a few minutes. The link holds a random token only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from store.access import Need
+from store.casus import CasusAccess
+from store.models import DocumentGrant, utcnow
+
+# Which need a document of a kind serves: fetching it is checked again at download.
+DOCUMENT_NEEDS: dict[str, Need] = {"brief": Need.BRIEF}
+
+
+@dataclass(frozen=True)
+class GrantView:
+    soort: str
+    casus_id: int
+    professional_id: int
+
+
+class DocumentGrants:
+    def __init__(self, session: AsyncSession, key: bytes) -> None:
+        self._session = session
+        self._key = key
+
+    async def issue(self, casus: CasusAccess, soort: str, minutes: int) -> str:
+        casus.require(DOCUMENT_NEEDS[soort])
+        token = secrets.token_urlsafe(32)
+        self._session.add(
+            DocumentGrant(
+                token_hash=self._hash(token),
+                soort=soort,
+                casus_id=casus.id,
+                professional_id=casus.requester.professional_id,
+                expires_at=utcnow() + dt.timedelta(minutes=minutes),
+            )
+        )
+        await self._session.flush()
+        return token
+
+    async def peek(self, token: str) -> GrantView | None:
+        """The grant while it can still be used; looking does not use it up."""
+        row = await self._session.scalar(
+            select(DocumentGrant).where(
+                DocumentGrant.token_hash == self._hash(token),
+                DocumentGrant.used_at.is_(None),
+                DocumentGrant.expires_at > utcnow(),
+            )
+        )
+        return GrantView(row.soort, row.casus_id, row.professional_id) if row else None
+
+    async def redeem(self, token: str) -> bool:
+        """Use the grant up; False when it was used (also concurrently) or expired."""
+        result = await self._session.execute(
+            update(DocumentGrant)
+            .where(
+                DocumentGrant.token_hash == self._hash(token),
+                DocumentGrant.used_at.is_(None),
+                DocumentGrant.expires_at > utcnow(),
+            )
+            .values(used_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def drop_expired(self, before: dt.datetime) -> None:
+        await self._session.execute(delete(DocumentGrant).where(DocumentGrant.expires_at < before))
+
+    def _hash(self, token: str) -> str:
+        # Keyed, so the table alone cannot confirm a guessed link.
+        return hmac.new(self._key, token[:100].encode(), hashlib.sha256).hexdigest()
