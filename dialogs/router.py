@@ -26,6 +26,7 @@ from dialogs.core import (
     InvalidPayload,
     Outcome,
     private_delivery_text,
+    read_form,
 )
 from dialogs.core import strip_control_chars as clean
 from dialogs.identity import Refused, resolve_actor, tenant_allowed
@@ -135,6 +136,11 @@ async def handle_action(
 ) -> Outcome:
     route = ROUTES.get(verb)
     if route is None or (data is not None and not isinstance(data, Mapping)):
+        return Outcome(text=STALE_FORM)
+    try:
+        read_form(route.form, data or {})  # the contract: nothing the form does not define
+    except InvalidPayload as invalid:
+        log.info("invalid card payload rejected at %s", invalid.args[0])
         return Outcome(text=STALE_FORM)
     # A card button pressed in a shared conversation answers in the 1:1 chat, unless the
     # route acts in the shared space: an answered card replaces the card for everyone.

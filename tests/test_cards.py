@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 from typing import Any
 
@@ -60,47 +61,79 @@ BEHEER_VIEW = beheer.BeheerView(
     gemeenten=[("1", "Zuiderstad")],
 )
 
+BUILDERS_USED: set[str] = set()
+
+
+def built(builder: Any, *args: Any, **kwargs: Any) -> Any:
+    """Call a card builder and remember that it is covered."""
+    BUILDERS_USED.add(f"{builder.__module__}.{builder.__name__}")
+    return builder(*args, **kwargs)
+
+
 CARDS: dict[str, Any] = {
-    "help": common.help_card(
+    "help": built(
+        common.help_card,
         "Fatima",
         [("help", "Wat kan ik hier?"), ("triage", "x"), ("aanmelden", "y"), ("beheer", "z")],
         "Proef",
     ),
-    "act_as": common.act_as_card([(1, "Fatima", "PGA-expert"), (2, "Sanne", "GGZ")], 1),
-    "aanmelding_leeg": aanmelding.aanmelding_form(OPTIONS, {}, {}, form_id="f1"),
-    "aanmelding_fouten": aanmelding.aanmelding_form(
+    "act_as": built(common.act_as_card, [(1, "Fatima", "PGA-expert"), (2, "Sanne", "GGZ")], 1),
+    "aanmelding_leeg": built(aanmelding.aanmelding_form, OPTIONS, {}, {}, form_id="f1"),
+    "aanmelding_fouten": built(
+        aanmelding.aanmelding_form,
         OPTIONS,
         {"naam": "A", "crit_overlast": "true", "leefgebieden": "financien"},
         ERRORS,
         form_id="f1",
         notice="Concept bewaard.",
     ),
-    "aanmelding_ontvangen": aanmelding.aanmelding_ontvangen("PGA-2026-001", "Zuiderstad"),
-    "kanaal": aanmelding.kanaal_melding("PGA-2026-001", "jeugd", 3),
-    "ter_triage": aanmelding.ter_triage("PGA-2026-001", [("Doelgroep", "Jeugd")], 1),
-    "triage_lijst": triage.triage_lijst(
-        [triage.TriageItem(1, "PGA-2026-001", "Jeugd", 2, 3, "Hoog")]
+    "aanmelding_ontvangen": built(aanmelding.aanmelding_ontvangen, "PGA-2026-001", "Zuiderstad"),
+    "kanaal": built(aanmelding.kanaal_melding, "PGA-2026-001", "jeugd", 3),
+    "ter_triage": built(aanmelding.ter_triage, "PGA-2026-001", [("Doelgroep", "Jeugd")], 1),
+    "triage_lijst": built(
+        triage.triage_lijst, [triage.TriageItem(1, "PGA-2026-001", "Jeugd", 2, 3, "Hoog")]
     ),
-    "triage_lijst_leeg": triage.triage_lijst([]),
-    "triage_kaart": triage.triage_kaart(
-        TRIAGE_VIEW, TRIAGE_OPTIONS, {"besluit": "opnemen"}, ERRORS
+    "triage_lijst_leeg": built(triage.triage_lijst, []),
+    "triage_kaart": built(
+        triage.triage_kaart, TRIAGE_VIEW, TRIAGE_OPTIONS, {"besluit": "opnemen"}, ERRORS
     ),
-    "triage_vastgelegd": triage.triage_vastgelegd(
-        "PGA-2026-001", "Opnemen", 1, opgenomen=True, details=[("Besluit", "Opnemen")]
+    "triage_vastgelegd": built(
+        triage.triage_vastgelegd,
+        "PGA-2026-001",
+        "Opnemen",
+        1,
+        opgenomen=True,
+        details=[("Besluit", "Opnemen")],
     ),
-    "triage_afgewezen": triage.triage_vastgelegd(
-        "PGA-2026-001", "Afwijzen", 1, opgenomen=False, details=[]
+    "triage_afgewezen": built(
+        triage.triage_vastgelegd, "PGA-2026-001", "Afwijzen", 1, opgenomen=False, details=[]
     ),
-    "uitkomst": triage.uitkomst_aanmelding("PGA-2026-001", 1, "Afwijzen", "Past niet", "morgen"),
-    "casusregisseur": triage.casusregisseur_benoemd("PGA-2026-001", 1),
-    "casus": casus.casus_overzicht(CASUS_VIEW),
-    "casus_anoniem": casus.casus_overzicht(casus.CasusView(1, "PGA-2026-001", "Opgenomen", [])),
-    "brief_form": casus.brief_form("PGA-2026-001", 1, {"adres": "x"}, {"postcode": "Fout"}),
-    "brief_klaar": casus.brief_klaar("PGA-2026-001", 1, "https://bot.example/brieven/abc", 15),
-    "startgesprek": casus.startgesprek_form(
-        "PGA-2026-001", 1, {"datum": "2026-01-01"}, {"uitkomst": "Kies"}
+    "uitkomst": built(
+        triage.uitkomst_aanmelding, "PGA-2026-001", 1, "Afwijzen", "Past niet", "morgen"
     ),
-    "beheer": beheer.beheer_card(BEHEER_VIEW, {}, {"_form": "x", "org_naam": "Bestaat al"}, "OK"),
+    "casusregisseur": built(triage.casusregisseur_benoemd, "PGA-2026-001", 1),
+    "casus": built(casus.casus_overzicht, CASUS_VIEW),
+    "casus_anoniem": built(
+        casus.casus_overzicht, casus.CasusView(1, "PGA-2026-001", "Opgenomen", [])
+    ),
+    "brief_form": built(casus.brief_form, "PGA-2026-001", 1, {"adres": "x"}, {"postcode": "Fout"}),
+    "brief_klaar": built(
+        casus.brief_klaar, "PGA-2026-001", 1, "https://bot.example/brieven/abc", 15
+    ),
+    "startgesprek": built(
+        casus.startgesprek_form, "PGA-2026-001", 1, {"datum": "2026-01-01"}, {"uitkomst": "Kies"}
+    ),
+    "beheer": built(
+        beheer.beheer_card, BEHEER_VIEW, {}, {"_form": "x", "org_naam": "Bestaat al"}, "OK"
+    ),
+    "startgesprek_verbeteren": built(
+        casus.startgesprek_form,
+        "PGA-2026-001",
+        1,
+        {"uitkomst": "gehouden"},
+        {"correctie_reden": "Geef de reden"},
+        recorded="01-12-2026 10:00 (gehouden)",
+    ),
 }
 
 
@@ -131,3 +164,16 @@ def test_form_inputs_have_unique_ids() -> None:
     for name in ("aanmelding_leeg", "triage_kaart", "beheer", "brief_form", "startgesprek"):
         found = ids(CARDS[name])
         assert len(found) == len(set(found)), name
+
+
+def test_every_card_builder_is_covered() -> None:
+    """A new builder must be added to CARDS, so the schema and contract tests see it."""
+    found = {
+        f"{module.__name__}.{name}"
+        for module in (aanmelding, beheer, casus, common, triage)
+        for name, member in inspect.getmembers(module, inspect.isfunction)
+        if member.__module__ == module.__name__
+        and not name.startswith("_")
+        and member.__annotations__.get("return") == "Card"
+    }
+    assert found and found <= BUILDERS_USED, sorted(found - BUILDERS_USED)
