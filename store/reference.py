@@ -12,6 +12,7 @@ ROL_LABELS = {
     "casusregisseur": "Casusregisseur",
     "betrokken": "Betrokken professional",
     "adviserend": "Adviserend professional",
+    "gemeente_pga_expert": "PGA-expert van de gemeente",
 }
 
 DOELGROEPEN: list[Option] = [
