@@ -37,6 +37,8 @@ class AanmeldingOptions:
     urgenties: Sequence[Option]
     grondslagen: Sequence[Option]
     uitzonderingen: Sequence[Option]
+    beroepsgeheim: Sequence[Option]
+    toestemming_waarschuwing: str
     criteria: Sequence[Option]
 
 
@@ -132,10 +134,19 @@ def aanmelding_form(
             errors,
             required=True,
         ),
+        text(options.toestemming_waarschuwing, subtle=True, spacing="None"),
         *choice_input(
             FORM["uitzondering"],
-            "Bijzondere gegevens of beroepsgeheim",
+            "Bijzondere of strafrechtelijke gegevens (AVG art. 9 of 10)",
             options.uitzonderingen,
+            values,
+            errors,
+            required=True,
+        ),
+        *choice_input(
+            FORM["beroepsgeheim"],
+            "Heb je beroepsgeheim? Zo ja: waarom mag je delen?",
+            options.beroepsgeheim,
             values,
             errors,
             required=True,

@@ -38,6 +38,7 @@ class CasusView:
     betrokkenen: Sequence[tuple[str, str]] = ()
     kan_brief: bool = False
     kan_startgesprek: bool = False
+    kan_koppelen: bool = False
     note: str | None = None
 
 
@@ -60,6 +61,10 @@ def casus_overzicht(view: CasusView) -> Card:
     if view.kan_startgesprek:
         actions.append(
             execute("Startgesprek vastleggen", forms.STARTGESPREK_OPEN, {"casus": view.casus_id})
+        )
+    if view.kan_koppelen:
+        actions.append(
+            execute("Professionals koppelen", forms.KOPPELEN_OPEN, {"casus": view.casus_id})
         )
     return card(body, actions)
 

@@ -105,6 +105,7 @@ AANMELDING_INDIENEN = Form(
         Field("doel", 300),
         Field("grondslag", 40),
         Field("uitzondering", 40),
+        Field("beroepsgeheim", 40),
     ),
     tokens=("_form",),
 )
@@ -124,6 +125,10 @@ TRIAGE_BESLUIT = Form(
         Field("startgesprek_datum", 10),
         Field("startgesprek_tijd", 8),
         Field("startgesprek_wie", 300),
+        Field("regisseur_grondslag", 40),
+        Field("regisseur_uitzondering", 40),
+        Field("regisseur_beroepsgeheim", 40),
+        Field("eigen_grondslag", 40),
     ),
     ids=("casus",),
 )
@@ -151,6 +156,32 @@ STARTGESPREK_VASTLEGGEN = Form(
         Field("visie_bewoner", 3000),
         Field("correctie_reden", 1000),
     ),
+    ids=("casus",),
+)
+
+# --- koppelen: partners on a casus ---------------------------------------------------------
+
+KOPPELEN_OPEN = Form("koppelen.open", ids=("casus",))
+ONTKOPPELEN_OPEN = Form("ontkoppelen.open", ids=("casus",))
+KOPPELEN = Form(
+    "koppelen.opslaan",
+    fields=(
+        Field("professional", 12),
+        Field("rol", 20),
+        Field("doel", 300),
+        Field("grondslag", 40),
+        Field("uitzondering", 40),
+        Field("beroepsgeheim", 40),
+        Field("noodzaak", 1000),
+        Field("geinformeerd", 3),
+        Field("reden_niet_geinformeerd", 1000),
+    ),
+    ids=("casus",),
+)
+KOPPELEN_OPNIEUW = Form("koppelen.opnieuw", ids=("casus", "professional"), tokens=("rol",))
+ONTKOPPELEN = Form(
+    "ontkoppelen.opslaan",
+    fields=(Field("koppeling", 40), Field("reden", 1000)),
     ids=("casus",),
 )
 

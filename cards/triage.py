@@ -80,6 +80,10 @@ class TriageOptions:
     besluiten: Sequence[Option]
     doorverwijzingen: Sequence[Option]
     professionals: Sequence[Option]
+    grondslagen: Sequence[Option] = ()
+    uitzonderingen: Sequence[Option] = ()
+    beroepsgeheim: Sequence[Option] = ()
+    toestemming_waarschuwing: str = ""
 
 
 def triage_kaart(
@@ -104,7 +108,7 @@ def triage_kaart(
         text(view.reden),
         heading("Criteria"),
         *(
-            text(f"{label}  \n_{explanation or 'geen toelichting'}_")
+            text(f"{esc(label)}  \n_{esc(explanation or 'geen toelichting')}_", markdown=True)
             for label, explanation in view.criteria
         ),
         heading("Besluit"),
@@ -146,6 +150,41 @@ def triage_kaart(
         *date_input(FORM["startgesprek_datum"], "Startgesprek: datum", values, errors),
         *time_input(FORM["startgesprek_tijd"], "Startgesprek: tijd", values, errors),
         *text_input(FORM["startgesprek_wie"], "Startgesprek: wie gaan er?", values, errors),
+        text(
+            "Nog geen casusregisseur? Dat kan later, met 'koppelen' op de casus.",
+            subtle=True,
+        ),
+        *choice_input(
+            FORM["regisseur_grondslag"],
+            "Casusregisseur: grondslag (AVG art. 6)",
+            options.grondslagen,
+            values,
+            errors,
+        ),
+        *choice_input(
+            FORM["regisseur_uitzondering"],
+            "Casusregisseur: bijzondere of strafrechtelijke gegevens",
+            options.uitzonderingen,
+            values,
+            errors,
+        ),
+        *choice_input(
+            FORM["regisseur_beroepsgeheim"],
+            "Casusregisseur: beroepsgeheim",
+            options.beroepsgeheim,
+            values,
+            errors,
+        ),
+        heading("Jouw grondslag als procesregisseur"),
+        *choice_input(
+            FORM["eigen_grondslag"],
+            "Grondslag (AVG art. 6)",
+            options.grondslagen,
+            values,
+            errors,
+            required=True,
+        ),
+        text(options.toestemming_waarschuwing, subtle=True, spacing="None"),
     ]
     actions = [
         execute(
@@ -192,12 +231,16 @@ def casusregisseur_benoemd(code: str, casus_id: int, startgesprek: str | None = 
     body = [
         title(f"Je bent casusregisseur van {code}"),
         text(
-            "Jij houdt het plan van aanpak in beweging. Je krijgt hier herinneringen over acties."
+            "Jij houdt het plan van aanpak in beweging, samen met de betrokken professionals. "
+            "Leg na het startgesprek vast hoe het ging."
         ),
     ]
     if startgesprek:
         body.append(text(f"Startgesprek: {startgesprek}"))
     return card(
         body,
-        [execute("Casus bekijken", forms.CASUS_OPEN, {"casus": casus_id})],
+        [
+            execute("Startgesprek vastleggen", forms.STARTGESPREK_OPEN, {"casus": casus_id}),
+            execute("Casus bekijken", forms.CASUS_OPEN, {"casus": casus_id}),
+        ],
     )

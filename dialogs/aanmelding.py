@@ -31,13 +31,15 @@ from store import reference as ref
 from store.access import Conflict, Need
 from store.casus import CasusAccess
 from store.outbox import PrivateMessage, SharedPost
-from store.views import CasusView
+from store.views import CasusView, Checklist
 
 DRAFT = "aanmelding"
 CRITERIA_KEYS = [key for key, _ in ref.CRITERIA]
 DEFAULTS = {
     "doel": "Aanmelding voor de PGA: samen zorgen voor veiligheid en passende hulp",
     "grondslag": "art6_1e",
+    "uitzondering": "geen",
+    "beroepsgeheim": "geen",
     "urgentie": "normaal",
 }
 SENT_PRIVATELY = (
@@ -60,6 +62,8 @@ async def _options(context: Context) -> AanmeldingOptions:
         urgenties=ref.URGENTIES,
         grondslagen=ref.GRONDSLAGEN,
         uitzonderingen=ref.UITZONDERINGEN,
+        beroepsgeheim=ref.BEROEPSGEHEIM,
+        toestemming_waarschuwing=ref.TOESTEMMING_WAARSCHUWING,
         criteria=ref.CRITERIA,
     )
 
@@ -158,11 +162,14 @@ async def _create_casus(context: Context, values: dict[str, Any]) -> CasusView:
             "reden_niet_geinformeerd": None if informed else values["reden_niet_geinformeerd"],
         },
         aanmelder=context.actor.requester,
-        link={
-            "doel": values["doel"],
-            "grondslag": values["grondslag"],
-            "uitzondering": values["uitzondering"],
-        },
+        link=Checklist(
+            doel=values["doel"],
+            grondslag=values["grondslag"],
+            uitzondering=values["uitzondering"],
+            beroepsgeheim=values["beroepsgeheim"],
+            bewoner_geinformeerd=informed,
+            reden_niet_geinformeerd=None if informed else values["reden_niet_geinformeerd"],
+        ),
     )
 
 
@@ -201,6 +208,7 @@ def validate(values: dict[str, Any], options: AanmeldingOptions, today: dt.date)
     _check_choice(values, "urgentie", options.urgenties, errors)
     _check_choice(values, "grondslag", options.grondslagen, errors)
     _check_choice(values, "uitzondering", options.uitzonderingen, errors)
+    _check_choice(values, "beroepsgeheim", options.beroepsgeheim, errors)
     _check_choice(values, "geinformeerd", [("ja", ""), ("nee", "")], errors)
     _check_multi(values, "leefgebieden", options.leefgebieden, errors)
     _check_multi(values, "partners", options.organisaties, errors)

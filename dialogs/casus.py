@@ -98,6 +98,7 @@ async def _view(casus: CasusAccess) -> CasusView:
         betrokkenen=betrokkenen,
         kan_brief=opgenomen and casus.allows(Need.BRIEF),
         kan_startgesprek=opgenomen and casus.allows(Need.STARTGESPREK),
+        kan_koppelen=opgenomen and casus.allows(Need.KOPPELEN),
     )
 
 

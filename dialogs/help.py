@@ -17,6 +17,7 @@ def commands_for(context: Context) -> list[tuple[str, str]]:
     ]
     if actor.is_pga_expert:
         commands.append(("triage", "Open aanmeldingen beoordelen"))
+        commands.append(("koppelen CODE", "Professionals koppelen aan een casus, of ontkoppelen"))
         commands.append(("kanaal", "Dit kanaal meldingen laten krijgen (in een kanaal)"))
     if actor.may_administer:
         commands.append(("beheer", "Organisaties en professionals beheren"))

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from cards import forms
 from cards.forms import Form
-from dialogs import aanmelding, beheer, casus, demo, help, triage
+from dialogs import aanmelding, beheer, casus, demo, help, koppelen, triage
 from dialogs.core import (
     Audience,
     Config,
@@ -50,6 +50,8 @@ COMMANDS: dict[str, Handler] = {
     "aanmelding": aanmelding.open_form,
     "triage": triage.lijst,
     "casus": casus.show,
+    "koppelen": koppelen.open_koppelen,
+    "koppel": koppelen.open_koppelen,
     "beheer": beheer.open_beheer,
     "kanaal": beheer.koppel_kanaal,
     "als": demo.choose,
@@ -85,6 +87,11 @@ ROUTES: dict[str, Route] = {
         Route(forms.BRIEF_MAKEN, casus.maak_brief),
         Route(forms.STARTGESPREK_OPEN, casus.open_startgesprek),
         Route(forms.STARTGESPREK_VASTLEGGEN, casus.leg_startgesprek_vast),
+        Route(forms.KOPPELEN_OPEN, koppelen.open_koppelen),
+        Route(forms.KOPPELEN, koppelen.koppel),
+        Route(forms.KOPPELEN_OPNIEUW, koppelen.koppel_opnieuw),
+        Route(forms.ONTKOPPELEN_OPEN, koppelen.open_ontkoppelen),
+        Route(forms.ONTKOPPELEN, koppelen.ontkoppel),
         Route(forms.BEHEER_OPEN, beheer.open_beheer),
         Route(forms.BEHEER_ORGANISATIE, beheer.add_organisatie),
         Route(forms.BEHEER_PROFESSIONAL, beheer.add_professional),
@@ -179,7 +186,7 @@ async def _run(
     if outcome.text and not incoming.personal:
         # In a channel the bot hears only what mentions it.
         outcome.text = re.sub(
-            r"([Tt]yp|met) '(help|aanmelden|casus|kanaal|triage|beheer)",
+            r"([Tt]yp|met) '(help|aanmelden|casus|kanaal|triage|beheer|koppelen)",
             r"\1 '@Casusoverleg \2",
             outcome.text,
         )

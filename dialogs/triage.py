@@ -27,7 +27,7 @@ from store.access import Need
 from store.casus import CasusAccess
 from store.models import utcnow
 from store.outbox import PrivateMessage
-from store.views import PersonView
+from store.views import Checklist, PersonView
 
 ALREADY_DECIDED = "Over deze aanmelding is al besloten. Typ 'casus {code}' om de casus te zien."
 ONLY_EXPERT = "Alleen een PGA-expert kan triage doen. Typ 'help' voor wat jij kunt."
@@ -37,15 +37,13 @@ STATUS_FOR = {
     "doorverwijzen": "doorverwezen",
     "al_besproken": "al_besproken",
 }
-PGA_EXPERT_LINK = {
-    "doel": "Procesregie PGA: triage en voorbereiding van het casusoverleg",
-    "grondslag": "art6_1e",
-    "uitzondering": "art10_uavg",
-}
-CASUSREGISSEUR_LINK = {
-    "doel": "Casusregie PGA: plan van aanpak uitvoeren en bewaken",
-    "grondslag": "art6_1e",
-    "uitzondering": "art9_2g",
+PGA_EXPERT_DOEL = "Procesregie PGA: triage en voorbereiding van het casusoverleg"
+CASUSREGISSEUR_DOEL = "Casusregie PGA: plan van aanpak uitvoeren en bewaken"
+DEFAULTS = {
+    "eigen_grondslag": "art6_1e",
+    "regisseur_grondslag": "art6_1e",
+    "regisseur_uitzondering": "art9_2h",
+    "regisseur_beroepsgeheim": "geen",
 }
 
 
@@ -74,9 +72,7 @@ async def open_triage(context: Context, data: dict[str, Any]) -> Outcome:
     casus = await context.uow.casussen.open(payload["casus"], context.actor.requester, Need.TRIAGE)
     if casus.view.status != "aangemeld":
         return Outcome(text=ALREADY_DECIDED.format(code=casus.code))
-    # From this moment the PGA-expert is linked as procesregisseur (issue #3).
-    await casus.link(context.actor.id, "pga_expert", **PGA_EXPERT_LINK)
-    return Outcome.private(await _triage_card(context, casus, {}, {}), about=casus.id)
+    return Outcome.private(await _triage_card(context, casus, dict(DEFAULTS), {}), casus.id)
 
 
 async def _triage_card(
@@ -126,6 +122,10 @@ async def _triage_card(
         besluiten=ref.TRIAGE_BESLUITEN,
         doorverwijzingen=ref.DOORVERWIJZINGEN,
         professionals=[(str(p.id), p.label) for p in await uow.people.active()],
+        grondslagen=ref.GRONDSLAGEN,
+        uitzonderingen=ref.UITZONDERINGEN,
+        beroepsgeheim=ref.BEROEPSGEHEIM,
+        toestemming_waarschuwing=ref.TOESTEMMING_WAARSCHUWING,
     )
     return triage_kaart(view, options, values, errors)
 
@@ -175,24 +175,11 @@ async def _apply(
     }
     facts = [("Besluit", ref.label(ref.TRIAGE_BESLUITEN, choice))]
     outcome = Outcome(about=casus.id)
+    # The PGA-expert leads the casus from here (procesregie), on the basis she chose.
+    eigen = Checklist(PGA_EXPERT_DOEL, values["eigen_grondslag"], "art10_uavg", "geen")
+    await casus.link(context.actor.id, "pga_expert", eigen, Need.TRIAGE)
     if choice == "opnemen":
-        regisseur = professionals[int(values["casusregisseur"])]
-        details["casusregisseur"] = regisseur.id
-        await casus.link(regisseur.id, "casusregisseur", **CASUSREGISSEUR_LINK)
-        facts.append(("Casusregisseur", regisseur.label))
-        planned = _planned_at(values)
-        if planned or values.get("startgesprek_wie"):
-            await casus.plan_startgesprek(
-                Need.TRIAGE, gepland_op=planned, deelnemers=values.get("startgesprek_wie") or None
-            )
-            facts.append(("Startgesprek", _format_planned(planned)))
-        outcome.tell(
-            PrivateMessage(
-                regisseur.id,
-                card=casusregisseur_benoemd(casus.code, casus.id, _planning_text(values, planned)),
-                casus_id=casus.id,
-            )
-        )
+        facts += await _opnemen(casus, values, professionals, details, outcome)
     else:
         facts.append(("Reden", values.get("toelichting") or ""))
     await casus.record_besluit(
@@ -219,6 +206,47 @@ async def _apply(
         details=facts,
     )
     return outcome
+
+
+async def _opnemen(
+    casus: CasusAccess,
+    values: dict[str, Any],
+    professionals: dict[int, PersonView],
+    details: dict[str, Any],
+    outcome: Outcome,
+) -> list[tuple[str, str]]:
+    facts = []
+    planned = _planned_at(values)
+    if planned or values.get("startgesprek_wie"):
+        await casus.plan_startgesprek(
+            Need.TRIAGE, gepland_op=planned, deelnemers=values.get("startgesprek_wie") or None
+        )
+    if not values.get("casusregisseur"):
+        facts.append(("Casusregisseur", f"nog niet gekozen: typ 'koppelen {casus.code}'"))
+    else:
+        regisseur = professionals[int(values["casusregisseur"])]
+        details["casusregisseur"] = regisseur.id
+        await casus.link(regisseur.id, "casusregisseur", _regisseur_checklist(values), Need.TRIAGE)
+        facts.append(("Casusregisseur", regisseur.label))
+        outcome.tell(
+            PrivateMessage(
+                regisseur.id,
+                card=casusregisseur_benoemd(casus.code, casus.id, _planning_text(values, planned)),
+                casus_id=casus.id,
+            )
+        )
+    if planned or values.get("startgesprek_wie"):
+        facts.append(("Startgesprek", _format_planned(planned)))
+    return facts
+
+
+def _regisseur_checklist(values: dict[str, Any]) -> Checklist:
+    return Checklist(
+        doel=CASUSREGISSEUR_DOEL,
+        grondslag=values.get("regisseur_grondslag") or DEFAULTS["regisseur_grondslag"],
+        uitzondering=values.get("regisseur_uitzondering") or DEFAULTS["regisseur_uitzondering"],
+        beroepsgeheim=values.get("regisseur_beroepsgeheim") or "geen",
+    )
 
 
 async def _tell_aanmelder(
@@ -291,16 +319,31 @@ def validate(values: dict[str, Any], professional_ids: set[int], today: dt.date)
             errors.setdefault("ander_overleg", "Noem het overleg.")
     if choice == "al_besproken" and not values.get("ander_overleg"):
         errors.setdefault("ander_overleg", "Noem het overleg waar de casus al besproken wordt.")
+    if choice == "al_besproken" and not values.get("toelichting"):
+        errors.setdefault("toelichting", "Geef de reden. De aanmelder krijgt die te zien.")
+    _check_bases(values, errors)
     if not _ids_known(values.get("deelnemers"), professional_ids):
         errors.setdefault("deelnemers", "Kies alleen uit de lijst. Open de triage opnieuw.")
     if choice == "opnemen":
         regisseur = values.get("casusregisseur") or ""
-        if not regisseur:
-            errors.setdefault("casusregisseur", "Kies een casusregisseur.")
-        elif "," in regisseur or not _ids_known(regisseur, professional_ids):
+        if regisseur and ("," in regisseur or not _ids_known(regisseur, professional_ids)):
             errors.setdefault("casusregisseur", "Kies een casusregisseur uit de lijst.")
         _check_planning(values, today, errors)
     return errors
+
+
+def _check_bases(values: dict[str, Any], errors: dict[str, str]) -> None:
+    lists = {
+        "eigen_grondslag": ref.GRONDSLAGEN,
+        "regisseur_grondslag": ref.GRONDSLAGEN,
+        "regisseur_uitzondering": ref.UITZONDERINGEN,
+        "regisseur_beroepsgeheim": ref.BEROEPSGEHEIM,
+    }
+    for field, options in lists.items():
+        if values.get(field) and values[field] not in dict(options):
+            errors.setdefault(field, "Kies een van de mogelijkheden.")
+    if not values.get("eigen_grondslag"):
+        errors.setdefault("eigen_grondslag", "Kies je grondslag.")
 
 
 def _ids_known(value: str | None, known: set[int]) -> bool:

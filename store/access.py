@@ -36,6 +36,7 @@ class Need(StrEnum):
     TRIAGE = "triage"  # decide on a referral
     BRIEF = "brief"  # the letter to the resident (asks for the address)
     STARTGESPREK = "startgesprek"  # record the first talk with the resident
+    KOPPELEN = "koppelen"  # link professionals to the casus, end links, appoint casusregie
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ NEEDS: dict[Need, Rule] = {
     Need.TRIAGE: Rule(frozenset({GEMEENTE_EXPERT}), personal=True, action="U"),
     Need.BRIEF: Rule(EXPERT, personal=True, action="C"),
     Need.STARTGESPREK: Rule(REGIE, personal=True, action="U"),
+    Need.KOPPELEN: Rule(EXPERT, personal=True, action="C"),
 }
 
 

@@ -50,6 +50,7 @@ from store.views import (
     BesluitView,
     BetrokkeneView,
     CasusView,
+    Checklist,
     IdentiteitView,
     SharedCasusView,
     StartgesprekView,
@@ -110,7 +111,7 @@ class CasusRepository:
         persoon: dict[str, Any],
         aanmelding: dict[str, Any],
         aanmelder: Requester,
-        link: dict[str, str | None],
+        link: Checklist,
     ) -> CasusView:
         """A new casus from a referral; any registered professional may refer."""
         now = utcnow()
@@ -143,9 +144,7 @@ class CasusRepository:
             casus,
             aanmelder.professional_id,
             "betrokken",
-            doel=str(link["doel"]),
-            grondslag=str(link["grondslag"]),
-            uitzondering=link.get("uitzondering"),
+            link,
             by=aanmelder,
         )
         self._audit.record("aanmelding.indienen", "C", aanmelder, casus=casus, role="betrokken")
@@ -273,7 +272,12 @@ def _retention_statements(casus_id: int) -> list[Any]:
     return [
         update(Betrokkene)
         .where(Betrokkene.casus_id == casus_id)
-        .values(doel="(verwijderd na bewaartermijn)"),
+        .values(
+            doel="(verwijderd na bewaartermijn)",
+            noodzaak=None,
+            reden_niet_geinformeerd=None,
+            tot_reden=None,
+        ),
         delete(Bericht).where(Bericht.casus_id == casus_id, Bericht.verzonden_at.is_(None)),
         delete(Persoonsgegevens).where(Persoonsgegevens.casus_id == casus_id),
         update(Aanmelding)
@@ -454,6 +458,8 @@ class CasusAccess:
                 rol=b.rol,
                 grondslag=b.grondslag,
                 sinds=b.sinds,
+                # The checklist is for who decides on links (it may hold typed text).
+                checklist=_checklist(b) if self.allows(Need.KOPPELEN) else None,
             )
             for b in rows.all()
         ]
@@ -502,28 +508,61 @@ class CasusAccess:
     # --- writes --------------------------------------------------------------------------
 
     async def link(
-        self,
-        professional_id: int,
-        rol: str,
-        *,
-        doel: str,
-        grondslag: str,
-        uitzondering: str | None,
-    ) -> None:
-        """Link a professional, recording purpose and legal basis (DESIGN §3.4)."""
-        self.require(Need.TRIAGE)
-        await _link(
+        self, professional_id: int, rol: str, checklist: Checklist, need: Need = Need.KOPPELEN
+    ) -> bool:
+        """Link a professional with the sharing checklist (DESIGN §3.4). False when they
+        already hold this role."""
+        self.require(need)
+        linked = await _link(
             self._session,
             self._audit,
             self._casus,
             professional_id,
             rol,
-            doel=doel,
-            grondslag=grondslag,
-            uitzondering=uitzondering,
+            checklist,
             by=self.requester,
         )
         self.roles = await roles_on(self._session, self._casus, self.requester.professional_id)
+        return linked
+
+    async def unlink(self, professional_id: int, rol: str, reden: str) -> bool:
+        """End a link: access ends from the next message on. False when there was none."""
+        self.require(Need.KOPPELEN)
+        link = await self._session.scalar(
+            select(Betrokkene).where(
+                Betrokkene.casus_id == self.id,
+                Betrokkene.professional_id == professional_id,
+                Betrokkene.rol == rol,
+                Betrokkene.tot.is_(None),
+            )
+        )
+        if link is None:
+            return False
+        link.tot = utcnow()
+        link.tot_reden = reden
+        link.beeindigd_door_id = self.requester.professional_id
+        await self._session.flush()
+        self._log(
+            "betrokkene.ontkoppelen", "U", details=f"professional={professional_id} rol={rol}"
+        )
+        self.roles = await roles_on(self._session, self._casus, self.requester.professional_id)
+        return True
+
+    async def earlier_checklist(self, professional_id: int, rol: str) -> Checklist | None:
+        """The checklist of this professional's most recent link in this role (also an
+        ended one), so linking again needs no retyping when nothing changed."""
+        self.require(Need.KOPPELEN)
+        link = await self._session.scalar(
+            select(Betrokkene)
+            .where(
+                Betrokkene.casus_id == self.id,
+                Betrokkene.professional_id == professional_id,
+                Betrokkene.rol == rol,
+            )
+            .order_by(Betrokkene.id.desc())
+            .limit(1)
+        )
+        return _checklist(link) if link else None
 
     async def record_besluit(
         self,
@@ -692,12 +731,10 @@ async def _link(
     casus: Casus,
     professional_id: int,
     rol: str,
+    checklist: Checklist,
     *,
-    doel: str,
-    grondslag: str,
-    uitzondering: str | None,
     by: Requester,
-) -> None:
+) -> bool:
     existing = await session.scalar(
         select(Betrokkene.id).where(
             Betrokkene.casus_id == casus.id,
@@ -707,16 +744,21 @@ async def _link(
         )
     )
     if existing:
-        return
+        return False
     session.add(
         Betrokkene(
             casus_id=casus.id,
             professional_id=professional_id,
             rol=rol,
-            doel=doel,
-            grondslag=grondslag,
-            uitzondering=uitzondering,
+            doel=checklist.doel,
+            grondslag=checklist.grondslag,
+            uitzondering=checklist.uitzondering,
+            beroepsgeheim=checklist.beroepsgeheim,
+            noodzaak=checklist.noodzaak,
+            bewoner_geinformeerd=checklist.bewoner_geinformeerd,
+            reden_niet_geinformeerd=checklist.reden_niet_geinformeerd,
             toegevoegd_door_id=by.professional_id,
+            sinds=utcnow(),
         )
     )
     await session.flush()
@@ -725,10 +767,28 @@ async def _link(
         "C",
         by,
         casus=casus,
-        # A code, not the typed purpose: free text may name the resident, and the audit log
+        # Codes, not the typed purpose: free text may name the resident, and the audit log
         # can never be cleaned.
         purpose=f"koppeling {rol}",
-        details=f"professional={professional_id} rol={rol} grondslag={grondslag}",
+        details=(
+            f"professional={professional_id} rol={rol} grondslag={checklist.grondslag} "
+            f"uitzondering={checklist.uitzondering or '-'} "
+            f"beroepsgeheim={checklist.beroepsgeheim or '-'} "
+            f"geinformeerd={checklist.bewoner_geinformeerd}"
+        ),
+    )
+    return True
+
+
+def _checklist(link: Betrokkene) -> Checklist:
+    return Checklist(
+        doel=link.doel,
+        grondslag=link.grondslag,
+        uitzondering=link.uitzondering,
+        beroepsgeheim=link.beroepsgeheim,
+        noodzaak=link.noodzaak,
+        bewoner_geinformeerd=link.bewoner_geinformeerd,
+        reden_niet_geinformeerd=link.reden_niet_geinformeerd,
     )
 
 

@@ -15,10 +15,12 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -167,10 +169,22 @@ class Besluit(Base):
 
 
 class Betrokkene(Base):
-    """Links a professional to a casus with a role, a purpose and a legal basis (DESIGN §3.4)."""
+    """Links a professional to a casus with a role, a purpose and a legal basis (DESIGN §3.4).
+
+    A link ends (`tot`) instead of disappearing; a later link is a new row."""
 
     __tablename__ = "betrokkene"
-    __table_args__ = (UniqueConstraint("casus_id", "professional_id", "rol"),)
+    __table_args__ = (
+        Index(
+            "uq_betrokkene_actief",
+            "casus_id",
+            "professional_id",
+            "rol",
+            unique=True,
+            sqlite_where=text("tot IS NULL"),
+            postgresql_where=text("tot IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     casus_id: Mapped[int] = mapped_column(ForeignKey("casus.id", ondelete="CASCADE"), index=True)
@@ -182,6 +196,14 @@ class Betrokkene(Base):
     sinds: Mapped[dt.datetime] = mapped_column(default=utcnow)
     tot: Mapped[dt.datetime | None] = mapped_column()
     toegevoegd_door_id: Mapped[int | None] = mapped_column(ForeignKey("professional.id"))
+    # The rest of the sharing checklist of the handreiking (DESIGN §3.4).
+    beroepsgeheim: Mapped[str | None] = mapped_column(String(40))
+    noodzaak: Mapped[str | None] = mapped_column(Text)
+    bewoner_geinformeerd: Mapped[bool | None] = mapped_column(Boolean)
+    reden_niet_geinformeerd: Mapped[str | None] = mapped_column(Text)
+    # Why and by whom the link ended (ontkoppelen).
+    tot_reden: Mapped[str | None] = mapped_column(Text)
+    beeindigd_door_id: Mapped[int | None] = mapped_column(ForeignKey("professional.id"))
 
     professional: Mapped[Professional] = relationship(lazy="joined", foreign_keys=[professional_id])
 
@@ -300,9 +322,7 @@ class DocumentGrant(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     soort: Mapped[str] = mapped_column(String(20))
     casus_id: Mapped[int] = mapped_column(ForeignKey("casus.id", ondelete="CASCADE"), index=True)
-    professional_id: Mapped[int] = mapped_column(
-        ForeignKey("professional.id", ondelete="CASCADE")
-    )
+    professional_id: Mapped[int] = mapped_column(ForeignKey("professional.id", ondelete="CASCADE"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column(index=True)
     used_at: Mapped[dt.datetime | None] = mapped_column()

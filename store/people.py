@@ -131,6 +131,7 @@ class PeopleRepository:
                 email=p.email,
                 actief=p.actief,
                 pga_gemeente_ids=frozenset(experts.get(p.id, ())),
+                tenant_id=p.tenant_id,
             )
             for p in rows.all()
         ]

@@ -42,20 +42,47 @@ LEEFGEBIEDEN: list[Option] = [
     ("opvoeding", "Opvoeding en gezin"),
 ]
 
+# AVG art. 6 lid 1: every basis, a to f.
 GRONDSLAGEN: list[Option] = [
-    ("art6_1e", "AVG art. 6 lid 1e: taak van algemeen belang"),
-    ("art6_1c", "AVG art. 6 lid 1c: wettelijke plicht"),
-    ("art6_1d", "AVG art. 6 lid 1d: vitaal belang"),
-    ("art6_1a", "AVG art. 6 lid 1a: toestemming"),
+    ("art6_1e", "6.1e: taak van algemeen belang of openbaar gezag"),
+    ("art6_1c", "6.1c: wettelijke verplichting"),
+    ("art6_1d", "6.1d: vitaal belang"),
+    ("art6_1a", "6.1a: toestemming van de bewoner"),
+    ("art6_1b", "6.1b: overeenkomst met de bewoner"),
+    ("art6_1f", "6.1f: gerechtvaardigd belang (niet voor overheidstaken)"),
 ]
+TOESTEMMING_WAARSCHUWING = (
+    "Let op: toestemming is zelden vrij gegeven als de bewoner afhankelijk is van jouw "
+    "organisatie. Kies liever een andere grondslag als die er is."
+)
 
+# Special (art. 9) or criminal (art. 10) data: the exception that allows sharing them.
 UITZONDERINGEN: list[Option] = [
     ("geen", "Geen bijzondere of strafrechtelijke gegevens"),
-    ("art9_2g", "AVG art. 9 lid 2g: zwaarwegend algemeen belang"),
-    ("art9_2h", "AVG art. 9 lid 2h: zorg en hulpverlening"),
-    ("art10_uavg", "AVG art. 10 / UAVG: strafrechtelijke gegevens"),
+    ("art9_2a", "Art. 9 lid 2a: uitdrukkelijke toestemming"),
+    ("art9_2g", "Art. 9 lid 2g: zwaarwegend algemeen belang"),
+    ("art9_2h", "Art. 9 lid 2h: zorg en hulpverlening"),
+    ("art10_uavg", "Art. 10 AVG / UAVG: strafrechtelijke gegevens"),
+]
+
+# For a professional with beroepsgeheim: the ground to share despite it.
+BEROEPSGEHEIM: list[Option] = [
+    ("geen", "Geen beroepsgeheim"),
+    ("toestemming", "Toestemming van de bewoner"),
+    ("wettelijk", "Wettelijke plicht of wettelijke grondslag"),
+    ("conflict_van_plichten", "Conflict van plichten"),
+]
+
+# Values stored before the lists above were split (kept readable).
+OUDE_UITZONDERINGEN: list[Option] = [
     ("conflict_van_plichten", "Beroepsgeheim: conflict van plichten"),
     ("toestemming", "Beroepsgeheim: toestemming van de bewoner"),
+]
+
+KOPPEL_ROLLEN: list[Option] = [
+    ("betrokken", "Betrokken: werkt aan de casus, ziet wie het is"),
+    ("adviserend", "Adviserend: adviseert, ziet niet wie het is"),
+    ("casusregisseur", "Casusregisseur: houdt het plan van aanpak bij"),
 ]
 
 ORGANISATIE_SOORTEN: list[Option] = [

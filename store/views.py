@@ -77,6 +77,19 @@ class BesluitView:
 
 
 @dataclass(frozen=True)
+class Checklist:
+    """The handreiking's checklist for sharing, recorded on every link (DESIGN §3.4)."""
+
+    doel: str
+    grondslag: str  # AVG art. 6 lid 1, a to f
+    uitzondering: str | None = None  # art. 9 exception or art. 10 AVG / UAVG
+    beroepsgeheim: str | None = None  # the ground for a professional with beroepsgeheim
+    noodzaak: str | None = None  # proportionaliteit and subsidiariteit, in a sentence
+    bewoner_geinformeerd: bool | None = None
+    reden_niet_geinformeerd: str | None = None
+
+
+@dataclass(frozen=True)
 class BetrokkeneView:
     professional_id: int
     professional_naam: str
@@ -84,6 +97,8 @@ class BetrokkeneView:
     rol: str
     grondslag: str
     sinds: dt.datetime
+    checklist: Checklist | None = None
+    tot: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -121,6 +136,7 @@ class PersonView:
     email: str | None
     actief: bool
     pga_gemeente_ids: frozenset[int] = frozenset()
+    tenant_id: str = ""
 
     @property
     def label(self) -> str:

@@ -61,6 +61,7 @@ async def aanmelding_values(db: Database, **overrides: str) -> dict[str, str]:
         "doel": "Aanmelding voor de PGA",
         "grondslag": "art6_1e",
         "uitzondering": "art10_uavg",
+        "beroepsgeheim": "geen",
     }
     values.update(overrides)
     return values
@@ -110,4 +111,5 @@ def future_date(days: int = 7) -> str:
 async def decide(db: Database, config: Config, cid: int, **values: str) -> Outcome:
     """Fatima (PGA-expert) opens the triage of casus `cid` and records a decision."""
     await act(db, config, "a1", "triage.open", {"casus": cid})
-    return await act(db, config, "a1", "triage.besluit", {"casus": cid, **values})
+    chosen = {"eigen_grondslag": "art6_1e", **values}
+    return await act(db, config, "a1", "triage.besluit", {"casus": cid, **chosen})

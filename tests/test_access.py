@@ -27,6 +27,7 @@ from store.access import (
 from store.db import Database
 from store.demo import DEMO_TENANT
 from store.models import AuditEvent, Betrokkene, Gemeente, PgaExpert, Professional
+from store.views import Checklist
 
 LINK_ROLES = (PGA_EXPERT, CASUSREGISSEUR, BETROKKEN, ADVISEREND)
 ALL_ROLES = (*LINK_ROLES, GEMEENTE_EXPERT, None)
@@ -80,7 +81,7 @@ async def new_casus(db: Database) -> tuple[int, int]:
                 "reden_niet_geinformeerd": None,
             },
             aanmelder=as_requester(aanmelder.id),
-            link={"doel": "d", "grondslag": "art6_1e", "uitzondering": None},
+            link=Checklist("d", "art6_1e"),
         )
         await uow.commit()
         return casus.id, gemeente.id

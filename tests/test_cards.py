@@ -9,7 +9,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from cards import aanmelding, beheer, casus, common, triage
+from cards import aanmelding, beheer, casus, common, koppelen, triage
 from store import reference as ref
 from tests.conftest import SCHEMAS
 
@@ -24,6 +24,8 @@ OPTIONS = aanmelding.AanmeldingOptions(
     urgenties=ref.URGENTIES,
     grondslagen=ref.GRONDSLAGEN,
     uitzonderingen=ref.UITZONDERINGEN,
+    beroepsgeheim=ref.BEROEPSGEHEIM,
+    toestemming_waarschuwing=ref.TOESTEMMING_WAARSCHUWING,
     criteria=ref.CRITERIA,
 )
 ERRORS = {"naam": "Vul dit veld in.", "_form": "Er ging iets mis.", "crit_overlast": "Minstens 2"}
@@ -126,6 +128,31 @@ CARDS: dict[str, Any] = {
     "beheer": built(
         beheer.beheer_card, BEHEER_VIEW, {}, {"_form": "x", "org_naam": "Bestaat al"}, "OK"
     ),
+    "koppelen": built(
+        koppelen.koppel_form,
+        koppelen.KoppelView(
+            1,
+            "PGA-2026-001",
+            [("Sanne (GGZ)", "Casusregisseur")],
+            [("4", "Ahmed (Reclassering): voorgesteld")],
+            [(4, "Ahmed", "betrokken", "Betrokken professional")],
+        ),
+        koppelen.ChecklistOptions(
+            ref.KOPPEL_ROLLEN,
+            ref.GRONDSLAGEN,
+            ref.UITZONDERINGEN,
+            ref.BEROEPSGEHEIM,
+            ref.TOESTEMMING_WAARSCHUWING,
+        ),
+        {"rol": "betrokken"},
+        {"noodzaak": "Leg uit"},
+        "Ahmed is gekoppeld.",
+    ),
+    "ontkoppelen": built(
+        koppelen.ontkoppel_form, 1, "PGA-2026-001", [("4:betrokken", "Ahmed")], {}, {"reden": "x"}
+    ),
+    "gekoppeld": built(koppelen.gekoppeld, "PGA-2026-001", 1, "Betrokken", "Reclassering", False),
+    "ontkoppeld": built(koppelen.ontkoppeld, "PGA-2026-001", "Betrokken"),
     "startgesprek_verbeteren": built(
         casus.startgesprek_form,
         "PGA-2026-001",
@@ -161,7 +188,15 @@ def test_form_inputs_have_unique_ids() -> None:
             return [i for item in node for i in ids(item)]
         return []
 
-    for name in ("aanmelding_leeg", "triage_kaart", "beheer", "brief_form", "startgesprek"):
+    for name in (
+        "aanmelding_leeg",
+        "triage_kaart",
+        "beheer",
+        "brief_form",
+        "startgesprek",
+        "koppelen",
+        "ontkoppelen",
+    ):
         found = ids(CARDS[name])
         assert len(found) == len(set(found)), name
 
@@ -170,7 +205,7 @@ def test_every_card_builder_is_covered() -> None:
     """A new builder must be added to CARDS, so the schema and contract tests see it."""
     found = {
         f"{module.__name__}.{name}"
-        for module in (aanmelding, beheer, casus, common, triage)
+        for module in (aanmelding, beheer, casus, common, koppelen, triage)
         for name, member in inspect.getmembers(module, inspect.isfunction)
         if member.__module__ == module.__name__
         and not name.startswith("_")

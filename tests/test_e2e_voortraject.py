@@ -92,6 +92,7 @@ async def test_voortraject_end_to_end(bot: Bot, caplog: pytest.LogCaptureFixture
         {
             **casus,
             "besluit": "opnemen",
+            "eigen_grondslag": "art6_1e",
             "casusregisseur": str(sanne),
             "startgesprek_datum": future_date(),
             "startgesprek_tijd": "10:00",

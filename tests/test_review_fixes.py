@@ -59,7 +59,12 @@ async def test_retention_clears_free_text_drafts_and_undelivered_messages(demo_d
     code = await submit_aanmelding(demo_db, config, doel=f"PGA voor {RESIDENT_NAME}")
     cid = await casus_id(demo_db, code)
     await decide(
-        demo_db, config, cid, besluit="al_besproken", ander_overleg=f"Overleg {RESIDENT_NAME}"
+        demo_db,
+        config,
+        cid,
+        besluit="al_besproken",
+        ander_overleg=f"Overleg {RESIDENT_NAME}",
+        toelichting="Loopt al in het Veiligheidshuis",
     )
     later = dt.datetime.now(dt.UTC) + dt.timedelta(days=400)
     assert await apply_retention(demo_db, 365, now=later) == 1

@@ -13,6 +13,7 @@ from store.db import Database
 from store.demo import DEMO_TENANT, seed
 from store.models import utcnow
 from store.outbox import PrivateMessage
+from store.views import Checklist
 from tests.inspect import casus_row
 
 
@@ -47,7 +48,7 @@ async def make_casus(db: Database, aanmelder: int, naam: str = "Kevin Oudeman") 
                 "reden_niet_geinformeerd": None,
             },
             aanmelder=requester(aanmelder),
-            link={"doel": "Aanmelding", "grondslag": "art6_1e", "uitzondering": None},
+            link=Checklist("Aanmelding", "art6_1e"),
         )
         await uow.commit()
         return casus.id

@@ -157,7 +157,7 @@ async def test_full_triage_opnemen_letter_and_startgesprek(demo_db, config):
     missing = await act(
         demo_db, config, "a1", "triage.besluit", {"casus": cid, "besluit": "opnemen"}
     )
-    assert "Kies een casusregisseur" in card_text(missing.card)
+    assert "Kies je grondslag" in card_text(missing.card)
 
     decided = await act(
         demo_db,
@@ -167,6 +167,10 @@ async def test_full_triage_opnemen_letter_and_startgesprek(demo_db, config):
         {
             "casus": cid,
             "besluit": "opnemen",
+            "eigen_grondslag": "art6_1e",
+            "regisseur_grondslag": "art6_1e",
+            "regisseur_uitzondering": "art9_2h",
+            "regisseur_beroepsgeheim": "conflict_van_plichten",
             "casusregisseur": str(sanne),
             "startgesprek_datum": future_date(),
             "startgesprek_tijd": "10:30",
@@ -255,6 +259,7 @@ async def test_other_triage_decisions_close_with_reason(demo_db, config):
             "besluit": "doorverwijzen",
             "doorverwijzing": "wijkteam",
             "toelichting": "Zorgvraag past bij het wijkteam",
+            "eigen_grondslag": "art6_1e",
         },
     )
     assert "Doorverwijzen" in card_text(done.card)
