@@ -1,14 +1,66 @@
-"""The access log after NEN 7513 (DESIGN §3.5): who saw or changed what, when, from where."""
+"""The access log after NEN 7513 (DESIGN §3.5): who saw or changed what, when, from where.
+
+The log is tamper-evident: every event carries `prev_hash`, the `hash` of the event before it
+(or `GENESIS`), and `hash`, a SHA-256 over its own fields and `prev_hash` (not over `id`: the id
+only orders the chain). Events are chained when their transaction commits, not when they are
+recorded: a session event takes them out of every flush, and `before_commit` appends them under
+a lock (`pg_advisory_xact_lock` on PostgreSQL, SQLite's write lock), reading the head of the
+chain in the same statement (PostgreSQL: the function audit_append(), SQLite: INSERT ... SELECT),
+so a turn costs no extra round trip. The lock is held from that statement to the commit, so the
+chain order is the commit order and ids follow it.
+
+`python -m store.audit verify` walks the chain and names the first broken link.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import argparse
+import asyncio
+import datetime as dt
+import functools
+import hashlib
+import itertools
+import json
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Insert, String, bindparam, func, insert, inspect, select, text
+from sqlalchemy import event as sa_event
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.orm import Session, SessionTransaction
 
 from store.access import Requester
 from store.models import AuditEvent, Casus, utcnow
+
+GENESIS = "0" * 64
+HASH_FORMAT = "casusoverleg-audit-v1"
+# The fields an event's hash covers, in this order. A new column of AuditEvent is covered only
+# once it is added here (with a new HASH_FORMAT); tests/test_audit_chain.py keeps the list whole.
+HASHED_FIELDS: tuple[str, ...] = (
+    "at",
+    "event",
+    "action",
+    "outcome",
+    "actor_professional_id",
+    "actor_object_id",
+    "actor_tenant_id",
+    "actor_role",
+    "purpose",
+    "casus_id",
+    "object_ref",
+    "origin_conversation_id",
+    "origin_conversation_type",
+    "details",
+)
+_INT_FIELDS = frozenset({"actor_professional_id", "casus_id"})
+# Serialises chain appends on PostgreSQL (migrations use 7402311); taken in audit_append().
+CHAIN_LOCK = 7402312
+
+_PENDING = "audit_unchained"
 
 
 class AuditLog:
@@ -32,6 +84,7 @@ class AuditLog:
         actor_object_id: str | None = None,
         actor_tenant_id: str | None = None,
     ) -> AuditEvent:
+        """Add an event to the transaction; it is chained and written when that commits."""
         entry = AuditEvent(
             at=utcnow(),
             event=event,
@@ -57,12 +110,15 @@ class AuditLog:
         return list(self._refusals)
 
     def add_copies(self, entries: list[AuditEvent]) -> None:
-        columns = [c.key for c in AuditEvent.__table__.columns if c.key != "id"]
+        # The copies are new links: they are chained at the next commit.
+        unchained = {"id", "prev_hash", "hash"}
+        columns = [c.key for c in AuditEvent.__table__.columns if c.key not in unchained]
         self._refusals = []
         for entry in entries:
             self._session.add(AuditEvent(**{key: getattr(entry, key) for key in columns}))
 
     async def events(self, casus_id: int | None = None) -> Sequence[AuditEvent]:
+        """Committed events (those of the open transaction are written at its commit)."""
         query = select(AuditEvent).order_by(AuditEvent.id)
         if casus_id is not None:
             query = query.where(AuditEvent.casus_id == casus_id)
@@ -73,3 +129,269 @@ def _details(details: str | None, requester: Requester | None) -> str | None:
     if requester is not None and requester.delivered_privately:
         details = f"{details}; getoond in privéchat" if details else "getoond in privéchat"
     return details[:500] if details else None
+
+
+# --- the chain ---------------------------------------------------------------------------
+
+
+def event_hash(fields: Mapping[Any, Any], prev_hash: str) -> str:
+    """SHA-256 (hex) of the previous hash followed by the event's canonical payload.
+
+    PostgreSQL computes the same in audit_append() from the payload this module sends.
+    """
+    return _sha256_hex(prev_hash + payload(fields))
+
+
+def payload(fields: Mapping[Any, Any]) -> str:
+    """The canonical serialisation: JSON of the format tag and the hashed fields, in order."""
+    values = [_canonical(name, fields.get(name)) for name in HASHED_FIELDS]
+    return json.dumps([HASH_FORMAT, *values], ensure_ascii=False, separators=(",", ":"))
+
+
+def _canonical(name: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if name == "at":
+        return as_utc(value).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if name in _INT_FIELDS:
+        return int(value)
+    return str(value)
+
+
+def as_utc(value: dt.datetime) -> dt.datetime:
+    """SQLite returns timestamps without a zone: they were written in UTC."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC)
+
+
+def _normalise(entry: AuditEvent) -> None:
+    """Store exactly what is hashed: UTC time, integer ids, text."""
+    entry.at = as_utc(entry.at or utcnow())
+    for name in HASHED_FIELDS[1:]:
+        value = getattr(entry, name)
+        if value is not None:
+            setattr(entry, name, int(value) if name in _INT_FIELDS else str(value))
+
+
+def _fields(entry: AuditEvent) -> dict[str, Any]:
+    return {name: getattr(entry, name) for name in HASHED_FIELDS}
+
+
+def _append_on_sqlite(connection: Connection, entries: list[AuditEvent]) -> None:
+    # The first event is inserted by one INSERT ... SELECT that reads the head itself: the
+    # statement holds SQLite's write lock (kept to the commit), so no other connection appends
+    # between reading the head and inserting after it, and a turn costs no extra statement.
+    _register_sha256(connection)
+    first = _fields(entries[0])
+    row = connection.execute(_sqlite_append(), {**first, "payload": payload(first)}).one()
+    entries[0].prev_hash, entries[0].hash = row.prev_hash, row.hash
+    rows = []
+    for before, entry in itertools.pairwise(entries):
+        entry.prev_hash = before.hash
+        entry.hash = event_hash(_fields(entry), str(before.hash))
+        rows.append({**_fields(entry), "prev_hash": entry.prev_hash, "hash": entry.hash})
+    if rows:  # one executemany in chain order: ids are handed out in that order
+        connection.execute(insert(AuditEvent), rows)
+
+
+@functools.cache
+def _sqlite_append() -> Insert:
+    table = AuditEvent.__table__
+    newest = select(table.c.hash).order_by(table.c.id.desc()).limit(1).scalar_subquery()
+    previous = func.coalesce(newest, GENESIS)
+    values = [bindparam(name, type_=table.c[name].type) for name in HASHED_FIELDS]
+    digest = func.audit_sha256(previous.concat(bindparam("payload", type_=String())))
+    source = select(*values, previous, digest)
+    statement = insert(AuditEvent).from_select([*HASHED_FIELDS, "prev_hash", "hash"], source)
+    return statement.returning(table.c.prev_hash, table.c.hash)
+
+
+def _register_sha256(connection: Connection) -> None:
+    """audit_sha256(text) on this SQLite connection: the hash event_hash() computes."""
+    pooled = connection.connection
+    if not pooled.info.get("audit_sha256"):
+        pooled.dbapi_connection.create_function(  # type: ignore[union-attr]
+            "audit_sha256", 1, _sha256_hex, deterministic=True
+        )
+        pooled.info["audit_sha256"] = True
+
+
+def _sha256_hex(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _append_on_postgresql(connection: Connection, entries: list[AuditEvent]) -> None:
+    # One round trip: audit_append() (migration 0003) takes the chain lock, reads the head and
+    # inserts the events in order, hashing each payload after the hash before it.
+    events = [
+        {
+            **{name: _canonical(name, value) for name, value in _fields(entry).items()},
+            "payload": payload(_fields(entry)),
+        }
+        for entry in entries
+    ]
+    hashes = connection.scalar(
+        text("SELECT audit_append(:events)"), {"events": json.dumps(events, ensure_ascii=False)}
+    )
+    # The chain from the head it found: [head, hash of the first event, ...].
+    for entry, prev_hash, digest in zip(entries, hashes[:-1], hashes[1:], strict=True):
+        entry.prev_hash, entry.hash = prev_hash, digest
+
+
+def has_pending(session: Session) -> bool:
+    """Events recorded in this transaction wait here until the commit chains them."""
+    return bool(session.info.get(_PENDING))
+
+
+def _defer_unchained(session: Session, _context: Any, _instances: Any) -> None:
+    """before_flush: unchained events wait for the commit, so the lock is held only there."""
+    waiting = [o for o in session.new if isinstance(o, AuditEvent) and o.hash is None]
+    if not waiting:
+        return
+    waiting.sort(key=lambda entry: inspect(entry).insert_order or 0)
+    pending = session.info.setdefault(_PENDING, [])
+    savepoint = session.get_nested_transaction()
+    for entry in waiting:
+        session.expunge(entry)
+        pending.append((entry, savepoint))
+
+
+def _chain_on_commit(session: Session) -> None:
+    """before_commit: append this transaction's events to the chain, in recorded order."""
+    if session.in_nested_transaction():
+        return  # a savepoint is released; the events wait for the outer commit
+    session.flush()  # everything else first (and any unflushed events into the pending list)
+    entries = [entry for entry, _ in session.info.pop(_PENDING, [])]
+    if not entries:
+        return
+    for entry in entries:
+        _normalise(entry)
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        _append_on_postgresql(connection, entries)
+    else:
+        _append_on_sqlite(connection, entries)
+
+
+def _forget_rolled_back(session: Session, previous: SessionTransaction) -> None:
+    """after_soft_rollback: events recorded in a rolled-back savepoint are dropped."""
+    pending = session.info.get(_PENDING)
+    if pending and previous.parent is not None:
+        session.info[_PENDING] = [
+            (entry, savepoint) for entry, savepoint in pending if not _within(savepoint, previous)
+        ]
+
+
+def _forget_uncommitted(session: Session, transaction: SessionTransaction) -> None:
+    """after_transaction_end: a transaction that ended unless by commit (rollback, close)
+    takes its unwritten events with it; a commit has taken them already."""
+    if transaction.parent is None:
+        session.info.pop(_PENDING, None)
+
+
+def _within(savepoint: SessionTransaction | None, ended: SessionTransaction) -> bool:
+    while savepoint is not None:
+        if savepoint is ended:
+            return True
+        savepoint = savepoint.parent
+    return False
+
+
+for _name, _listener in (
+    ("before_flush", _defer_unchained),
+    ("before_commit", _chain_on_commit),
+    ("after_soft_rollback", _forget_rolled_back),
+    ("after_transaction_end", _forget_uncommitted),
+):
+    if not sa_event.contains(Session, _name, _listener):
+        sa_event.listen(Session, _name, _listener)
+
+
+# --- verification --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """The outcome of walking the chain. `broken_id` is the first event that does not fit."""
+
+    count: int  # events that verified
+    head: str  # hash of the last event that verified
+    broken_id: int | None = None
+    problem: str | None = None  # "hash", "link" or "unchained"
+    previous_id: int | None = None
+
+    @property
+    def intact(self) -> bool:
+        return self.broken_id is None
+
+    def message(self) -> str:
+        if self.broken_id is None:
+            noun = "gebeurtenis" if self.count == 1 else "gebeurtenissen"
+            return f"Auditlog intact: {self.count} {noun}."
+        if self.problem == "unchained":
+            why = "de gebeurtenis heeft geen hash (buiten de keten geschreven)"
+        elif self.problem == "link" and self.previous_id is None:
+            why = "prev_hash is niet het begin van de keten: er ontbreken eerdere gebeurtenissen"
+        elif self.problem == "link":
+            why = (
+                f"prev_hash past niet bij de vorige gebeurtenis ({self.previous_id}): er "
+                "ontbreekt een gebeurtenis of er is er een tussengevoegd"
+            )
+        else:
+            why = "de hash klopt niet met de inhoud (de gebeurtenis is gewijzigd)"
+        return f"Auditlog verbroken bij gebeurtenis {self.broken_id}: {why}."
+
+
+async def verify_chain(engine: AsyncEngine) -> ChainReport:
+    """Walk the log in id order; report the first event whose link or hash does not hold."""
+    columns = [AuditEvent.__table__.c[name] for name in ("id", *HASHED_FIELDS, "prev_hash")]
+    query = select(*columns, AuditEvent.__table__.c.hash).order_by(AuditEvent.__table__.c.id)
+    count, head, previous_id = 0, GENESIS, None
+    async with engine.connect() as connection:
+        result = await connection.stream(query.execution_options(yield_per=1000))
+        async for row in result.mappings():
+            problem = None
+            if row["hash"] is None or row["prev_hash"] is None:
+                problem = "unchained"
+            elif row["prev_hash"] != head:
+                problem = "link"
+            elif event_hash(row, row["prev_hash"]) != row["hash"]:
+                problem = "hash"
+            if problem:
+                return ChainReport(count, head, row["id"], problem, previous_id)
+            count, head, previous_id = count + 1, row["hash"], row["id"]
+    return ChainReport(count, head)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from store.db import create_engine
+    from store.migrations.env_defaults import DEFAULT_URL
+
+    parser = argparse.ArgumentParser(prog="python -m store.audit", description=__doc__)
+    parser.add_argument("command", choices=["verify"], help="controleer de hashketen")
+    parser.parse_args(argv)
+    url = os.environ.get("DATABASE_URL") or DEFAULT_URL
+    parsed = make_url(url)
+    database = parsed.database or ""
+    on_disk = parsed.get_backend_name() == "sqlite" and database not in ("", ":memory:")
+    if on_disk and not os.path.exists(database):
+        print(f"Database niet gevonden: {database}", file=sys.stderr)
+        return 2
+
+    async def run() -> ChainReport:
+        engine = create_engine(url)
+        try:
+            return await verify_chain(engine)
+        finally:
+            await engine.dispose()
+
+    report = asyncio.run(run())
+    print(report.message())
+    if report.intact:
+        print(f"Laatste hash: {report.head}")
+    return 0 if report.intact else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

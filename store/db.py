@@ -13,6 +13,9 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import Session
+
+from store.audit import has_pending
 
 if TYPE_CHECKING:
     from store.conversations import ReferenceCache
@@ -24,7 +27,12 @@ def create_engine(database_url: str) -> AsyncEngine:
     # hide_parameters: a failing statement must not carry a resident's name into a log line.
     kwargs: dict[str, Any] = {"hide_parameters": True}
     if url.get_backend_name() == "sqlite":
-        kwargs["connect_args"] = {"timeout": 30}
+        # Closing a session already rolls back: no second rollback when the pool takes the
+        # connection back (a thread hop per turn). A fixed pool: no connections (each with
+        # its own thread and pragmas) opened and dropped under load.
+        kwargs.update(
+            connect_args={"timeout": 30}, pool_reset_on_return=None, pool_size=8, max_overflow=0
+        )
     else:
         kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
     engine = create_async_engine(url, **kwargs)
@@ -42,6 +50,26 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+WROTE = "wrote"
+
+
+def _note_writes(session: Any, *_args: Any) -> None:
+    session.info[WROTE] = True
+
+
+def _note_statement(state: Any) -> None:
+    if not state.is_select:
+        state.session.info[WROTE] = True
+
+
+class TrackedSession(Session):
+    """A session that notes whether the turn wrote anything (see UnitOfWork.commit)."""
+
+
+event.listen(TrackedSession, "after_flush", _note_writes)
+event.listen(TrackedSession, "do_orm_execute", _note_statement)
+
+
 class Database:
     """The engine plus a factory for units of work."""
 
@@ -49,7 +77,9 @@ class Database:
         from store.conversations import ReferenceCache
 
         self.engine = engine
-        self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+        self._sessions = async_sessionmaker(
+            engine, expire_on_commit=False, sync_session_class=TrackedSession
+        )
         self.known_references = ReferenceCache()
 
     @classmethod
@@ -98,8 +128,14 @@ class UnitOfWork:
         await self.session.close()
 
     async def commit(self) -> None:
-        await self.session.commit()
-        for callback in self.session.info.pop("after_commit", []):
+        """Commit what the turn changed. A turn that changed nothing writes nothing: no
+        COMMIT round trip (the close at the end rolls back the read)."""
+        session = self.session
+        wrote = session.new or session.dirty or session.deleted or session.info.get(WROTE)
+        if wrote or has_pending(session.sync_session):
+            await session.commit()
+            session.info.pop(WROTE, None)
+        for callback in session.info.pop("after_commit", []):
             callback()
 
     async def rollback(self) -> None:

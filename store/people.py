@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.access import (
@@ -48,6 +48,39 @@ class ProfessionalInfo:
     pga_gemeente_ids: frozenset[int]
 
 
+_IDENTITY = (
+    select(
+        Professional.id,
+        Professional.naam,
+        Professional.is_beheerder,
+        Professional.actief,
+        Organisatie.naam,
+        PgaExpert.gemeente_id,
+    )
+    .outerjoin(Organisatie, Organisatie.id == Professional.organisatie_id)
+    .outerjoin(PgaExpert, PgaExpert.professional_id == Professional.id)
+)
+IDENTITY_BY_OBJECT = _IDENTITY.where(
+    Professional.tenant_id == bindparam("tenant"),
+    Professional.aad_object_id == bindparam("object_id"),
+)
+IDENTITY_BY_ID = _IDENTITY.where(Professional.id == bindparam("professional_id"))
+
+
+def _professional_info(rows: Sequence[Any]) -> ProfessionalInfo | None:
+    if not rows:
+        return None
+    first = rows[0]
+    return ProfessionalInfo(
+        id=first[0],
+        naam=first[1],
+        is_beheerder=first[2],
+        actief=first[3],
+        organisatie_naam=first[4],
+        pga_gemeente_ids=frozenset(row[5] for row in rows if row[5] is not None),
+    )
+
+
 class PeopleRepository:
     def __init__(self, session: AsyncSession, audit: AuditLog) -> None:
         self._session = session
@@ -63,42 +96,15 @@ class PeopleRepository:
 
     async def identity(self, tenant_id: str, aad_object_id: str) -> ProfessionalInfo | None:
         """Who is acting, with organisation and PGA municipalities, in one query of plain
-        columns: this runs on every activity."""
-        return await self._identity(
-            (Professional.tenant_id == tenant_id)
-            & (Professional.aad_object_id == aad_object_id.lower())
+        columns: this runs on every activity, so the statement is built once."""
+        rows = await self._session.execute(
+            IDENTITY_BY_OBJECT, {"tenant": tenant_id, "object_id": aad_object_id.lower()}
         )
+        return _professional_info(rows.all())
 
     async def identity_by_id(self, professional_id: int) -> ProfessionalInfo | None:
-        return await self._identity(Professional.id == professional_id)
-
-    async def _identity(self, condition: Any) -> ProfessionalInfo | None:
-        rows = (
-            await self._session.execute(
-                select(
-                    Professional.id,
-                    Professional.naam,
-                    Professional.is_beheerder,
-                    Professional.actief,
-                    Organisatie.naam,
-                    PgaExpert.gemeente_id,
-                )
-                .outerjoin(Organisatie, Organisatie.id == Professional.organisatie_id)
-                .outerjoin(PgaExpert, PgaExpert.professional_id == Professional.id)
-                .where(condition)
-            )
-        ).all()
-        if not rows:
-            return None
-        first = rows[0]
-        return ProfessionalInfo(
-            id=first[0],
-            naam=first[1],
-            is_beheerder=first[2],
-            actief=first[3],
-            organisatie_naam=first[4],
-            pga_gemeente_ids=frozenset(row[5] for row in rows if row[5] is not None),
-        )
+        rows = await self._session.execute(IDENTITY_BY_ID, {"professional_id": professional_id})
+        return _professional_info(rows.all())
 
     async def get(self, professional_id: int) -> PersonView:
         found = await self._people(Professional.id == professional_id)

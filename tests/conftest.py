@@ -8,6 +8,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from sqlalchemy.engine import make_url
 
 from dialogs.core import Config, Incoming
 from store.db import Database
@@ -37,6 +38,12 @@ async def _fresh_postgres_url(server: PostgresServer) -> str:
     finally:
         await connection.close()
     return server.url(name)
+
+
+@pytest.fixture
+async def postgres_database(postgres_server: PostgresServer) -> str:
+    """The name of a new, empty database on the test server, owned by the superuser."""
+    return make_url(await _fresh_postgres_url(postgres_server)).database or ""
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -86,11 +86,12 @@ class PostgresServer:
         finally:
             shutil.rmtree(self._root, ignore_errors=True)
 
-    def url(self, database: str = "postgres") -> str:
-        return f"postgresql+asyncpg://postgres@127.0.0.1:{self.port}/{database}"
+    def url(self, database: str = "postgres", user: str = "postgres") -> str:
+        """A SQLAlchemy URL; any role logs in without a password (trust authentication)."""
+        return f"postgresql+asyncpg://{user}@127.0.0.1:{self.port}/{database}"
 
-    def dsn(self, database: str = "postgres") -> str:
-        return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
+    def dsn(self, database: str = "postgres", user: str = "postgres") -> str:
+        return f"postgresql://{user}@127.0.0.1:{self.port}/{database}"
 
 
 def _user_exists(name: str) -> bool:

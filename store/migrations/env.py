@@ -1,4 +1,5 @@
-"""Alembic environment: async engine, URL from the caller or DATABASE_URL."""
+"""Alembic environment: async engine, URL from the caller, DATABASE_MIGRATION_URL (the owner
+role) or DATABASE_URL. After migrating, the runtime role gets its privileges (store/migrate.py)."""
 
 from __future__ import annotations
 
@@ -9,13 +10,25 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from store.db import create_engine
+from store.migrate import grant_runtime_privileges, runtime_role_from_env
 from store.migrations.env_defaults import DEFAULT_URL
 from store.models import Base
 
 
 def _database_url() -> str:
     configured = context.config.attributes.get("database_url")
-    return configured or os.environ.get("DATABASE_URL") or DEFAULT_URL
+    return (
+        configured
+        or os.environ.get("DATABASE_MIGRATION_URL")
+        or os.environ.get("DATABASE_URL")
+        or DEFAULT_URL
+    )
+
+
+def _runtime_role() -> str | None:
+    attributes = context.config.attributes
+    # store.migrate.upgrade() says which role (or none); the alembic CLI reads the environment.
+    return attributes["runtime_role"] if "runtime_role" in attributes else runtime_role_from_env()
 
 
 def _run(connection: Connection) -> None:
@@ -26,6 +39,9 @@ def _run(connection: Connection) -> None:
     )
     with context.begin_transaction():
         context.run_migrations()
+        role = _runtime_role()
+        if role:
+            grant_runtime_privileges(connection, role)
 
 
 async def _run_async() -> None:
