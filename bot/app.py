@@ -7,13 +7,16 @@ import contextlib
 import datetime as dt
 import json
 import logging
+import re
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+from urllib.parse import urlsplit
 
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 from botbuilder.core import serializer_helper
-from botbuilder.schema import Activity
+from botbuilder.schema import Activity, ChannelAccount
 from msrest.serialization import Model
 from sqlalchemy import text
 
@@ -29,6 +32,10 @@ from store.migrate import upgrade
 
 log = logging.getLogger(__name__)
 MAX_BODY = 256 * 1024
+MAX_LIST_ITEMS = 50  # entities, attachments, membersAdded, ...: Teams sends a handful
+# Local mode answers only requests addressed to this machine by name (DNS rebinding: a web
+# page on another name that resolves to 127.0.0.1 must not reach the bot without a login).
+LOCAL_HOST_HEADER = re.compile(r"(?:localhost|127\.0\.0\.1|\[::1\])(?::\d{1,5})?", re.IGNORECASE)
 
 SETTINGS = web.AppKey("settings", Settings)
 DATABASE = web.AppKey("database", Database)
@@ -45,7 +52,9 @@ DATA_LOGGERS = ("aiosqlite", "sqlalchemy.engine", "sqlalchemy.pool")
 def create_app(settings: Settings) -> web.Application:
     for name in DATA_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
-    app = web.Application(client_max_size=MAX_BODY, middlewares=[_errors_as_json])
+    middlewares = [_local_host_only] if settings.local_mode else []
+    # aiohttp refuses a body (also a chunked one) once it reaches client_max_size bytes.
+    app = web.Application(client_max_size=MAX_BODY + 1, middlewares=[*middlewares, _errors_as_json])
     app[SETTINGS] = settings
     app.cleanup_ctx.extend([_database, _bot, _background])
     app.router.add_post("/api/messages", messages)
@@ -72,10 +81,10 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
 async def _bot(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     auth = CachingAuthentication(settings)
-    adapter = FastCloudAdapter(auth)
+    adapter = FastCloudAdapter(auth, service_urls=auth.service_urls)
     adapter.on_turn_error = on_turn_error
     await adapter.open()
-    sender = OutboxSender(adapter, app[DATABASE], settings.app_id)
+    sender = OutboxSender(adapter, app[DATABASE], settings.app_id, auth.service_urls)
     app[AUTH], app[ADAPTER], app[SENDER] = auth, adapter, sender
     app[BOT] = CasusoverlegBot(app[DATABASE], settings.dialog_config(), sender.trigger)
     await warm_signing_keys(settings)
@@ -120,6 +129,21 @@ class PrivacyAccessLogger(AbstractAccessLogger):
 
 
 @web.middleware
+async def _local_host_only(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    if LOCAL_HOST_HEADER.fullmatch(request.headers.get("Host", "")):
+        return await handler(request)
+    log.info("request refused: local mode answers only to localhost")
+    port = request.app[SETTINGS].port
+    return _error(
+        421,
+        "De lokale bot werkt alleen via dit apparaat. Open hem via "
+        f"http://localhost:{port} of http://127.0.0.1:{port}.",
+    )
+
+
+@web.middleware
 async def _errors_as_json(
     request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
 ) -> web.StreamResponse:
@@ -139,7 +163,7 @@ HTTP_ERRORS = {
     400: "Ongeldig verzoek.",
     404: "Niet gevonden.",
     405: "Deze methode is hier niet toegestaan.",
-    413: "Het bericht is te groot (maximaal 256 kB).",
+    413: "Het bericht is te groot (maximaal 256 kB). Stuur een kleiner bericht.",
     415: "Stuur JSON (Content-Type: application/json).",
 }
 
@@ -148,44 +172,85 @@ def _error(status: int, message: str) -> web.Response:
     return web.json_response({"error": message}, status=status)
 
 
+UNAUTHORIZED = "Niet geautoriseerd: dit adres neemt alleen berichten van Microsoft Teams aan."
+
+
 async def messages(request: web.Request) -> web.StreamResponse:
+    """Cheap checks first, the token before msrest: an unauthenticated request costs one JSON
+    parse at most, and no bot code runs (nor is a reference stored) for a refused one."""
+    settings = request.app[SETTINGS]
     if request.content_type != "application/json":
         return _error(415, "Stuur JSON (Content-Type: application/json).")
-    activity = await _read_activity(request)
-    if isinstance(activity, web.Response):
-        return activity
+    if request.content_length is not None and request.content_length > MAX_BODY:
+        return _error(413, HTTP_ERRORS[413])
     auth = request.app[AUTH]
+    header = request.headers.get("Authorization", "")
+    if not auth.from_channel_issuer(header):
+        log.info("authentication refused: no token from the channel")
+        return _error(401, UNAUTHORIZED)
+    body = await _read_json(request)
+    if isinstance(body, web.Response):
+        return body
     try:
-        authenticated = await auth.authenticate_request(
-            activity, request.headers.get("Authorization", "")
-        )
+        authenticated = await auth.authenticate_request(_auth_activity(body), header)
     except Exception as error:
         # The SDK signals failures with PermissionError, AttributeError, IndexError, jwt
         # errors and bare Exceptions; each is a 401, and no bot code runs.
         log.info("authentication refused type=%s", type(error).__name__)
-        return _error(401, "Niet geautoriseerd.")
-    if not request.app[SETTINGS].local_mode and activity.channel_id != "msteams":
+        return _error(401, UNAUTHORIZED)
+    if not settings.local_mode and body["channelId"] != "msteams":
         # Web Chat or Direct Line clients can claim any tenant or user: Teams only.
-        log.info("channel refused channel=%s", str(activity.channel_id)[:20])
+        log.info("channel refused channel=%r", body["channelId"][:20])
         return _error(403, "Alleen Microsoft Teams wordt ondersteund.")
+    service_urls = auth.service_urls
+    if not service_urls.allows(body["serviceUrl"]):
+        log.warning("service URL refused host=%r", _host_for_log(body["serviceUrl"]))
+        return _error(403, _service_url_refusal(settings.local_mode))
+    activity = _deserialize(body)
+    if isinstance(activity, web.Response):
+        return activity
     response = await request.app[ADAPTER].process_activity(
         authenticated, activity, request.app[BOT].on_turn
     )
     if response is None:
         return web.Response(status=200)
-    body = response.body
-    if isinstance(body, Model):
-        body = serializer_helper(body)
-    return web.json_response(body, status=response.status)
+    response_body = response.body
+    if isinstance(response_body, Model):
+        response_body = serializer_helper(response_body)
+    return web.json_response(response_body, status=response.status)
 
 
-async def _read_activity(request: web.Request) -> Activity | web.Response:
+async def _read_json(request: web.Request) -> dict[str, Any] | web.Response:
+    """The body as a dict with what authentication needs; nothing deserialised yet."""
     try:
         body = json.loads(await request.read())
     except (ValueError, UnicodeDecodeError, RecursionError):
         return _error(400, "Ongeldige JSON.")
     if not isinstance(body, dict) or not isinstance(body.get("type"), str):
         return _error(400, "Dit is geen activity: het veld 'type' ontbreekt.")
+    if not isinstance(body.get("serviceUrl"), str) or not isinstance(body.get("channelId"), str):
+        return _error(400, "De activity mist serviceUrl of channelId.")
+    for key, value in body.items():
+        if isinstance(value, list) and len(value) > MAX_LIST_ITEMS:
+            return _error(
+                400, f"Het veld '{key[:40]}' heeft te veel items (maximaal {MAX_LIST_ITEMS})."
+            )
+    return body
+
+
+def _auth_activity(body: dict[str, Any]) -> Activity:
+    """The few fields the SDK's authentication reads, without msrest deserialisation."""
+    recipient = body.get("recipient")
+    role = recipient.get("role") if isinstance(recipient, dict) else None
+    return Activity(
+        type=body["type"],
+        channel_id=body["channelId"],
+        service_url=body["serviceUrl"],
+        recipient=ChannelAccount(role=role if isinstance(role, str) else None),
+    )
+
+
+def _deserialize(body: dict[str, Any]) -> Activity | web.Response:
     try:
         activity = Activity().deserialize(body)
     except Exception:
@@ -198,6 +263,25 @@ async def _read_activity(request: web.Request) -> Activity | web.Response:
     ):
         return _error(400, "De activity mist conversation, from of serviceUrl.")
     return activity
+
+
+def _service_url_refusal(local_mode: bool) -> str:
+    if local_mode:
+        return (
+            "De lokale bot antwoordt alleen op dit apparaat. Gebruik een serviceUrl op "
+            "localhost of 127.0.0.1."
+        )
+    return (
+        "Dit serviceUrl-adres is niet toegestaan. Klopt het adres? Vraag de beheerder om de "
+        "host toe te voegen aan ALLOWED_SERVICE_URL_HOSTS."
+    )
+
+
+def _host_for_log(url: str) -> str:
+    try:
+        return (urlsplit(url).hostname or "")[:80]
+    except ValueError:
+        return ""
 
 
 async def health(request: web.Request) -> web.Response:

@@ -8,8 +8,11 @@ audience, and one credential per app and scope, live as long as the app.
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
 import logging
 import time
+from typing import Any
 
 from botbuilder.integration.aiohttp import (
     ConfigurationBotFrameworkAuthentication,
@@ -30,6 +33,7 @@ from botframework.connector.skills import BotFrameworkClient
 from msal import ConfidentialClientApplication
 from msrest.authentication import Authentication
 
+from bot.service_urls import ServiceUrlPolicy
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -80,20 +84,29 @@ class CredentialFactory(ServiceClientCredentialsFactory):
 
 
 class _CachingConnectorFactory(ConnectorFactory):
+    """One connector client per (app, service URL, audience), made only for allowed hosts.
+
+    Every SDK call to the Bot Connector (replies through msrest, continue_conversation,
+    create_conversation, update and delete) gets its client here.
+    """
+
     def __init__(
         self,
         inner: ConnectorFactory,
         cache: dict[tuple[str, str, str], ConnectorClient],
         app_id: str,
+        service_urls: ServiceUrlPolicy,
     ) -> None:
         self._inner = inner
         self._cache = cache
         self._app_id = app_id
+        self._service_urls = service_urls
 
     async def create(self, service_url: str, audience: str | None = None) -> ConnectorClient:
         key = (self._app_id, service_url, audience or "")
         client = self._cache.get(key)
         if client is None:
+            self._service_urls.check(service_url)  # cached clients were checked when made
             client = await self._inner.create(service_url, audience)
             self._cache[key] = client
         return client
@@ -107,6 +120,9 @@ class CachingAuthentication(BotFrameworkAuthentication):
         self._inner = ConfigurationBotFrameworkAuthentication(
             settings.sdk_configuration(), credentials_factory=self.credentials
         )
+        self._local = settings.local_mode
+        self._issuer = settings.channel_token_issuer
+        self.service_urls = settings.service_url_policy()
         self._connectors: dict[tuple[str, str, str], ConnectorClient] = {}
         self._validated: dict[tuple[str, str, str], tuple[AuthenticateRequestResult, float]] = {}
         self._user_token_clients: dict[str, UserTokenClient] = {}
@@ -120,7 +136,13 @@ class CachingAuthentication(BotFrameworkAuthentication):
         cached = self._validated.get(key)
         if cached is not None and cached[1] > time.time():
             return cached[0]
+        if not self.from_channel_issuer(auth_header):
+            # The SDK sends tokens of other issuers (the emulator's, skills') down paths that
+            # never compare the token's serviceurl with the activity's.
+            raise PermissionError("token not issued by the channel")
         result = await self._inner.authenticate_request(activity, auth_header)
+        if not self._local:
+            _check_bound(result.claims_identity, self._issuer, activity.service_url)
         result.connector_factory = self._wrap(result.connector_factory, result.claims_identity)
         expires = _expiry(result.claims_identity)
         if auth_header and expires:
@@ -154,11 +176,39 @@ class CachingAuthentication(BotFrameworkAuthentication):
     async def authenticate_channel_request(self, auth_header: str) -> ClaimsIdentity:
         return await self._inner.authenticate_channel_request(auth_header)
 
+    def from_channel_issuer(self, auth_header: str) -> bool:
+        """Outside local mode: is this a Bearer JWT whose (not yet verified) `iss` is the
+        channel's? One base64 + JSON decode, cheap enough to run before the body is read."""
+        return self._local or _unverified_issuer(auth_header) == self._issuer
+
     def _wrap(self, inner: ConnectorFactory, claims: ClaimsIdentity) -> ConnectorFactory:
-        return _CachingConnectorFactory(inner, self._connectors, _app_id(claims))
+        return _CachingConnectorFactory(inner, self._connectors, _app_id(claims), self.service_urls)
 
     async def close(self) -> None:
         self._connectors.clear()
+
+
+def _unverified_issuer(auth_header: str) -> Any:
+    """`iss` of a 'Bearer <JWT>' header, signature not checked (the SDK does that next)."""
+    scheme, _, token = (auth_header or "").partition(" ")
+    parts = token.split(".")
+    if scheme != "Bearer" or len(parts) != 3:
+        return None
+    payload = parts[1]
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except Exception:  # malformed in any way (binascii, UnicodeDecode, JSON, RecursionError)
+        return None
+    return claims.get("iss") if isinstance(claims, dict) else None
+
+
+def _check_bound(claims: ClaimsIdentity, issuer: str, service_url: str | None) -> None:
+    """What the SDK's channel path checked, checked again whatever path it took."""
+    values = claims.claims or {}
+    if values.get("iss") != issuer:
+        raise PermissionError("token not issued by the channel")
+    if not service_url or values.get("serviceurl") != service_url:
+        raise PermissionError("token not bound to this service URL")
 
 
 def _expiry(claims: ClaimsIdentity) -> float | None:

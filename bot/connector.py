@@ -17,6 +17,8 @@ from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity, ActivityTypes, ResourceResponse
 
+from bot.service_urls import ServiceUrlPolicy
+
 
 class ConnectorError(Exception):
     def __init__(self, status: int, retry_after: str | None) -> None:
@@ -42,11 +44,13 @@ def wire_json(activity: Activity) -> dict[str, Any]:
 
 
 class FastCloudAdapter(CloudAdapter):
-    """CloudAdapter whose outgoing activities go through `ConnectorSession`."""
+    """CloudAdapter whose outgoing activities go over one aiohttp session, and only to
+    service URLs the policy allows."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, service_urls: ServiceUrlPolicy, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._http: aiohttp.ClientSession | None = None
+        self._service_urls = service_urls
 
     async def open(self) -> None:
         # The trust store is read now, so SSL_CERT_FILE set before start-up applies.
@@ -73,6 +77,7 @@ class FastCloudAdapter(CloudAdapter):
 
     async def _post(self, activity: Activity, credentials: Any) -> ResourceResponse:
         assert self._http is not None
+        self._service_urls.check(activity.service_url)  # before a token goes anywhere
         url = (
             f"{activity.service_url.rstrip('/')}/v3/conversations/"
             f"{quote(activity.conversation.id, safe='')}/activities"

@@ -1,7 +1,10 @@
 """The proactive sender: delivers the outbox (1:1 notices, channel notices) once, with back-off.
 
 Rows are claimed in the database, so several instances behind a load balancer never send a
-message twice; a failed or rate-limited (429) delivery is retried later, never dropped.
+message twice; a failed or rate-limited (429) delivery is retried later, never dropped. Each
+message goes out as one activity, and the id the Bot Connector gives it is kept with the row
+(to update or replace the card later). A stored conversation whose service URL host is not
+allowed is never called: its messages wait, with a warning now and then.
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ from botbuilder.schema import ConversationReference
 from msrest.exceptions import HttpOperationError
 
 from bot.connector import ConnectorError
-from bot.translate import message_activities
+from bot.service_urls import ServiceUrlPolicy
+from bot.translate import message_activity
 from dialogs.core import Outcome
 from store.db import Database, UnitOfWork
 from store.models import Bericht
@@ -25,14 +29,20 @@ from store.models import Bericht
 log = logging.getLogger(__name__)
 LEASE = dt.timedelta(minutes=2)
 MAX_BACKOFF = dt.timedelta(hours=1)
+# A conversation at a host that is not allowed: look again after this long (the reference is
+# replaced when the person writes from Teams again, the list when the operator changes it).
+REFUSED_HOST_RETRY = dt.timedelta(hours=1)
 BATCH = 20
 
 
 class OutboxSender:
-    def __init__(self, adapter: BotAdapter, database: Database, app_id: str) -> None:
+    def __init__(
+        self, adapter: BotAdapter, database: Database, app_id: str, service_urls: ServiceUrlPolicy
+    ) -> None:
         self._adapter = adapter
         self._db = database
         self._app_id = app_id
+        self._service_urls = service_urls
         self._worker = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self._lock = asyncio.Lock()
         self._again = False
@@ -77,8 +87,17 @@ class OutboxSender:
         if reference is None:
             await uow.berichten.retry_later(bericht.id, dt.timedelta(minutes=1))
             return 0
+        if not self._service_urls.allows(reference.service_url):
+            log.warning(
+                "message %s not sent: the service URL host of its conversation is not in "
+                "ALLOWED_SERVICE_URL_HOSTS; next try in %ss",
+                bericht.id,
+                int(REFUSED_HOST_RETRY.total_seconds()),
+            )
+            await uow.berichten.retry_later(bericht.id, REFUSED_HOST_RETRY)
+            return 0
         try:
-            await self._send(reference, bericht)
+            activity_id = await self._send(reference, bericht)
         except (ConnectorError, HttpOperationError) as error:
             delay = _backoff(bericht.pogingen, error)
             log.warning(
@@ -93,7 +112,10 @@ class OutboxSender:
             log.warning("delivery of message %s failed type=%s", bericht.id, type(error).__name__)
             await uow.berichten.retry_later(bericht.id, _backoff(bericht.pogingen, None))
             return 0
-        await uow.berichten.mark_sent(bericht.id)
+        conversation = reference.conversation.id if reference.conversation else None
+        await uow.berichten.mark_sent(
+            bericht.id, activity_id=activity_id, conversation_id=conversation
+        )
         return 1
 
     async def _reference(self, uow: UnitOfWork, bericht: Bericht) -> ConversationReference | None:
@@ -103,27 +125,33 @@ class OutboxSender:
             row = await uow.conversations.personal_for(bericht.professional_id or 0)
         return ConversationReference().deserialize(row.reference) if row else None
 
-    async def _send(self, reference: ConversationReference, bericht: Bericht) -> None:
-        activities = message_activities(Outcome(card=bericht.kaart, text=bericht.tekst))
+    async def _send(self, reference: ConversationReference, bericht: Bericht) -> str | None:
+        """Post the message; the id the Bot Connector gave it (None if it gave none)."""
+        activity = message_activity(Outcome(card=bericht.kaart, text=bericht.tekst))
+        if activity is None:
+            return None
 
         failures: list[Exception] = []
+        ids: list[str] = []
 
         async def callback(turn_context: TurnContext) -> None:
-            # TurnContext.send_activities would make these replies to the synthetic
+            # TurnContext.send_activities would make this a reply to the synthetic
             # continuation event; a proactive notice is a new message.
             own = TurnContext.get_conversation_reference(turn_context.activity)
-            for activity in activities:
-                TurnContext.apply_conversation_reference(activity, own)
-                activity.reply_to_id = None
+            TurnContext.apply_conversation_reference(activity, own)
+            activity.reply_to_id = None
             try:
-                await turn_context.adapter.send_activities(turn_context, activities)
+                responses = await turn_context.adapter.send_activities(turn_context, [activity])
             except Exception as error:
                 # Raised here it would reach on_turn_error, which answers the recipient.
                 failures.append(error)
+                return
+            ids.extend(response.id for response in responses or [] if response and response.id)
 
         await self._adapter.continue_conversation(reference, callback, bot_app_id=self._app_id)
         if failures:
             raise failures[0]
+        return ids[0] if ids else None
 
     async def run_forever(self, interval: float) -> None:
         while True:

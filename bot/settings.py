@@ -10,6 +10,7 @@ from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlsplit
 
+from bot.service_urls import DEFAULT_SERVICE_URL_HOSTS, ServiceUrlPolicy, parse_host_entries
 from dialogs.core import Config
 
 # Every key ConfigurationBotFrameworkAuthentication reads; each may be set by an env var of the
@@ -26,6 +27,11 @@ SDK_KEYS = (
     "CALLER_ID",
 )
 DEFAULT_SQLITE = "sqlite+aiosqlite:///var/casusoverleg.sqlite3"
+# What the channel puts in `iss` of the tokens it sends (public cloud; US government).
+PUBLIC_CHANNEL_ISSUER = "https://api.botframework.com"
+GOVERNMENT_CHANNEL_SERVICE = "https://botframework.azure.us"
+GOVERNMENT_CHANNEL_ISSUER = "https://api.botframework.us"
+APP_TYPES = {"singletenant": "SingleTenant", "multitenant": "MultiTenant"}
 
 
 class ConfigurationError(Exception):
@@ -44,7 +50,7 @@ def _ids(value: str | None) -> frozenset[str]:
 class Settings:
     app_id: str = ""
     app_password: str = field(default="", repr=False)
-    app_type: str = "MultiTenant"
+    app_type: str = "SingleTenant"
     app_tenant_id: str = ""
     database_url: str = DEFAULT_SQLITE
     port: int = 3978
@@ -61,6 +67,7 @@ class Settings:
     outbox_interval_seconds: float = 5.0
     workers: int = 1
     migrate_on_start: bool = True
+    allowed_service_url_hosts: tuple[str, ...] = DEFAULT_SERVICE_URL_HOSTS
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -80,6 +87,9 @@ class Settings:
             raise ConfigurationError("LOCAL_MODE=1 is for one machine, not for App Service.")
         port = _int(env, "PORT", 3978)
         tenant = env.get("MicrosoftAppTenantId", "").strip().lower()
+        # Local mode has no app id: only the SDK's MultiTenant factory runs without one.
+        app_type = "MultiTenant" if local else _app_type(env, tenant)
+        database_url = _database_url(env, local)
         allowed = _ids(env.get("ALLOWED_TENANT_IDS")) or (
             frozenset({tenant}) if tenant else frozenset()
         )
@@ -93,9 +103,9 @@ class Settings:
         return cls(
             app_id=app_id,
             app_password=env.get("MicrosoftAppPassword", ""),
-            app_type=env.get("MicrosoftAppType", "MultiTenant"),
+            app_type=app_type,
             app_tenant_id=tenant,
-            database_url=env.get("DATABASE_URL") or DEFAULT_SQLITE,
+            database_url=database_url,
             port=port,
             log_level=env.get("LOG_LEVEL", "INFO").upper(),
             local_mode=local,
@@ -110,7 +120,24 @@ class Settings:
             outbox_interval_seconds=_float(env, "OUTBOX_INTERVAL_SECONDS", 5.0),
             # Local mode signs download links with a per-process key: one process only.
             workers=1 if local else _int(env, "WEB_CONCURRENCY", 1, minimum=1),
+            allowed_service_url_hosts=_service_url_hosts(env),
         )
+
+    @property
+    def channel_token_issuer(self) -> str:
+        """The only `iss` accepted on incoming tokens (outside local mode)."""
+        configured = self.sdk.get("TO_BOT_FROM_CHANNEL_TOKEN_ISSUER")
+        if configured:
+            return configured
+        if self.sdk.get("CHANNEL_SERVICE") == GOVERNMENT_CHANNEL_SERVICE:
+            return GOVERNMENT_CHANNEL_ISSUER
+        return PUBLIC_CHANNEL_ISSUER
+
+    def service_url_policy(self) -> ServiceUrlPolicy:
+        """Local mode: this machine only. Otherwise https to ALLOWED_SERVICE_URL_HOSTS."""
+        if self.local_mode:
+            return ServiceUrlPolicy.loopback()
+        return ServiceUrlPolicy.from_entries(self.allowed_service_url_hosts)
 
     def sdk_configuration(self) -> Any:
         """The object ConfigurationBotFrameworkAuthentication reads attributes from."""
@@ -145,6 +172,53 @@ def _check_production(allowed_tenants: frozenset[str], public_base_url: str) -> 
         raise ConfigurationError(
             "PUBLIC_BASE_URL must be the bot's https address (letter links point there)."
         )
+
+
+def _app_type(env: Mapping[str, str], tenant: str) -> str:
+    configured = env.get("MicrosoftAppType", "").strip() or "SingleTenant"
+    app_type = APP_TYPES.get(configured.lower())
+    if app_type is None:
+        raise ConfigurationError(
+            f"MicrosoftAppType {configured[:40]!r} is not supported: set SingleTenant (the "
+            "default) or MultiTenant, as in the bot's Entra app registration."
+        )
+    if app_type == "SingleTenant" and not tenant:
+        raise ConfigurationError(
+            "MicrosoftAppTenantId is not set: a SingleTenant bot (the default MicrosoftAppType) "
+            "needs the id of its Entra tenant. Set MicrosoftAppTenantId, or set "
+            "MicrosoftAppType=MultiTenant if the app registration is multi-tenant."
+        )
+    return app_type
+
+
+def _database_url(env: Mapping[str, str], local: bool) -> str:
+    configured = env.get("DATABASE_URL", "").strip()
+    if local:
+        if configured and configured.split(":", 1)[0].split("+", 1)[0].lower() != "sqlite":
+            raise ConfigurationError(
+                "LOCAL_MODE=1 runs without authentication, so only on a local SQLite file: "
+                "unset DATABASE_URL or set it to sqlite+aiosqlite:///var/casusoverleg.sqlite3."
+            )
+        return configured or DEFAULT_SQLITE
+    if not configured:
+        raise ConfigurationError(
+            "DATABASE_URL is not set: production needs a shared database, e.g. "
+            "postgresql+asyncpg://user:password@host:5432/casusoverleg (from Key Vault). "
+            "Set LOCAL_MODE=1 to try the bot on this machine with a SQLite file."
+        )
+    return configured
+
+
+def _service_url_hosts(env: Mapping[str, str]) -> tuple[str, ...]:
+    try:
+        hosts = parse_host_entries(env.get("ALLOWED_SERVICE_URL_HOSTS", ""))
+    except ValueError as error:
+        raise ConfigurationError(
+            f"ALLOWED_SERVICE_URL_HOSTS: {str(error)[:80]!r} is not a host name. List host "
+            "names separated by commas, e.g. smba.trafficmanager.net or *.example.com (no "
+            "scheme, port or path)."
+        ) from None
+    return hosts or DEFAULT_SERVICE_URL_HOSTS
 
 
 def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:

@@ -89,6 +89,17 @@ def message_activities(outcome: Outcome) -> list[Activity]:
     return activities
 
 
+def message_activity(outcome: Outcome) -> Activity | None:
+    """The text and the card as one message, so one activity id covers all that was sent
+    (to update or replace it later) and a retry cannot repeat half of it."""
+    if outcome.card:
+        card = CardFactory.adaptive_card(outcome.card)
+        return MessageFactory.attachment(card, text=outcome.text or None)
+    if outcome.text:
+        return MessageFactory.text(outcome.text)
+    return None
+
+
 def invoke_response(outcome: Outcome) -> dict[str, Any]:
     """The updated card, or a message shown to the clicker only (the card stays as it was).
 

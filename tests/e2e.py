@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
+import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
 from aiohttp import web
+from sqlalchemy import select
 
-from bot.app import PrivacyAccessLogger, create_app
+from bot.app import DATABASE, SENDER, PrivacyAccessLogger, create_app
 from bot.settings import Settings
 from store.db import Database
 from store.demo import seed
+from store.models import Bericht
 from tests.standin import StandIn
 
 
@@ -32,6 +36,7 @@ class Bot:
     standin: StandIn
     http: aiohttp.ClientSession
     db: Database
+    app: web.Application | None = None
 
     def activity(
         self,
@@ -100,12 +105,14 @@ class Bot:
         activity: Any,
         *,
         token: str | None = "valid",
-        raw: bytes | None = None,
+        raw: Any = None,
         content_type: str = "application/json",
     ) -> tuple[int, Any]:
+        """POST to /api/messages; `raw`: bytes, or an async iterator (sent chunked)."""
         headers = {"Content-Type": content_type}
         if token == "valid":
-            token = self.standin.mint_channel_token()
+            service_url = activity.get("serviceUrl") if isinstance(activity, dict) else None
+            token = self.standin.mint_channel_token(service_url=service_url)
         if token is not None:
             headers["Authorization"] = f"Bearer {token}"
         body = raw if raw is not None else json.dumps(activity).encode()
@@ -117,7 +124,24 @@ class Bot:
                 return resp.status, text
 
 
-def settings_for(standin: StandIn, database_url: str, port: int) -> Settings:
+async def outbox_until(
+    app: web.Application, done: Callable[[Sequence[Bericht]], bool], timeout: float = 10
+) -> Sequence[Bericht]:
+    """Deliver the outbox until `done(rows)` holds; the rows then. (A round of the app's own
+    loop may be running: then `flush()` returns at once, and we look again.)"""
+    deadline = time.monotonic() + timeout
+    while True:
+        await app[SENDER].flush()
+        async with app[DATABASE].unit_of_work() as uow:
+            rows = (await uow.session.scalars(select(Bericht).order_by(Bericht.id))).all()
+        if done(rows):
+            return rows
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"outbox not as expected within {timeout}s")
+        await asyncio.sleep(0.02)
+
+
+def settings_for(standin: StandIn, database_url: str, port: int, **overrides: str) -> Settings:
     env = {
         **standin.settings(),
         "DATABASE_URL": database_url,
@@ -127,14 +151,16 @@ def settings_for(standin: StandIn, database_url: str, port: int) -> Settings:
         "MSAL_DISABLE_INSTANCE_DISCOVERY": "1",
         "OUTBOX_INTERVAL_SECONDS": "0.2",
         "LOG_LEVEL": "DEBUG",
+        **overrides,
     }
     return Settings.from_env(env)
 
 
 @asynccontextmanager
-async def running_bot(standin: StandIn, database_url: str) -> AsyncIterator[Bot]:
+async def running_bot(standin: StandIn, database_url: str, **overrides: str) -> AsyncIterator[Bot]:
+    """The app on a loopback port; `overrides`: environment variables on top of the stand-in's."""
     port = free_port()
-    settings = settings_for(standin, database_url, port)
+    settings = settings_for(standin, database_url, port, **overrides)
     database = Database.from_url(database_url)
     app = create_app(settings)
     runner = web.AppRunner(app, access_log_class=PrivacyAccessLogger)
@@ -144,7 +170,7 @@ async def running_bot(standin: StandIn, database_url: str) -> AsyncIterator[Bot]
     await site.start()
     try:
         async with aiohttp.ClientSession() as http:
-            yield Bot(f"http://127.0.0.1:{port}", standin, http, database)
+            yield Bot(f"http://127.0.0.1:{port}", standin, http, database, app)
     finally:
         await runner.cleanup()
         await database.dispose()

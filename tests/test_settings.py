@@ -14,6 +14,7 @@ PROD = {
     "MicrosoftAppTenantId": "22222222-2222-4222-8222-222222222222",
     "DOWNLOAD_SIGNING_KEY": "x" * 40,
     "PUBLIC_BASE_URL": "https://casusoverleg.example.nl",
+    "DATABASE_URL": "postgresql+asyncpg://casusoverleg@db.example.nl/casusoverleg",
 }
 
 
@@ -75,3 +76,110 @@ def test_production_fails_closed() -> None:
         Settings.from_env({**PROD, "PORT": "drie"})
     with pytest.raises(ConfigurationError, match="App Service"):
         Settings.from_env({"LOCAL_MODE": "1", "WEBSITE_SITE_NAME": "casusoverleg"})
+
+
+def test_production_refuses_to_start_without_a_database_url() -> None:
+    without = {k: v for k, v in PROD.items() if k != "DATABASE_URL"}
+    with pytest.raises(ConfigurationError, match="DATABASE_URL is not set"):
+        Settings.from_env(without)
+    with pytest.raises(ConfigurationError, match="DATABASE_URL is not set"):
+        Settings.from_env({**without, "DATABASE_URL": "  "})
+    assert Settings.from_env(PROD).database_url == PROD["DATABASE_URL"]
+
+
+def test_local_mode_refuses_a_database_other_than_sqlite() -> None:
+    for url in ("postgresql+asyncpg://user:pw@db.example.nl/casusoverleg", "mysql://x/y"):
+        with pytest.raises(ConfigurationError, match="SQLite"):
+            Settings.from_env({"LOCAL_MODE": "1", "DATABASE_URL": url})
+    local = Settings.from_env({"LOCAL_MODE": "1", "DATABASE_URL": "sqlite+aiosqlite:///x.db"})
+    assert local.database_url == "sqlite+aiosqlite:///x.db"
+    assert Settings.from_env({"LOCAL_MODE": "1"}).database_url.startswith("sqlite+aiosqlite:")
+
+
+def test_app_type_defaults_to_single_tenant_which_needs_the_tenant() -> None:
+    no_type = {k: v for k, v in PROD.items() if k != "MicrosoftAppType"}
+    assert Settings.from_env(no_type).app_type == "SingleTenant"
+    no_tenant = {k: v for k, v in no_type.items() if k != "MicrosoftAppTenantId"}
+    with pytest.raises(ConfigurationError, match="MicrosoftAppTenantId is not set"):
+        Settings.from_env({**no_tenant, "ALLOWED_TENANT_IDS": "33333333-3333-4333-8333-33333333"})
+    multi = Settings.from_env(
+        {**no_tenant, "MicrosoftAppType": "multitenant", "ALLOWED_TENANT_IDS": "t-1"}
+    )
+    assert multi.app_type == "MultiTenant"
+    with pytest.raises(ConfigurationError, match="MicrosoftAppType"):
+        Settings.from_env({**PROD, "MicrosoftAppType": "Anonymous"})
+    # Local mode has no app id, which only the SDK's MultiTenant factory accepts.
+    assert Settings.from_env({"LOCAL_MODE": "1"}).app_type == "MultiTenant"
+
+
+def test_service_url_hosts_default_to_teams_and_can_be_set() -> None:
+    policy = Settings.from_env(PROD).service_url_policy()
+    for url in (
+        "https://smba.trafficmanager.net/emea/",
+        "https://SMBA.trafficmanager.net/amer/",
+        "https://smba.infra.gcc.teams.microsoft.com/gcc/",
+        "https://smba.infra.gov.teams.microsoft.us/",
+        "https://smba.infra.dod.teams.microsoft.us/",
+    ):
+        assert policy.allows(url), url
+    for url in (
+        "http://smba.trafficmanager.net/emea/",  # https only
+        "https://evil.example.test/teams/",
+        "https://smba.trafficmanager.net.evil.example.test/",
+        "https://evil.example.test\\@smba.trafficmanager.net/",
+        "https://smba.trafficmanager.net@evil.example.test/",
+        "https://x.smba.trafficmanager.net/",  # exact entries match exactly
+        "https://127.0.0.1:3978/",
+        "https://smba.trafficmanager.net:99999/",
+        "//smba.trafficmanager.net/",
+        None,
+        42,
+    ):
+        assert not policy.allows(url), url
+    custom = Settings.from_env(
+        {**PROD, "ALLOWED_SERVICE_URL_HOSTS": " bot.Example.nl , *.teams.example.org,[::1]"}
+    )
+    assert custom.allowed_service_url_hosts == ("bot.example.nl", "*.teams.example.org", "::1")
+    policy = custom.service_url_policy()
+    assert policy.allows("https://bot.example.nl/x/") and policy.allows("https://[::1]:8/")
+    assert policy.allows("https://emea.teams.example.org/")
+    assert not policy.allows("https://teams.example.org/")  # *.suffix: names under it only
+    assert not policy.allows("https://smba.trafficmanager.net/")  # the list replaces the default
+    for bad in (
+        "https://bot.example.nl",
+        "bot.example.nl/teams",
+        "*",
+        "*.nl",
+        "bot.example.nl:443",
+    ):
+        with pytest.raises(ConfigurationError, match="ALLOWED_SERVICE_URL_HOSTS"):
+            Settings.from_env({**PROD, "ALLOWED_SERVICE_URL_HOSTS": bad})
+
+
+def test_local_mode_accepts_and_calls_only_this_machine() -> None:
+    policy = Settings.from_env(
+        {"LOCAL_MODE": "1", "ALLOWED_SERVICE_URL_HOSTS": "smba.trafficmanager.net"}
+    ).service_url_policy()
+    for url in (
+        "http://localhost:56150/_connector",
+        "http://127.0.0.1:56150/_connector",
+        "https://127.0.0.5/teams/",
+        "http://[::1]:56150/",
+    ):
+        assert policy.allows(url), url
+    for url in (
+        "https://smba.trafficmanager.net/emea/",
+        "http://localhost.evil.example.test/",
+        "http://192.168.1.10:56150/",
+        "http://10.0.0.1/",
+        "ftp://localhost/",
+    ):
+        assert not policy.allows(url), url
+
+
+def test_channel_token_issuer_follows_the_cloud() -> None:
+    assert Settings.from_env(PROD).channel_token_issuer == "https://api.botframework.com"
+    government = {**PROD, "CHANNEL_SERVICE": "https://botframework.azure.us"}
+    assert Settings.from_env(government).channel_token_issuer == "https://api.botframework.us"
+    custom = {**PROD, "TO_BOT_FROM_CHANNEL_TOKEN_ISSUER": "https://issuer.example.test"}
+    assert Settings.from_env(custom).channel_token_issuer == "https://issuer.example.test"

@@ -31,6 +31,7 @@ Bot configuration
 ``TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL`` ``{https_base}/{nonce}/emulator/...`` (empty key set)
 ``TO_CHANNEL_FROM_BOT_LOGIN_URL``            ``{https_base}/{tenant}`` — the MSAL *authority*
 ``TO_CHANNEL_FROM_BOT_OAUTH_SCOPE``          ``https://api.botframework.com``
+``ALLOWED_SERVICE_URL_HOSTS``                ``127.0.0.1`` (the bot calls only allowed hosts)
 ``APP_ID`` / ``MicrosoftAppId``              bot app id (``aud`` of channel tokens, MSAL client id)
 ``APP_PASSWORD`` / ``MicrosoftAppPassword``  client secret the token endpoint checks
 ``APP_TYPE`` / ``MicrosoftAppType``          ``SingleTenant``
@@ -48,6 +49,11 @@ Bot configuration
 * ``VALIDATE_AUTHORITY`` is stored by the SDK but never reaches MSAL.
 * The ``serviceurl`` claim must equal ``activity.serviceUrl`` *as a string* (trailing ``/``
   included); mint tokens with ``service_url=activity.service_url``.
+* Emulator-issuer tokens (:meth:`StandIn.mint_emulator_token`) are checked by the SDK against
+  ``TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL`` and never against the serviceUrl. Point that key
+  at :attr:`StandIn.emulator_keys_openid_metadata_url` to have the SDK accept them.
+  :attr:`StandIn.alias_service_url` is the same Connector as ``https://localhost:PORT/teams/``:
+  off the allow-list, yet its calls are recorded.
 
 MSAL pitfall and the credentials factory
 ----------------------------------------
@@ -114,6 +120,8 @@ from .server import (
     BOT_FRAMEWORK_ISSUER,
     BOT_FRAMEWORK_SCOPE,
     DEFAULT_ENDORSEMENTS,
+    EMULATOR_V1_ISSUER,
+    EMULATOR_V2_ISSUER,
     NEGATIVE_TOKEN_KINDS,
     RecordedCall,
     StandIn,
@@ -124,6 +132,8 @@ __all__ = [
     "BOT_FRAMEWORK_ISSUER",
     "BOT_FRAMEWORK_SCOPE",
     "DEFAULT_ENDORSEMENTS",
+    "EMULATOR_V1_ISSUER",
+    "EMULATOR_V2_ISSUER",
     "NEGATIVE_TOKEN_KINDS",
     "TEAMS_CONVERSATION_ID",
     "InstanceDiscoveryOffCredentialFactory",

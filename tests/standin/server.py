@@ -38,6 +38,10 @@ BOT_FRAMEWORK_SCOPE = "https://api.botframework.com"
 DEFAULT_ENDORSEMENTS: tuple[str, ...] = ("msteams", "emulator", "webchat", "directline")
 #: Tenant that the SDK uses for multi-tenant bots; accepted besides the configured tenant.
 DEFAULT_CHANNEL_AUTH_TENANT = "botframework.com"
+#: Issuers the SDK routes down its *emulator* path (v1 and v2 tokens of the Bot Framework's
+#: Entra tenant), which never compares the token with the activity's serviceUrl.
+EMULATOR_V1_ISSUER = "https://sts.windows.net/d6d49420-f39b-4df7-a1dc-d59a935871db/"
+EMULATOR_V2_ISSUER = "https://login.microsoftonline.com/d6d49420-f39b-4df7-a1dc-d59a935871db/v2.0"
 
 #: ``kind`` values accepted by :meth:`StandIn.mint_bad_channel_token`.
 NEGATIVE_TOKEN_KINDS: tuple[str, ...] = (
@@ -194,10 +198,12 @@ class StandIn:
         self._unendorsed_kid = f"standin-unendorsed-{self._nonce}"
         self._unknown_kid = f"standin-unknown-{self._nonce}"
         self._authority_kid = f"standin-authority-{self._nonce}"
+        self._emulator_kid = f"standin-emulator-{self._nonce}"
         self._channel_key = _new_rsa_key()
         self._unendorsed_key = _new_rsa_key()
         self._unknown_key = _new_rsa_key()
         self._authority_key = _new_rsa_key()
+        self._emulator_key = _new_rsa_key()
 
         self._lock = threading.Lock()
         self._calls: list[RecordedCall] = []
@@ -338,6 +344,24 @@ class StandIn:
         return f"{self.https_base}/{self._nonce}/emulator/v2.0/.well-known/openid-configuration"
 
     @property
+    def emulator_keys_openid_metadata_url(self) -> str:
+        """An emulator metadata URL whose key set signs :meth:`mint_emulator_token` tokens.
+
+        Configure it as ``TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL`` to have the SDK's emulator
+        path *accept* such tokens, as it would accept real ones against Microsoft's keys.
+        (A separate URL: the SDK caches metadata per URL for a day, and the default emulator
+        URL must keep serving an empty key set.)"""
+        return (
+            f"{self.https_base}/{self._nonce}/emulator-keys/v2.0/.well-known/openid-configuration"
+        )
+
+    @property
+    def alias_service_url(self) -> str:
+        """The same Bot Connector under the host name ``localhost`` (also in the certificate):
+        a serviceUrl off the tests' allow-list whose calls are still recorded."""
+        return f"https://localhost:{self._require_started()}{self.CONNECTOR_PREFIX}/"
+
+    @property
     def jwks_url(self) -> str:
         return f"{self.https_base}/{self._nonce}/botframework/v1/.well-known/keys"
 
@@ -398,6 +422,8 @@ class StandIn:
             "TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL": self.emulator_openid_metadata_url,
             "TO_CHANNEL_FROM_BOT_LOGIN_URL": self.authority,
             "TO_CHANNEL_FROM_BOT_OAUTH_SCOPE": self.oauth_scope,
+            # The bot calls and accepts only allow-listed serviceUrl hosts: the stand-in's.
+            "ALLOWED_SERVICE_URL_HOSTS": "127.0.0.1",
         }
 
     def config_object(self) -> SimpleNamespace:
@@ -625,6 +651,34 @@ class StandIn:
             return ".".join((head, evil.split(".")[1], sig))
         raise ValueError(f"unknown kind {kind!r}; expected one of {NEGATIVE_TOKEN_KINDS}")
 
+    def mint_emulator_token(
+        self,
+        *,
+        version: str = "1.0",
+        issuer: str | None = None,
+        service_url: str | None = None,
+        expires_in: int = 3600,
+    ) -> str:
+        """A token as the Bot Framework Emulator (or an Entra app of the Bot Framework tenant)
+        sends: an emulator ``iss``, ``ver``, and the bot's app id in ``appid`` (1.0) or
+        ``azp`` (2.0) — so no skill token. Signed with the key served at
+        :attr:`emulator_keys_openid_metadata_url`. ``service_url``: a ``serviceurl`` claim
+        (the emulator path ignores it)."""
+        now = int(time.time())
+        claims: dict[str, Any] = {
+            "iss": issuer or (EMULATOR_V2_ISSUER if version == "2.0" else EMULATOR_V1_ISSUER),
+            "aud": self.app_id,
+            "ver": version,
+            "appid" if version == "1.0" else "azp": self.app_id,
+            "nbf": now - 5,
+            "exp": now + expires_in,
+        }
+        if service_url is not None:
+            claims["serviceurl"] = service_url
+        return jwt.encode(
+            claims, self._emulator_key, algorithm="RS256", headers={"kid": self._emulator_kid}
+        )
+
     def mint_bot_token(
         self,
         *,
@@ -714,6 +768,9 @@ class StandIn:
         r.add_get(f"/{n}/botframework/v1/.well-known/keys", self._h_channel_jwks)
         r.add_get(f"/{n}/emulator/v2.0/.well-known/openid-configuration", self._h_emulator_oidc)
         r.add_get(f"/{n}/emulator/discovery/v2.0/keys", self._h_empty_jwks)
+        keys = f"/{n}/emulator-keys"
+        r.add_get(f"{keys}/v2.0/.well-known/openid-configuration", self._h_emulator_keys_oidc)
+        r.add_get(f"{keys}/discovery/v2.0/keys", self._h_emulator_jwks)
 
         p = self.CONNECTOR_PREFIX
         conv = p + "/v3/conversations/{conversation_id}"
@@ -760,6 +817,16 @@ class StandIn:
         return web.json_response(
             {"issuer": f"{base}/v2.0", "jwks_uri": f"{base}/discovery/v2.0/keys"}
         )
+
+    async def _h_emulator_keys_oidc(self, request: web.Request) -> web.Response:
+        base = f"{self.https_base}/{self._nonce}/emulator-keys"
+        return web.json_response(
+            {"issuer": f"{base}/v2.0", "jwks_uri": f"{base}/discovery/v2.0/keys"}
+        )
+
+    async def _h_emulator_jwks(self, request: web.Request) -> web.Response:
+        # Like Entra ID's keys: no endorsements.
+        return web.json_response({"keys": [_jwk(self._emulator_key, self._emulator_kid)]})
 
     async def _h_empty_jwks(self, request: web.Request) -> web.Response:
         return web.json_response({"keys": []})

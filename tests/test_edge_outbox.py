@@ -1,0 +1,85 @@
+"""The outbox keeps the id of every activity it sends (DESIGN §4: a posted card can be updated,
+and replaced at retention)."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from store.models import Bericht, ConversationRef
+from store.outbox import BerichtRepository
+from tests.e2e import Bot, outbox_until, running_bot
+from tests.standin import StandIn
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+async def bot(standin: StandIn, tmp_path: Path) -> AsyncIterator[Bot]:
+    async with running_bot(
+        standin, f"sqlite+aiosqlite:///{tmp_path / 'edge.sqlite3'}", OUTBOX_INTERVAL_SECONDS="60"
+    ) as running:
+        yield running
+
+
+@pytest.fixture
+def marked(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """Every mark_sent call with its arguments (passed on to the store)."""
+    calls: list[dict[str, Any]] = []
+    original = BerichtRepository.mark_sent
+    accepted = set(inspect.signature(original).parameters)
+
+    async def spy(self: BerichtRepository, bericht_id: int, **kwargs: Any) -> None:
+        calls.append({"bericht_id": bericht_id, **kwargs})
+        await original(self, bericht_id, **{k: v for k, v in kwargs.items() if k in accepted})
+
+    monkeypatch.setattr(BerichtRepository, "mark_sent", spy)
+    return calls
+
+
+CARD = {
+    "type": "AdaptiveCard",
+    "version": "1.5",
+    "body": [{"type": "TextBlock", "text": "Nieuwe aanmelding PGA-2026-001"}],
+}
+
+
+async def test_outbox_records_the_activity_id_of_what_it_sent(
+    bot: Bot, standin: StandIn, marked: list[dict[str, Any]]
+) -> None:
+    messages = {
+        "a:personal-kaart": {"kaart": CARD},
+        "a:personal-tekst": {"tekst": "Je hebt een nieuwe taak."},
+        "a:personal-beide": {"kaart": CARD, "tekst": "Bekijk de aanmelding."},
+    }
+    async with bot.db.unit_of_work() as uow:
+        for conversation, content in messages.items():
+            reference = {
+                "bot": {"id": f"28:{standin.app_id}"},
+                "conversation": {"id": conversation, "conversationType": "personal"},
+                "channelId": "msteams",
+                "serviceUrl": standin.service_url,
+            }
+            uow.session.add(
+                ConversationRef(
+                    conversation_id=conversation, conversation_type="personal", reference=reference
+                )
+            )
+            uow.session.add(Bericht(conversation_id=conversation, **content))
+        await uow.commit()
+    assert bot.app is not None
+    rows = await outbox_until(bot.app, lambda rows: all(r.verzonden_at for r in rows))
+    conversation_of = {row.id: row.conversation_id for row in rows}
+
+    # One activity per message (text and card together), and its id is kept.
+    calls = {call.conversation_id: call for call in standin.recorded}
+    assert sorted(calls) == sorted(messages)
+    both = calls["a:personal-beide"].body
+    assert both["text"] == "Bekijk de aanmelding." and both["attachments"][0]["content"] == CARD
+    kept = {conversation_of[mark["bericht_id"]]: mark.get("activity_id") for mark in marked}
+    assert kept == {conversation: call.response_id for conversation, call in calls.items()}
+    assert all(kept.values())
