@@ -2,6 +2,17 @@
 
     python bench/activity_roundtrip.py [--conversations 50] [--activities 2000]
                                        [--database sqlite|postgresql] [--workers N]
+    python bench/activity_roundtrip.py --compare-agents-sdk [--rounds 4] [--workers N]
+                                       [--profile FILE]
+
+With ``--compare-agents-sdk`` (the issue "hot path"; see the section "Agents SDK" below): only
+`help` messages of registered professionals, in one run against (a) the bare baseline, (b) an
+echo bot on the Microsoft 365 Agents SDK 1.9 (bench/agents_echo.py, in the benchmark's own
+virtualenv var/agents-sdk-venv, made from PyPI on first use; never a project dependency) and
+(c) our bot as ``python -m bot`` (one process unless --workers), both bots with authentication
+on against the same stand-in; prints act/s, p50/p95/p99, CPU per activity, the ratio ours /
+Agents SDK, and whether the help turns wrote anything to the database. ``--profile FILE``
+samples our bot with py-spy (installed into the same venv) during its timed rounds.
 
 What is measured (DESIGN §8):
 
@@ -121,6 +132,13 @@ def activity(
     return result
 
 
+def fresh_token(standin: Any) -> str:
+    """A channel token that no other request carries. RS256 signatures are deterministic, so
+    without a unique claim every token minted within the same second is the same string, and
+    the bot's cache of validated tokens (bot/auth.py) would validate only one per second."""
+    return str(standin.mint_channel_token(extra_claims={"jti": uuid.uuid4().hex}))
+
+
 def workload(
     standin: Any, conversations: int, total: int, prefix: str = "a:bench"
 ) -> list[list[Item]]:
@@ -141,7 +159,7 @@ def workload(
             }
             kind = f"invoke {VERBS[who]}"
             body = activity(*common, type="invoke", name="adaptiveCard/action", value=value)
-        plan[index].append((kind, json.dumps(body).encode(), standin.mint_channel_token()))
+        plan[index].append((kind, json.dumps(body).encode(), fresh_token(standin)))
     return [items for items in plan if items]
 
 
@@ -165,7 +183,7 @@ async def _drive(
                     payload = await response.read()
                     status = response.status
                 elapsed = time.perf_counter() - started
-                if status != 200:
+                if status not in (200, 202):  # the Agents SDK answers a message with 202
                     problem = f"HTTP {status}: {payload[:120]!r}"
                 elif expect_card and kind.startswith("invoke"):
                     answer = json.loads(payload) if payload else None
@@ -212,6 +230,10 @@ class LoadClient:
         # A thread of our own to wait on the pipe: the default executor is the bot's (msrest
         # sends connector requests there) and must not lose a worker to the bench.
         self._waiter = ThreadPoolExecutor(1, thread_name_prefix="bench-load-wait")
+
+    @property
+    def pid(self) -> int:
+        return int(self._process.pid or 0)
 
     async def run(self, url: str, plan: list[list[Item]], expect_card: bool) -> dict[str, Any]:
         self._conn.send({"url": url, "plan": plan, "expect_card": expect_card})
@@ -338,7 +360,7 @@ PROCESS_START_TIMEOUT = 90.0
 PROCESS_STOP_TIMEOUT = 20.0
 
 
-def stop_process(process: subprocess.Popen[bytes]) -> None:
+def stop_process(process: subprocess.Popen[bytes], name: str = "python -m bot") -> None:
     """SIGTERM the child (it stops its workers); kill its process group if it lingers."""
     if process.poll() is None:
         with contextlib.suppress(ProcessLookupError):
@@ -346,7 +368,7 @@ def stop_process(process: subprocess.Popen[bytes]) -> None:
         try:
             process.wait(PROCESS_STOP_TIMEOUT)
         except subprocess.TimeoutExpired:
-            log.warning("python -m bot did not stop in %.0f s; killing", PROCESS_STOP_TIMEOUT)
+            log.warning("%s did not stop in %.0f s; killing", name, PROCESS_STOP_TIMEOUT)
     # The group is the child's own session (start_new_session): its workers, nothing else.
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, signal.SIGKILL)
@@ -356,10 +378,15 @@ def stop_process(process: subprocess.Popen[bytes]) -> None:
 
 @contextlib.asynccontextmanager
 async def running_bot_process(
-    standin: Any, database_url: str, workers: int, timings: dict[str, float]
+    standin: Any,
+    database_url: str,
+    workers: int,
+    timings: dict[str, float],
+    started_processes: list[subprocess.Popen[bytes]] | None = None,
 ) -> AsyncIterator[str]:
     """`python -m bot` with WEB_CONCURRENCY=workers (as tests/test_main_process.py); yields
-    its URL once /healthz answers and the demo data is seeded."""
+    its URL once /healthz answers and the demo data is seeded. The child is appended to
+    `started_processes` (e.g. to attach a profiler to it)."""
     port = free_port()
     env = {
         **os.environ,
@@ -378,6 +405,8 @@ async def running_bot_process(
         stdout=subprocess.DEVNULL,
         start_new_session=True,
     )
+    if started_processes is not None:
+        started_processes.append(process)
     try:
         timeout = aiohttp.ClientTimeout(total=2)
         async with aiohttp.ClientSession(timeout=timeout) as http:
@@ -821,6 +850,484 @@ def report(
             )
 
 
+# ----------------------------------------------------------------------------- Agents SDK
+# `--compare-agents-sdk`: the issue's load (50 conversations of registered professionals, only
+# `help` messages, replies posted to the connector stand-in) against three stacks in one run:
+# the bare aiohttp baseline (in this process), an echo bot on the Microsoft 365 Agents SDK
+# (child process, its own virtualenv) and our bot (`python -m bot`, one process, SQLite).
+# Authentication is ON for both bots against the same stand-in: channel token validated per
+# request, reply POSTed with an MSAL token. (Off would need LOCAL_MODE for our bot, which is a
+# different code path.) Timed activities are split in rounds, the stacks take turns (in a
+# rotating order), so a slow phase of this shared machine hits every stack alike.
+
+#: The Agents SDK lives in a virtualenv of the benchmark's own, never in the project's
+#: dependencies; var/ is git-ignored. The version is the one DESIGN §8 measured.
+AGENTS_VENV = REPO / "var" / "agents-sdk-venv"
+AGENTS_REQUIREMENTS = (
+    "microsoft-agents-hosting-aiohttp==1.9.0",
+    "microsoft-agents-authentication-msal==1.9.0",
+)
+PY_SPY_REQUIREMENT = "py-spy==0.4.3"
+AGENTS_ECHO = Path(__file__).resolve().parent / "agents_echo.py"
+INSTALL_TIMEOUT = 600.0
+#: The issue's targets for our bot, one process, at 50 conversations.
+COMPARE_P99_MS = 250.0
+COMPARE_RATIO = 0.6
+
+
+def ensure_bench_venv(*requirements: str) -> Path:
+    """The benchmark's own virtualenv with `requirements` (made or completed once, from PyPI
+    with pip); returns its bin/ directory."""
+    bin_dir = AGENTS_VENV / "bin"
+    marker = AGENTS_VENV / ".bench-installed"
+    installed = set(marker.read_text().split()) if marker.exists() else set()
+    missing = [r for r in requirements if r not in installed]
+    if (bin_dir / "python").exists() and not missing:
+        return bin_dir
+    log.warning("installing %s into %s (once)", " ".join(missing), AGENTS_VENV)
+    if not (bin_dir / "python").exists():
+        subprocess.run([sys.executable, "-m", "venv", str(AGENTS_VENV)], check=True, timeout=120)
+    subprocess.run(
+        [str(bin_dir / "python"), "-m", "pip", "install", "--quiet", *missing],
+        check=True,
+        timeout=INSTALL_TIMEOUT,
+    )
+    marker.write_text("\n".join(sorted(installed | set(missing))) + "\n")
+    return bin_dir
+
+
+def help_workload(
+    standin: Any, conversations: int, total: int, prefix: str = "a:cmp"
+) -> list[list[Item]]:
+    """`total` Teams-shaped `help` messages over `conversations` personal chats of the
+    registered demo professionals a1..a5, each with its own freshly minted channel token."""
+    plan: list[list[Item]] = [[] for _ in range(conversations)]
+    for k in range(total):
+        index = k % conversations
+        who = USERS[index % len(USERS)]
+        body = activity(
+            standin.service_url,
+            standin.app_id,
+            standin.tenant_id,
+            who,
+            f"{prefix}-{index}",
+            text="help",
+        )
+        plan[index].append(("message help", json.dumps(body).encode(), fresh_token(standin)))
+    return [items for items in plan if items]
+
+
+def split_rounds(plan: list[list[Item]], rounds: int) -> list[list[list[Item]]]:
+    """Each conversation's items cut into `rounds` consecutive parts, one plan per round."""
+    result: list[list[list[Item]]] = []
+    for r in range(rounds):
+        chunk = []
+        for items in plan:
+            size = math.ceil(len(items) / rounds)
+            part = items[r * size : (r + 1) * size]
+            if part:
+                chunk.append(part)
+        result.append(chunk)
+    return result
+
+
+@contextlib.asynccontextmanager
+async def running_agents_echo(
+    standin: Any, python: Path, started_processes: list[subprocess.Popen[bytes]]
+) -> AsyncIterator[str]:
+    """bench/agents_echo.py on a loopback port with the Agents SDK venv's Python, configured
+    (SDK sample env names) against the stand-in; yields its URL; SIGTERM at the end."""
+    port = free_port()
+    setting = "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__"
+    env = {
+        **os.environ,
+        **standin.ca_env(),
+        f"{setting}CLIENTID": standin.app_id,
+        f"{setting}CLIENTSECRET": standin.app_password,
+        f"{setting}TENANTID": standin.tenant_id,
+        f"{setting}AUTHORITY": standin.authority,
+        "BENCH_CHANNEL_JWKS_URL": standin.jwks_url,
+    }
+    process = subprocess.Popen(
+        [str(python), str(AGENTS_ECHO), "--port", str(port)],
+        env=env,
+        cwd=REPO,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        start_new_session=True,
+    )
+    started_processes.append(process)
+    try:
+        assert process.stdout is not None
+        try:
+            line = await asyncio.wait_for(
+                asyncio.to_thread(process.stdout.readline), PROCESS_START_TIMEOUT
+            )
+        except TimeoutError:
+            raise RuntimeError(f"Agents SDK echo not up in {PROCESS_START_TIMEOUT} s") from None
+        if not line.startswith(b"READY"):
+            raise RuntimeError(f"Agents SDK echo did not start (exit code {process.poll()})")
+        yield f"http://127.0.0.1:{port}/api/messages"
+    finally:
+        stop_process(process, "Agents SDK echo")
+
+
+def table_fingerprints(path: str) -> dict[str, tuple[int, str]]:
+    """Row count and a hash of all rows, per table of the SQLite file (read-only)."""
+    import hashlib
+    import sqlite3
+
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+    try:
+        tables = [
+            row[0]
+            for row in connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        ]
+        result = {}
+        for table in tables:
+            digest = hashlib.sha256()
+            count = 0
+            for row in connection.execute(f'SELECT * FROM "{table}" ORDER BY rowid'):
+                digest.update(repr(row).encode())
+                count += 1
+            result[table] = (count, digest.hexdigest())
+        return result
+    finally:
+        connection.close()
+
+
+def merge_runs(stack: str, runs: list[Run]) -> Run:
+    merged = Run(stack)
+    for run in runs:
+        merged.count += run.count
+        merged.wall += run.wall
+        merged.latencies.extend(run.latencies)
+        merged.errors += run.errors
+        merged.problems.extend(run.problems[: max(0, 5 - len(merged.problems))])
+        for kind, values in run.by_kind.items():
+            merged.by_kind.setdefault(kind, []).extend(values)
+    return merged
+
+
+def cpu_seconds(group: int | None = None) -> float:
+    """User + system CPU time so far, all threads: of this process without `group`, else of
+    the live processes in process group `group` (a child started in its own session, with
+    its workers)."""
+    if group is None:
+        usage = os.times()
+        return usage.user + usage.system
+    ticks = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        with contextlib.suppress(OSError), open(f"/proc/{entry}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+            if int(fields[2]) == group:  # pgrp
+                ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU time so far of one process (all its threads)."""
+    with contextlib.suppress(OSError), open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return 0.0
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds all CPUs of the machine spent not idle so far (/proc/stat)."""
+    with open("/proc/stat") as stat:
+        fields = [int(value) for value in stat.readline().split()[1:]]
+    idle = fields[3] + fields[4]  # idle, iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu(stacks: list[Stack], load: LoadClient) -> float:
+    """CPU seconds so far of this benchmark's processes: this one, the servers, the load."""
+    total = cpu_seconds() + process_cpu_seconds(load.pid)
+    for entry in stacks:
+        if entry.pid is not None:
+            total += cpu_seconds(entry.pid)
+    return total
+
+
+@dataclass
+class Stack:
+    key: str
+    label: str
+    url: str
+    #: The server's process; None: in this process (with the stand-in and trivial connector).
+    pid: int | None
+    #: Every message must have produced one authorized reply at the stand-in.
+    checks_connector: bool
+    rounds: list[Run] = field(default_factory=list)
+    #: CPU seconds during the timed rounds: the server's process, and this process (stand-in).
+    server_cpu: float = 0.0
+    bench_cpu: float = 0.0
+
+
+async def py_spy_start(bin_dir: Path, pid: int, output: Path) -> subprocess.Popen[bytes]:
+    """py-spy sampling the bot process (all threads, 200 Hz; each sample pauses it briefly, so
+    the figures of a profiled run are a little lower) into a collapsed-stack file; stopped with
+    SIGINT by `py_spy_stop`."""
+    process = subprocess.Popen(
+        [
+            *(str(bin_dir / "py-spy"), "record", "--pid", str(pid), "--format", "raw"),
+            *("--rate", "200", "--threads", "--output", str(output)),
+        ],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    await asyncio.sleep(1.0)  # attach before the load starts
+    return process
+
+
+#: Where a sample of the bot's main thread goes: the first rule any of whose markers occurs in
+#: the stack wins (so the order matters). SQLAlchemy runs in greenlets, whose stacks py-spy
+#: shows without the coroutine that started them: those get their own line.
+PROFILE_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("reply: MSAL token (get_access_token)", ("msal/", "get_access_token")),
+    ("auth: channel token validation", ("connector/auth/", "jwt/", "authenticate_request")),
+    ("reply: wire_json (msrest serialize)", ("wire_json",)),
+    ("reply: build activities", ("message_activities", "MessageFactory", "_reference (")),
+    ("reply: aiohttp client POST (TLS)", ("FastCloudAdapter._post", "send_activities")),
+    ("read: json + msrest Activity.deserialize", ("_read_activity",)),
+    ("DB: resolve_actor (identity SELECT)", ("resolve_actor",)),
+    ("DB: conversation reference", ("remember (",)),
+    ("DB: unit of work (session, commit, close)", ("store/db.py",)),
+    ("handler + card", ("dialogs/", "cards/")),
+    ("botbuilder pipeline", ("botbuilder/", "core/", "integration/aiohttp", "translate.py")),
+    ("aiohttp server (parse, route, respond)", ("web_protocol", "http_parser", "web_", "app.py")),
+    ("DB: SQLAlchemy/aiosqlite (greenlet, detached)", ("sqlalchemy", "aiosqlite", "greenlet")),
+    ("TLS and socket reads", ("sslproto", "ssl.py", "selector_events")),
+    ("event loop (select, scheduling)", ("base_events", "events.py", "selectors")),
+)
+
+
+def profile_summary(path: Path) -> list[tuple[float, str]]:
+    """Shares of the main thread's samples in a py-spy raw (collapsed) file, by PROFILE_RULES."""
+    shares: dict[str, int] = {}
+    total = 0
+    for line in path.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        frames = stack.split(";")
+        if not count.isdigit() or "MainThread" not in frames[0]:
+            continue
+        total += int(count)
+        joined = ";".join(frames[1:])
+        name = next((n for n, keys in PROFILE_RULES if any(k in joined for k in keys)), "other")
+        shares[name] = shares.get(name, 0) + int(count)
+    return sorted(((n * 100 / total, name) for name, n in shares.items()), reverse=True)
+
+
+def py_spy_stop(process: subprocess.Popen[bytes]) -> str:
+    with contextlib.suppress(ProcessLookupError):
+        process.send_signal(signal.SIGINT)
+    try:
+        _, err = process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        _, err = process.communicate(timeout=10)
+    lines = (err or b"").decode(errors="replace").strip().splitlines()
+    return f"({lines[-1].strip()})" if lines else ""
+
+
+async def bench_compare(args: argparse.Namespace, load: LoadClient) -> None:
+    from tests.standin import StandIn
+
+    bin_dir = ensure_bench_venv(
+        *AGENTS_REQUIREMENTS, *((PY_SPY_REQUIREMENT,) if args.profile else ())
+    )
+    workers = args.workers or 1
+    with contextlib.ExitStack() as stack:
+        tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-compare-"))
+        standin = StandIn()
+        os.environ.update(standin.ca_env())
+        standin.start()
+        stack.callback(standin.stop)
+
+        warmup = help_workload(standin, args.conversations, args.warmup, prefix="a:cmp")
+        timed = help_workload(standin, args.conversations, args.activities, prefix="a:cmp")
+        rounds = split_rounds(timed, args.rounds)
+        db_path = f"{tmp}/bot.sqlite3"
+        timings: dict[str, float] = {}
+        bot_processes: list[subprocess.Popen[bytes]] = []
+        echo_processes: list[subprocess.Popen[bytes]] = []
+        connector = TrivialConnector().start()
+        stack.callback(connector.stop)
+
+        async with contextlib.AsyncExitStack() as servers:
+            insert = await servers.enter_async_context(
+                baseline_store("sqlite", f"{tmp}/baseline.sqlite3")
+            )
+            stacks = [
+                Stack(
+                    "baseline",
+                    "(a) bare aiohttp: parse, 1 SQLite insert, 1 HTTP reply (no auth)",
+                    await servers.enter_async_context(running_baseline(insert, connector.url)),
+                    pid=None,
+                    checks_connector=False,
+                ),
+                Stack(
+                    "agents",
+                    "(b) Agents SDK 1.9 echo, AgentApplication, auth on",
+                    await servers.enter_async_context(
+                        running_agents_echo(standin, bin_dir / "python", echo_processes)
+                    ),
+                    pid=echo_processes[0].pid,
+                    checks_connector=True,
+                ),
+                Stack(
+                    "ours",
+                    f"(c) our bot, python -m bot, {workers} process{'es' if workers > 1 else ''}, "
+                    "SQLite, auth on",
+                    await servers.enter_async_context(
+                        running_bot_process(
+                            standin,
+                            f"sqlite+aiosqlite:///{db_path}",
+                            workers,
+                            timings,
+                            bot_processes,
+                        )
+                    ),
+                    pid=bot_processes[0].pid,
+                    checks_connector=True,
+                ),
+            ]
+            # Warm-up: the first turn of each conversation stores its reference; signing
+            # keys, MSAL token, statement caches and connections are filled.
+            for entry in stacks:
+                job = await load.run(entry.url, warmup, expect_card=False)
+                failed = [r[3] for r in job["results"] if not r[2]]
+                if failed:
+                    raise RuntimeError(f"{entry.key} warm-up failed: {failed[0]}")
+            before = table_fingerprints(db_path)
+            spy = None
+            timed_wall = others = 0.0
+            if args.profile:
+                spy = await py_spy_start(bin_dir, bot_processes[0].pid, Path(args.profile))
+            for index, plan in enumerate(rounds):
+                order = stacks[index % len(stacks) :] + stacks[: index % len(stacks)]
+                for entry in order:
+                    standin.clear()
+                    cpu = cpu_seconds(entry.pid), cpu_seconds()
+                    ours_before = own_cpu(stacks, load)
+                    busy_before, started = machine_busy_seconds(), time.perf_counter()
+                    job = await load.run(entry.url, plan, expect_card=False)
+                    entry.server_cpu += cpu_seconds(entry.pid) - cpu[0]
+                    entry.bench_cpu += cpu_seconds() - cpu[1]
+                    timed_wall += time.perf_counter() - started
+                    others += machine_busy_seconds() - busy_before
+                    others -= own_cpu(stacks, load) - ours_before
+                    run = Run.from_job(entry.key, job)
+                    if entry.checks_connector:
+                        replies = [
+                            c
+                            for c in standin.recorded
+                            if c.operation in ("reply_to_activity", "send_to_conversation")
+                        ]
+                        unauthorized = sum(1 for c in replies if not c.authorized)
+                        missing = max(0, run.count - len(replies))
+                        if missing or unauthorized:
+                            run.errors += missing + unauthorized
+                            run.problems.append(
+                                f"{missing} replies missing, {unauthorized} unauthorized"
+                            )
+                    entry.rounds.append(run)
+            profile_note = py_spy_stop(spy) if spy is not None else ""
+            after = table_fingerprints(db_path)
+        report_compare(args, stacks, workers, before, after, profile_note, others / timed_wall)
+
+
+def report_compare(
+    args: argparse.Namespace,
+    stacks: list[Stack],
+    workers: int,
+    before: dict[str, tuple[int, str]],
+    after: dict[str, tuple[int, str]],
+    profile_note: str,
+    foreign_cpu: float,
+) -> None:
+    from importlib.metadata import version
+
+    print()
+    print("$ python bench/activity_roundtrip.py " + " ".join(sys.argv[1:]))
+    print(
+        f"Agents SDK comparison: {args.conversations} concurrent conversations of registered "
+        f"professionals, only `help` messages, {args.activities} timed per stack in "
+        f"{args.rounds} rounds (+{args.warmup} warm-up); {os.cpu_count()} CPUs, Python "
+        f"{platform.python_version()}, aiohttp {aiohttp.__version__}, botbuilder "
+        f"{version('botbuilder-core')}"
+    )
+    print(
+        "Replies POSTed to the connector stand-in (TLS, checks the bot token); bots with auth "
+        "on (fresh channel token per request, outgoing MSAL token); latency = POST until answered."
+    )
+    print(
+        f"Other processes on this machine used {foreign_cpu:.2f} of its {os.cpu_count()} CPUs "
+        "during the timed rounds (0 = a quiet machine; the figures fall as this rises)."
+    )
+    print()
+    merged = {entry.key: merge_runs(entry.key, entry.rounds) for entry in stacks}
+    width = max(len(entry.label) for entry in stacks)
+    print(
+        f"{'stack':<{width}}  {'act/s':>6}  {'p50 ms':>7}  {'p95 ms':>7}  {'p99 ms':>7}  "
+        f"{'errors':>6}  {'CPU ms/act':>10}  {'stand-in':>8}  act/s per round"
+    )
+    for entry in stacks:
+        run = merged[entry.key]
+        per_round = " ".join(f"{r.rate:.0f}" for r in entry.rounds)
+        count = max(run.count, 1)
+        standin = "-" if entry.pid is None else f"{entry.bench_cpu / count * 1000:.2f}"
+        print(
+            f"{entry.label:<{width}}  {run.rate:>6.0f}  {run.p(50):>7.1f}  {run.p(95):>7.1f}  "
+            f"{run.p(99):>7.1f}  {run.errors:>6}  {entry.server_cpu / count * 1000:>10.2f}  "
+            f"{standin:>8}  {per_round}"
+        )
+        for problem in run.problems:
+            print(f"  {entry.key} error: {problem}")
+    print(
+        "  CPU ms/act: CPU time of the server's process(es) per timed activity (for (a) this "
+        "process: server + trivial connector); stand-in: this process's CPU per activity "
+        "(connector stand-in, TLS). CPU time is less sensitive to a busy machine than act/s."
+    )
+    ours, agents = merged["ours"], merged["agents"]
+    ratio = ours.rate / agents.rate if agents.rate else math.nan
+    print(
+        f"ours / Agents SDK echo: throughput {ratio:.2f}x, p99 "
+        f"{ours.p(99) / agents.p(99) if agents.latencies else math.nan:.2f}x; "
+        f"ours / bare baseline: {ours.rate / merged['baseline'].rate:.2f}x"
+    )
+    clean = ours.errors == 0 and agents.errors == 0
+    print(f"Targets for our bot ({workers} process, {args.conversations} conversations):")
+    for name, value, ok in (
+        (f"p99 < {COMPARE_P99_MS:.0f} ms", f"{ours.p(99):.1f} ms", ours.p(99) < COMPARE_P99_MS),
+        (f">= {COMPARE_RATIO}x the Agents SDK echo", f"{ratio:.2f}x", ratio >= COMPARE_RATIO),
+    ):
+        print(f"  {name:<40} {value:>10}  {'PASS' if ok and clean else 'FAIL'}")
+    changed = [
+        f"{table} {after[table][0] - before.get(table, (0, ''))[0]:+d} rows"
+        + ("" if after[table][0] != before.get(table, (0, ""))[0] else " (rows changed)")
+        for table in sorted(after)
+        if after[table] != before.get(table)
+    ]
+    print(
+        f"Database writes by our bot during the {ours.count} timed help turns (after warm-up): "
+        + (", ".join(changed) if changed else "none (every table unchanged)")
+    )
+    if args.profile:
+        print(f"py-spy profile of our bot during its timed rounds: {args.profile} {profile_note}")
+        if Path(args.profile).exists():
+            print("  main thread's samples (py-spy leaves out idle waits):")
+            for share, name in profile_summary(Path(args.profile)):
+                print(f"  {share:5.1f}%  {name}")
+
+
 # ----------------------------------------------------------------------------- main
 
 
@@ -920,11 +1427,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--no-baseline", action="store_true", help="only the full bot (e.g. under a profiler)"
     )
+    parser.add_argument(
+        "--compare-agents-sdk",
+        action="store_true",
+        help="the issue's load (only `help` messages of registered professionals) against the "
+        "bare baseline, an Agents SDK echo (own venv in var/agents-sdk-venv, made on first "
+        "use) and our bot as `python -m bot` (--workers, default 1), all in one run",
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=4,
+        help="with --compare-agents-sdk: the timed activities in this many rounds, the stacks "
+        "taking turns (default 4)",
+    )
+    parser.add_argument(
+        "--profile",
+        metavar="FILE",
+        help="with --compare-agents-sdk: py-spy (installed into the bench venv) samples our "
+        "bot during its timed rounds; collapsed stacks to FILE",
+    )
     args = parser.parse_args(argv)
     if args.conversations < 1 or args.activities < args.conversations or args.warmup < 0:
         parser.error("need --conversations >= 1, --activities >= --conversations, --warmup >= 0")
     if args.workers is not None and args.workers < 1:
         parser.error("need --workers >= 1")
+    if args.compare_agents_sdk and (args.database != "sqlite" or args.rounds < 1):
+        parser.error("--compare-agents-sdk runs on SQLite and needs --rounds >= 1")
+    if args.profile and not args.compare_agents_sdk:
+        parser.error("--profile goes with --compare-agents-sdk")
     logging.basicConfig(
         level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
@@ -932,7 +1463,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     load = LoadClient()  # before any thread exists
     try:
-        asyncio.run(bench(args, load))
+        asyncio.run(bench_compare(args, load) if args.compare_agents_sdk else bench(args, load))
     finally:
         load.close()
     return 0
