@@ -57,6 +57,10 @@ def aanmelding_form(
         body.append(error("Het formulier is nog niet compleet. Kijk bij de rode meldingen."))
     if errors.get("_form"):
         body.append(error(errors["_form"]))
+    if errors.get("toch_versturen"):
+        body += toggle_input(
+            FORM["toch_versturen"], "Ik weet het en verstuur deze aanmelding toch", values, errors
+        )
     body += [
         text(
             "Vul dit formulier alleen hier in, in je privéchat met de bot. "
@@ -94,6 +98,12 @@ def aanmelding_form(
         body += text_input(
             FORM[f"crit_{key}_toelichting"], f"Toelichting bij criterium {number}", values, errors
         )
+    body += toggle_input(
+        FORM["voor_advies"],
+        "Minder dan 2 criteria? Verstuur het dan voor advies: de PGA-expert kijkt mee.",
+        values,
+        errors,
+    )
     body += [
         heading("Situatie"),
         *choice_input(
@@ -162,10 +172,12 @@ def aanmelding_form(
     return card(body, actions)
 
 
-def aanmelding_ontvangen(code: str, gemeente: str) -> Card:
+def aanmelding_ontvangen(code: str, gemeente: str, acuut_hulp: str | None = None) -> Card:
+    urgent = [text(acuut_hulp, color="Attention", weight="Bolder")] if acuut_hulp else []
     return card(
         [
             title("Aanmelding verstuurd"),
+            *urgent,
             text(
                 f"Je aanmelding staat geregistreerd als **{esc(code)}** bij de PGA-tafel "
                 f"{esc(gemeente)}.",

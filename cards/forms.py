@@ -106,6 +106,8 @@ AANMELDING_INDIENEN = Form(
         Field("grondslag", 40),
         Field("uitzondering", 40),
         Field("beroepsgeheim", 40),
+        Field("voor_advies", 5),
+        Field("toch_versturen", 5),
     ),
     tokens=("_form",),
 )

@@ -37,6 +37,7 @@ class TriageItem:
     criteria_met: int
     wachtdagen: int
     urgentie: str
+    voor_advies: bool = False
 
 
 def triage_lijst(items: Sequence[TriageItem]) -> Card:
@@ -51,7 +52,9 @@ def triage_lijst(items: Sequence[TriageItem]) -> Card:
                     markdown=True,
                 ),
                 text(
-                    f"{item.criteria_met} van 3 criteria, wacht {item.wachtdagen} dag(en)",
+                    f"{item.criteria_met} van 3 criteria"
+                    + (", voor advies" if item.voor_advies else "")
+                    + f", wacht {item.wachtdagen} dag(en)",
                     subtle=True,
                     spacing="None",
                 ),
@@ -215,6 +218,7 @@ def uitkomst_aanmelding(
     besluit: str,
     toelichting: str | None,
     startgesprek: str | None = None,
+    casusregisseur: str | None = None,
 ) -> Card:
     body = [
         title(f"Uitkomst aanmelding {code}"),
@@ -222,6 +226,10 @@ def uitkomst_aanmelding(
     ]
     if toelichting:
         body.append(text(toelichting))
+    if casusregisseur:
+        body.append(
+            text(f"Casusregisseur: {casusregisseur}. Overleg met hem of haar over de aanpak.")
+        )
     if startgesprek:
         body.append(text(f"Startgesprek: {startgesprek}"))
     return card(body, [execute("Casus bekijken", forms.CASUS_OPEN, {"casus": casus_id})])

@@ -117,15 +117,38 @@ async def submit(context: Context, data: dict[str, Any]) -> Outcome:
         # The draft is kept so that reopening the form keeps what was typed.
         await context.uow.people.save_concept(context.actor.id, DRAFT, values)
         return Outcome.private(aanmelding_form(options, values, errors, form_id=form_id))
+    if values.get("toch_versturen") != "true" and await _known_already(context, values):
+        await context.uow.people.save_concept(context.actor.id, DRAFT, values)
+        return Outcome.private(
+            aanmelding_form(
+                options, values, {"_form": DUPLICATE, "toch_versturen": CONFIRM}, form_id=form_id
+            )
+        )
     created = await _create_casus(context, values)
     if not await context.uow.casussen.use_once(once_key, created.code):
         raise Conflict(form_id)  # the same form was sent twice at the same moment
     await context.uow.people.drop_concept(context.actor.id, DRAFT)
     casus = await context.uow.casussen.open(created.id, context.actor.requester, Need.OVERZICHT)
+    hulp = ref.ACUUT_HULP if created.urgentie == "acuut" else None
     outcome = Outcome.private(
-        aanmelding_ontvangen(created.code, created.gemeente_naam), about=created.id
+        aanmelding_ontvangen(created.code, created.gemeente_naam, hulp), about=created.id
     )
     return outcome.tell(*await _notices(context, casus))
+
+
+DUPLICATE = (
+    "Er is al een aanmelding of casus met deze naam en geboortedatum. Is dit dezelfde "
+    "bewoner? Overleg dan eerst met de PGA-expert."
+)
+CONFIRM = "Zet dit aan als je de aanmelding toch wilt versturen."
+
+
+async def _known_already(context: Context, values: dict[str, Any]) -> bool:
+    """Whether the municipality has an active or recent casus for this name and birth date
+    (the store says only yes or no: which casus stays hidden)."""
+    return await context.uow.casussen.exists_for(
+        int(values["gemeente"]), values["naam"], dt.date.fromisoformat(values["geboortedatum"])
+    )
 
 
 def _once_key(context: Context, form_id: str) -> str:
@@ -160,6 +183,7 @@ async def _create_casus(context: Context, values: dict[str, Any]) -> CasusView:
             "reden": values["reden"],
             "bewoner_geinformeerd": informed,
             "reden_niet_geinformeerd": None if informed else values["reden_niet_geinformeerd"],
+            "voor_advies": _criteria_met(values) < 2,
         },
         aanmelder=context.actor.requester,
         link=Checklist(
@@ -259,6 +283,10 @@ def _check_multi(values: dict[str, Any], field: str, options: Any, errors: dict[
         errors.setdefault(field, "Kies alleen uit de lijst. Open het formulier opnieuw.")
 
 
+def _criteria_met(values: dict[str, Any]) -> int:
+    return sum(1 for key in CRITERIA_KEYS if values.get(f"crit_{key}") == "true")
+
+
 def _check_criteria(values: dict[str, Any], errors: dict[str, str]) -> None:
     met = 0
     for key in CRITERIA_KEYS:
@@ -270,9 +298,10 @@ def _check_criteria(values: dict[str, Any], errors: dict[str, str]) -> None:
             met += 1
             if not values.get(f"crit_{key}_toelichting"):
                 errors.setdefault(f"crit_{key}_toelichting", "Licht dit criterium kort toe.")
-    if met < 2:
+    if met < 2 and values.get("voor_advies") != "true":
         errors.setdefault(
             "criteria",
-            "Minstens 2 van de 3 criteria moeten gelden. Past de PGA niet? "
-            "Overleg met het wijkteam of het Zorg- en Veiligheidshuis.",
+            "Minstens 2 van de 3 criteria moeten gelden. Gelden er minder? Zet dan 'voor "
+            "advies' aan: de PGA-expert bekijkt het als adviesvraag. Of overleg met het "
+            "wijkteam of het Zorg- en Veiligheidshuis.",
         )

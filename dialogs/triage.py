@@ -62,6 +62,7 @@ async def lijst(context: Context, data: dict[str, Any]) -> Outcome:
                 criteria_met=item.criteria_met,
                 wachtdagen=(now - ingediend).days,
                 urgentie=ref.label(ref.URGENTIES, item.urgentie).split(":")[0],
+                voor_advies=item.voor_advies,
             )
         )
     return Outcome(card=triage_lijst(items))
@@ -101,6 +102,7 @@ async def _triage_card(
                 ", ".join(ref.label(ref.LEEFGEBIEDEN, v) for v in aanmelding.leefgebieden),
             ),
             ("Partners", ", ".join(organisaties.get(i, "?") for i in aanmelding.partner_ids)),
+            ("Voor advies", "Ja: minder dan 2 criteria" if aanmelding.voor_advies else "Nee"),
             (
                 "Bewoner weet ervan",
                 "Ja"
@@ -197,6 +199,7 @@ async def _apply(
         choice,
         values.get("toelichting") or None,
         _planning_text(values, _planned_at(values)) if choice == "opnemen" else None,
+        professionals[details["casusregisseur"]].label if details.get("casusregisseur") else None,
     )
     outcome.card = triage_vastgelegd(
         casus.code,
@@ -256,6 +259,7 @@ async def _tell_aanmelder(
     choice: str,
     toelichting: str | None,
     startgesprek: str | None,
+    casusregisseur: str | None,
 ) -> None:
     aanmelder_id = await casus.aanmelder_id()
     if aanmelder_id is None or aanmelder_id == context.actor.id:
@@ -278,6 +282,7 @@ async def _tell_aanmelder(
                 ref.label(ref.TRIAGE_BESLUITEN, choice),
                 toelichting,
                 startgesprek,
+                casusregisseur,
             ),
             casus_id=casus.id,
         )

@@ -151,6 +151,25 @@ class CasusRepository:
         await self._session.refresh(casus)
         return _view(casus, frozenset({"betrokken"}))
 
+    async def exists_for(self, gemeente_id: int, naam: str, geboortedatum: dt.date) -> bool:
+        """An active or recent casus in the municipality for this name and birth date.
+
+        Only yes or no: a referrer must not learn which casus, or whether one they are not
+        part of exists beyond that (DESIGN §3.2)."""
+        since = utcnow() - dt.timedelta(days=365)
+        found = await self._session.scalar(
+            select(Casus.id)
+            .join(Persoonsgegevens, Persoonsgegevens.casus_id == Casus.id)
+            .where(
+                Casus.gemeente_id == gemeente_id,
+                Persoonsgegevens.naam_sleutel == name_key(naam),
+                Persoonsgegevens.geboortedatum == geboortedatum,
+                (Casus.afgesloten_at.is_(None)) | (Casus.afgesloten_at >= since),
+            )
+            .limit(1)
+        )
+        return found is not None
+
     async def open_aanmeldingen(self, requester: Requester) -> list[AanmeldingItem]:
         """Referrals waiting for triage in the municipalities where the requester is
         PGA-expert (codes and counts only)."""
@@ -171,6 +190,7 @@ class CasusRepository:
                 urgentie=casus.urgentie,
                 criteria_met=_criteria_met(aanmelding.criteria),
                 ingediend_at=aanmelding.ingediend_at,
+                voor_advies=aanmelding.voor_advies,
             )
             for casus, aanmelding in rows.all()
         ]
@@ -414,6 +434,7 @@ class CasusAccess:
             reden=row.reden,
             bewoner_geinformeerd=row.bewoner_geinformeerd,
             reden_niet_geinformeerd=row.reden_niet_geinformeerd,
+            voor_advies=row.voor_advies,
         )
 
     async def aanmelder_id(self) -> int | None:

@@ -140,6 +140,8 @@ class Aanmelding(Base):
     bewoner_geinformeerd: Mapped[bool] = mapped_column(Boolean)
     reden_niet_geinformeerd: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20), default="open")
+    # Fewer than two criteria: sent to ask the PGA-expert's advice, marked so for triage.
+    voor_advies: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class Concept(Base):

@@ -120,14 +120,29 @@ CASUS_STATUS_LABELS = {
     "al_besproken": "Al besproken in ander overleg",
 }
 
+# The three criteria of the handreiking PGA (DESIGN §2.1); at least two should hold.
 CRITERIA: list[Option] = [
-    ("overlast", "Herhaald ernstige overlast, criminaliteit of dreiging voor de veiligheid"),
+    (
+        "overlast",
+        "Herhaald ernstige overlast of criminaliteit, of een dreiging voor de veiligheid: van "
+        "de omgeving, door maatschappelijke onrust of voor professionals zelf",
+    ),
     (
         "politie",
-        "Minstens 2 politieregistraties in de laatste 12 maanden (detentie niet meegeteld)",
+        "Minstens 2 politieregistraties in de laatste 12 maanden; tijd in detentie telt niet "
+        "mee in die 12 maanden",
     ),
-    ("meerdere_organisaties", "Problemen waar 2 of meer organisaties voor nodig zijn"),
+    (
+        "meerdere_organisaties",
+        "Problemen op meerdere leefgebieden, waarvoor 2 of meer organisaties nodig zijn",
+    ),
 ]
+
+ACUUT_HULP = (
+    "Is er nu direct gevaar? Bel 112. Zorgen over huiselijk geweld of kindermishandeling: bel "
+    "Veilig Thuis, 0800-2000 (gratis, dag en nacht). Acute psychische nood: bel de huisarts of "
+    "de huisartsenpost; zij schakelen de crisisdienst in. Je aanmelding bij de PGA blijft staan."
+)
 
 
 def label(options: list[Option], value: str | None) -> str:

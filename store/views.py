@@ -59,6 +59,7 @@ class AanmeldingView:
     reden: str
     bewoner_geinformeerd: bool
     reden_niet_geinformeerd: str | None
+    voor_advies: bool = False
 
     @property
     def criteria_met(self) -> int:
@@ -122,6 +123,7 @@ class AanmeldingItem:
     urgentie: str
     criteria_met: int
     ingediend_at: dt.datetime
+    voor_advies: bool = False
 
 
 @dataclass(frozen=True)

@@ -283,7 +283,9 @@ async def test_possible_duplicate_names_the_casus_to_the_municipality_pga_expert
     """The PGA-expert of the gemeente is entitled to both cases (DESIGN §3.2): the warning
     names the other code instead of saying she is not involved."""
     first = await submit_aanmelding(demo_db, config, who="a2")
-    second = await submit_aanmelding(demo_db, config, who="a4", naam="kevin  OUDEMAN")
+    second = await submit_aanmelding(
+        demo_db, config, who="a4", naam="kevin  OUDEMAN", toch_versturen="true"
+    )
     opened = await act(
         demo_db, config, "a1", "triage.open", {"casus": await casus_id(demo_db, second)}
     )
@@ -308,3 +310,45 @@ async def test_private_delivery_says_how_to_open_the_chat_first(demo_db, config)
     await say(demo_db, config, "a2", "hallo")  # Jeroen opens his 1:1 chat
     second = await say(demo_db, config, "a2", "aanmelden", conversation_type="channel")
     assert "Ik heb je het aanmeldformulier in je privéchat" in (second.text or "")
+
+
+async def test_a_second_referral_of_the_same_resident_asks_to_confirm(demo_db, config):
+    """An older form in the chat made a second casus without a word; now the aanmelder is
+    asked to confirm, without learning which casus exists (issue #9)."""
+    first = await submit_aanmelding(demo_db, config, who="a2")
+    values = await aanmelding_values(demo_db, naam="Kevin Oudeman")
+    asked = await act(demo_db, config, "a4", "aanmelding.indienen", values)
+    text = card_text(asked.card)
+    assert "al een aanmelding of casus" in text and first not in text
+    assert "toch_versturen" in text
+    async with demo_db.unit_of_work() as uow:
+        assert len(await cases_by_code(uow, first.replace("001", "002"))) == 0
+    sent = await act(
+        demo_db, config, "a4", "aanmelding.indienen", {**values, "toch_versturen": "true"}
+    )
+    assert "Aanmelding verstuurd" in card_text(sent.card)
+
+
+async def test_fewer_than_two_criteria_can_be_sent_for_advice(demo_db, config):
+    code = await submit_aanmelding(demo_db, config, crit_politie="false", voor_advies="true")
+    lijst = await say(demo_db, config, "a1", "triage")
+    assert code in card_text(lijst.card) and "voor advies" in card_text(lijst.card)
+
+
+async def test_an_acute_referral_says_where_to_go_now(demo_db, config):
+    outcome = await act(
+        demo_db,
+        config,
+        "a2",
+        "aanmelding.indienen",
+        await aanmelding_values(demo_db, urgentie="acuut"),
+    )
+    text = card_text(outcome.card)
+    assert "112" in text and "Veilig Thuis" in text and "Aanmelding verstuurd" in text
+
+
+async def test_casus_typed_in_a_channel_shows_the_channel_nothing(demo_db, config):
+    code = await submit_aanmelding(demo_db, config)
+    shown = await say(demo_db, config, "a2", f"casus {code}", conversation_type="channel")
+    assert shown.card is None and "privéchat" in (shown.text or "")
+    assert "rol" not in (shown.text or "").lower()
