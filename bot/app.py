@@ -28,7 +28,6 @@ from bot.settings import Settings
 from dialogs import casus as casus_dialog
 from dialogs.retention import apply_retention
 from store.db import Database
-from store.migrate import upgrade
 
 log = logging.getLogger(__name__)
 MAX_BODY = 256 * 1024
@@ -70,9 +69,9 @@ def create_app(settings: Settings) -> web.Application:
 
 
 async def _database(app: web.Application) -> AsyncIterator[None]:
-    database = Database.from_url(app[SETTINGS].database_url)
     if app[SETTINGS].migrate_on_start:
-        await upgrade(database.engine)
+        await app[SETTINGS].migrate()
+    database = Database.from_url(app[SETTINGS].database_url)
     app[DATABASE] = database
     yield
     await database.dispose()
@@ -316,9 +315,21 @@ def _page(message: str, form: str = "", status: int = 200) -> web.Response:
     )
 
 
+def _client(request: web.Request) -> str:
+    """Where a download attempt came from, for the audit log only (not the access log).
+    Behind App Service the client is the first X-Forwarded-For address."""
+    forwarded = request.headers.get("X-Forwarded-For", "").split(",")[0].strip()
+    address = forwarded or request.remote or "onbekend"
+    agent = request.headers.get("User-Agent", "onbekend")
+    return f"ip={address[:64]} ua={agent[:200]}"
+
+
 async def letter_page(request: web.Request) -> web.Response:
     usable = await casus_dialog.link_usable(
-        request.app[DATABASE], request.app[SETTINGS].dialog_config(), request.match_info["token"]
+        request.app[DATABASE],
+        request.app[SETTINGS].dialog_config(),
+        request.match_info["token"],
+        _client(request),
     )
     if not usable:
         return _page(LINK_GONE, status=403)
@@ -328,7 +339,10 @@ async def letter_page(request: web.Request) -> web.Response:
 async def download_brief(request: web.Request) -> web.Response:
     settings = request.app[SETTINGS]
     download = await casus_dialog.download_brief(
-        request.app[DATABASE], settings.dialog_config(), request.match_info["token"]
+        request.app[DATABASE],
+        settings.dialog_config(),
+        request.match_info["token"],
+        _client(request),
     )
     if download is None:
         return _page(LINK_GONE, status=403)

@@ -20,8 +20,6 @@ from aiohttp import web
 
 from bot.app import PrivacyAccessLogger, create_app
 from bot.settings import ConfigurationError, Settings
-from store.db import Database
-from store.migrate import upgrade
 
 
 def main() -> None:
@@ -66,11 +64,7 @@ def _configure_logging(settings: Settings) -> None:
 
 
 async def _migrate(settings: Settings) -> None:
-    database = Database.from_url(settings.database_url)
-    try:
-        await upgrade(database.engine)
-    finally:
-        await database.dispose()
+    await settings.migrate()
 
 
 def _run_workers(settings: Settings) -> None:

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from bot.service_urls import DEFAULT_SERVICE_URL_HOSTS, ServiceUrlPolicy, parse_host_entries
 from dialogs.core import Config
+from store.migrate import migrate, runtime_role_from_env
 
 # Every key ConfigurationBotFrameworkAuthentication reads; each may be set by an env var of the
 # same name (sovereign clouds need them, and so do the tests' local Entra ID stand-in).
@@ -53,6 +54,10 @@ class Settings:
     app_type: str = "SingleTenant"
     app_tenant_id: str = ""
     database_url: str = DEFAULT_SQLITE
+    # The owner role's URL for migrations (same database); the app's own role then gets
+    # only what it needs, and on the audit log only INSERT and SELECT.
+    database_migration_url: str = field(default="", repr=False)
+    database_runtime_role: str = ""
     port: int = 3978
     log_level: str = "INFO"
     local_mode: bool = False
@@ -68,6 +73,17 @@ class Settings:
     workers: int = 1
     migrate_on_start: bool = True
     allowed_service_url_hosts: tuple[str, ...] = DEFAULT_SERVICE_URL_HOSTS
+
+    async def migrate(self) -> None:
+        """Bring the schema up to date, as the owner role when one is configured."""
+        try:
+            await migrate(
+                self.database_url,
+                self.database_migration_url or None,
+                self.database_runtime_role or None,
+            )
+        except ValueError as error:
+            raise ConfigurationError(str(error)) from None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -106,6 +122,8 @@ class Settings:
             app_type=app_type,
             app_tenant_id=tenant,
             database_url=database_url,
+            database_migration_url=env.get("DATABASE_MIGRATION_URL", "").strip(),
+            database_runtime_role=runtime_role_from_env(env) or "",
             port=port,
             log_level=env.get("LOG_LEVEL", "INFO").upper(),
             local_mode=local,

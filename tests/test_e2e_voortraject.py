@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 import pytest
 from docx import Document
 
+from bot.app import DATABASE
 from tests.e2e import Bot, running_bot
 from tests.helpers import (
     IDENTIFIERS,
@@ -132,6 +133,13 @@ async def test_voortraject_end_to_end(bot: Bot, caplog: pytest.LogCaptureFixture
         assert "al gebruikt of verlopen" in await again.text()
     async with bot.http.get(url[:-3] + "xyz") as forged:
         assert forged.status == 403
+    async with bot.app[DATABASE].unit_of_work() as uow:
+        attempts = [e for e in await uow.audit.events() if e.event.startswith("document.")]
+    # Every attempt, also the forged one, is in the audit log with where it came from;
+    # the access log has neither the address nor the agent.
+    assert len(attempts) == 5 and all("ip=127.0.0.1" in (e.details or "") for e in attempts)
+    assert [e.outcome for e in attempts].count("denied") == 3
+    assert "ip=127.0.0.1" not in "\n".join(r.getMessage() for r in caplog.records)
 
     # Privacy: the channel and the logs never name the resident.
     channel_posts = [
