@@ -230,11 +230,16 @@ async def download_brief(
         # Used up only once the letter exists, so a failure does not cost the link.
         if not await grants.redeem(token):
             uow.audit.record(
-                "document.downloaden", "R", requester, outcome="denied", details="link al gebruikt"
+                "document.downloaden",
+                "R",
+                requester,
+                outcome="denied",
+                details=f"link al gebruikt; {_client_details(client, False)}",
             )
             await uow.commit_refusals_only()
             return None
-        uow.audit.record("document.downloaden", "R", requester, purpose="brief", details=casus.code)
+        details = f"{casus.code}; {_client_details(client, False)}"
+        uow.audit.record("document.downloaden", "R", requester, purpose="brief", details=details)
         await uow.commit()
     return Download(filename=f"brief-{casus.code}.docx", content=content)
 

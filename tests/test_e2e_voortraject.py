@@ -137,7 +137,8 @@ async def test_voortraject_end_to_end(bot: Bot, caplog: pytest.LogCaptureFixture
         attempts = [e for e in await uow.audit.events() if e.event.startswith("document.")]
     # Every attempt, also the forged one, is in the audit log with where it came from;
     # the access log has neither the address nor the agent.
-    assert len(attempts) == 5 and all("ip=127.0.0.1" in (e.details or "") for e in attempts)
+    assert len(attempts) == 5, [(e.event, e.outcome, e.details) for e in attempts]
+    assert all("ip=127.0.0.1" in (e.details or "") for e in attempts), [e.details for e in attempts]
     assert [e.outcome for e in attempts].count("denied") == 3
     assert "ip=127.0.0.1" not in "\n".join(r.getMessage() for r in caplog.records)
 
