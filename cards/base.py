@@ -24,8 +24,9 @@ def card(body: Sequence[Element], actions: Sequence[Element] = (), **extra: Any)
 
 
 # Markdown that could turn typed text into a link or change how it reads. Teams renders
-# TextBlock and FactSet text as Markdown: `[dossier](https://…)` would become a link.
-MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+!|<>~])")
+# TextBlock and FactSet text as Markdown: `[dossier](https://…)` would become a link. With
+# the brackets escaped, parentheses are plain text again.
+MARKDOWN = re.compile(r"([\\`*_\[\]~<>])")
 AUTOLINK = re.compile(r"(?i)(:)(//)|\b(www)(\.)")
 
 

@@ -9,9 +9,12 @@ from typing import Any
 from cards import forms
 from cards.base import (
     Card,
+    Element,
     Option,
+    action_set,
     card,
     choice_input,
+    container,
     error,
     execute,
     facts,
@@ -36,75 +39,158 @@ class BeheerView:
     gemeenten: Sequence[Option]
     professional_keuzes: Sequence[Option] = ()
     uitgeschakeld_keuzes: Sequence[Option] = ()
+    # People who opened the bot but are not registered: (conversation id, name).
+    wachtend: Sequence[tuple[int, str]] = ()
 
 
-def beheer_card(
-    view: BeheerView,
-    values: Mapping[str, Any],
-    errors: Mapping[str, str],
-    notice: str | None = None,
-) -> Card:
-    body = [title("Beheer")]
+F = forms.BEHEER_ORGANISATIE  # every beheer card reads the same field set
+
+
+def _notice(notice: str | None, errors: Mapping[str, str]) -> list[Element]:
+    body: list[Element] = []
     if notice:
         body.append(text(notice, color="Good", weight="Bolder"))
     if errors.get("_form"):
         body.append(error(errors["_form"]))
+    elif errors:
+        body.append(error("Nog niet alles is goed ingevuld. Kijk bij de rode meldingen."))
+    return body
+
+
+def _back() -> Element:
+    return execute("Terug naar beheer", forms.BEHEER_OPEN, inputs=False)
+
+
+def beheer_card(view: BeheerView, notice: str | None = None) -> Card:
+    """The beheer menu: short cards per task, destructive steps apart."""
+    body: list[Element] = [title("Beheer"), *_notice(notice, {})]
+    if view.wachtend:
+        body += [
+            heading(f"Wachten op toegang ({len(view.wachtend)})"),
+            text(
+                "Deze mensen openden Casusoverleg in Teams, maar staan er nog niet in.",
+                subtle=True,
+            ),
+            *(
+                container(
+                    [
+                        text(naam, spacing="Small"),
+                        action_set(
+                            [
+                                execute(
+                                    f"{naam} toevoegen",
+                                    forms.BEHEER_AANVRAAG_OPEN,
+                                    {"aanvraag": ref_id},
+                                    inputs=False,
+                                )
+                            ]
+                        ),
+                    ]
+                )
+                for ref_id, naam in view.wachtend
+            ),
+        ]
     body += [
-        heading("Organisaties"),
-        facts(view.organisaties) if view.organisaties else text("Nog geen organisaties."),
         heading("Professionals"),
         facts(view.professionals) if view.professionals else text("Nog geen professionals."),
+    ]
+    return card(
+        body,
+        [
+            execute("Professional toevoegen", forms.BEHEER_PROFESSIONALS_OPEN, inputs=False),
+            execute("Organisaties", forms.BEHEER_ORGANISATIES_OPEN, inputs=False),
+            execute("Briefhoofd", forms.BEHEER_BRIEFHOOFD_OPEN, inputs=False),
+            execute("Toegang intrekken", forms.BEHEER_TOEGANG_OPEN, inputs=False),
+        ],
+    )
+
+
+def organisaties_card(
+    view: BeheerView, values: Mapping[str, Any], errors: Mapping[str, str], notice: str | None
+) -> Card:
+    body = [
+        title("Organisaties"),
+        *_notice(notice, errors),
+        facts(view.organisaties) if view.organisaties else text("Nog geen organisaties."),
         heading("Organisatie toevoegen"),
-        *text_input(forms.BEHEER_ORGANISATIE["org_naam"], "Naam", values, errors),
-        *choice_input(forms.BEHEER_ORGANISATIE["org_soort"], "Soort", view.soorten, values, errors),
-        heading("Professional toevoegen"),
-        *text_input(forms.BEHEER_ORGANISATIE["prof_naam"], "Naam", values, errors),
-        *text_input(
-            forms.BEHEER_ORGANISATIE["prof_object_id"],
-            "Entra object-id (uit het Entra-beheercentrum)",
-            values,
-            errors,
-            placeholder="00000000-0000-0000-0000-000000000000",
-        ),
-        *text_input(
-            forms.BEHEER_ORGANISATIE["prof_tenant_id"],
-            "Tenant-id (leeg = dezelfde organisatie als jij)",
-            values,
-            errors,
-        ),
-        *text_input(forms.BEHEER_ORGANISATIE["prof_functie"], "Functie", values, errors),
+        *text_input(F["org_naam"], "Naam", values, errors, required=True),
+        *choice_input(F["org_soort"], "Soort", view.soorten, values, errors, required=True),
+    ]
+    return card(body, [execute("Organisatie toevoegen", forms.BEHEER_ORGANISATIE), _back()])
+
+
+def professional_card(
+    view: BeheerView,
+    values: Mapping[str, Any],
+    errors: Mapping[str, str],
+    notice: str | None = None,
+    *,
+    wachtend: tuple[int, str] | None = None,
+) -> Card:
+    """Add a professional: one who is waiting (known by name from Teams), or by object id."""
+    body: list[Element] = [title("Professional toevoegen"), *_notice(notice, errors)]
+    if wachtend:
+        body.append(text(f"{wachtend[1]} opende Casusoverleg in Teams. Kies organisatie en rol."))
+    else:
+        body += [
+            text(
+                "Makkelijkst: vraag de persoon om Casusoverleg in Teams te openen en 'hallo' te "
+                "sturen. Dan staat hij of zij bij 'Wachten op toegang' in beheer, met naam.",
+                subtle=True,
+            ),
+            *text_input(F["prof_naam"], "Naam", values, errors, required=True),
+            *text_input(
+                F["prof_object_id"],
+                "Entra object-id (uit het Entra-beheercentrum)",
+                values,
+                errors,
+                required=True,
+                placeholder="00000000-0000-0000-0000-000000000000",
+            ),
+            *text_input(
+                F["prof_tenant_id"],
+                "Tenant-id (leeg = dezelfde organisatie als jij)",
+                values,
+                errors,
+            ),
+        ]
+    body += [
+        *text_input(F["prof_functie"], "Functie", values, errors),
         *choice_input(
-            forms.BEHEER_ORGANISATIE["prof_organisatie"],
-            "Organisatie",
-            view.organisatie_keuzes,
-            values,
-            errors,
+            F["prof_organisatie"], "Organisatie", view.organisatie_keuzes, values, errors
         ),
-        *choice_input(forms.BEHEER_ORGANISATIE["prof_rol"], "Rol", ROL_KEUZES, values, errors),
+        *choice_input(F["prof_rol"], "Rol", ROL_KEUZES, values, errors),
         *choice_input(
-            forms.BEHEER_ORGANISATIE["prof_gemeente"],
-            "Gemeente (voor PGA-expert)",
-            view.gemeenten,
-            values,
-            errors,
+            F["prof_gemeente"], "Gemeente (voor PGA-expert)", view.gemeenten, values, errors
         ),
-        heading("Professional uitschakelen"),
+    ]
+    verb, data = (
+        (forms.BEHEER_AANVRAAG, {"aanvraag": wachtend[0]})
+        if wachtend
+        else (forms.BEHEER_PROFESSIONAL, None)
+    )
+    return card(body, [execute("Toevoegen", verb, data, style="positive"), _back()])
+
+
+def toegang_card(
+    view: BeheerView, values: Mapping[str, Any], errors: Mapping[str, str], notice: str | None
+) -> Card:
+    """Switching someone off is apart from adding: a destructive step on its own card."""
+    body = [
+        title("Toegang intrekken of teruggeven"),
+        *_notice(notice, errors),
         text(
             "Voor wie vertrekt of geen toegang meer mag hebben. Hij of zij ziet daarna niets "
-            "meer in Casusoverleg; wat al is vastgelegd blijft bewaard.",
+            "meer in Casusoverleg; wat al is vastgelegd blijft bewaard. Alleen een beheerder "
+            "kan dit.",
             subtle=True,
         ),
         *choice_input(
-            forms.BEHEER_ORGANISATIE["uit_professional"],
-            "Professional",
-            view.professional_keuzes,
-            values,
-            errors,
+            F["uit_professional"], "Uitschakelen", view.professional_keuzes, values, errors
         ),
-        heading("Weer inschakelen"),
         *choice_input(
-            forms.BEHEER_ORGANISATIE["aan_professional"],
-            "Uitgeschakelde professional",
+            F["aan_professional"],
+            "Weer inschakelen",
             view.uitgeschakeld_keuzes,
             values,
             errors,
@@ -113,9 +199,28 @@ def beheer_card(
     return card(
         body,
         [
-            execute("Organisatie toevoegen", forms.BEHEER_ORGANISATIE),
-            execute("Professional toevoegen", forms.BEHEER_PROFESSIONAL),
             execute("Uitschakelen", forms.BEHEER_UITSCHAKELEN, style="destructive"),
             execute("Weer inschakelen", forms.BEHEER_INSCHAKELEN),
+            _back(),
         ],
     )
+
+
+def briefhoofd_card(
+    gemeenten: Sequence[Option],
+    values: Mapping[str, Any],
+    errors: Mapping[str, str],
+    notice: str | None = None,
+) -> Card:
+    """The letterhead of letters to residents. The logo is set by the operator
+    (python -m store.letterhead)."""
+    body = [
+        title("Briefhoofd van de gemeente"),
+        *_notice(notice, errors),
+        *choice_input(F["gem_gemeente"], "Gemeente", gemeenten, values, errors, required=True),
+        *text_input(
+            F["gem_adres"], "Adres van de gemeente (postadres)", values, errors, multiline=True
+        ),
+        *text_input(F["gem_burgemeester"], "Naam van de burgemeester", values, errors),
+    ]
+    return card(body, [execute("Bewaren", forms.BEHEER_BRIEFHOOFD, style="positive"), _back()])

@@ -201,11 +201,21 @@ _BEHEER_FIELDS = (
     Field("prof_gemeente", 12),
     Field("uit_professional", 12),
     Field("aan_professional", 12),
+    Field("gem_gemeente", 12),
+    Field("gem_adres", 300),
+    Field("gem_burgemeester", 150),
 )
 BEHEER_ORGANISATIE = Form("beheer.organisatie", _BEHEER_FIELDS)
 BEHEER_PROFESSIONAL = BEHEER_ORGANISATIE.with_verb("beheer.professional")
 BEHEER_UITSCHAKELEN = BEHEER_ORGANISATIE.with_verb("beheer.uitschakelen")
 BEHEER_INSCHAKELEN = BEHEER_ORGANISATIE.with_verb("beheer.inschakelen")
+BEHEER_BRIEFHOOFD = BEHEER_ORGANISATIE.with_verb("beheer.briefhoofd")
+BEHEER_AANVRAAG = Form("beheer.aanvraag", _BEHEER_FIELDS, ids=("aanvraag",))
+BEHEER_ORGANISATIES_OPEN = Form("beheer.organisaties")
+BEHEER_PROFESSIONALS_OPEN = Form("beheer.professionals")
+BEHEER_TOEGANG_OPEN = Form("beheer.toegang")
+BEHEER_BRIEFHOOFD_OPEN = Form("beheer.briefhoofd.open")
+BEHEER_AANVRAAG_OPEN = Form("beheer.aanvraag.open", ids=("aanvraag",))
 
 ALL: tuple[Form, ...] = tuple(
     value for value in list(globals().values()) if isinstance(value, Form)

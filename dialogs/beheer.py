@@ -1,4 +1,7 @@
-"""Administration: organisations, professionals, and the channel that gets notices."""
+"""Beheer: organisations, professionals (by name when they opened the bot in Teams), access,
+the letterhead, and the channel that gets notices. Short cards per task; switching someone
+off is apart from adding.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +9,21 @@ import re
 from typing import Any
 
 from cards import forms
-from cards.beheer import BeheerView, beheer_card
-from dialogs.core import Context, Outcome, has_control_chars, read_form
+from cards.beheer import (
+    BeheerView,
+    beheer_card,
+    briefhoofd_card,
+    organisaties_card,
+    professional_card,
+    toegang_card,
+)
+from dialogs.core import Context, Outcome, control_char_errors, has_control_chars, read_form
 from store import reference as ref
 from store.access import AccessDenied, Conflict, NotFound, PeopleNeed
 
 ONLY_ADMIN = "Alleen een PGA-expert of beheerder kan dit. Typ 'help' voor wat jij kunt."
 GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+GONE = "Deze aanvraag staat er niet meer. Open 'beheer' opnieuw."
 
 
 async def _view(context: Context) -> BeheerView:
@@ -33,6 +44,7 @@ async def _view(context: Context) -> BeheerView:
         gemeenten=[(str(g.id), g.naam) for g in await people.gemeenten()],
         professional_keuzes=[(str(p.id), p.naam) for p in await people.active()],
         uitgeschakeld_keuzes=[(str(p.id), p.naam) for p in await people.switched_off()],
+        wachtend=await people.waiting(context.actor.requester),
     )
 
 
@@ -48,7 +60,25 @@ async def _require_admin_in_private(context: Context) -> Outcome | None:
 async def open_beheer(context: Context, data: dict[str, Any]) -> Outcome:
     if refusal := await _require_admin_in_private(context):
         return refusal
-    return Outcome.private(beheer_card(await _view(context), {}, {}))
+    return Outcome.private(beheer_card(await _view(context)))
+
+
+async def open_organisaties(context: Context, data: dict[str, Any]) -> Outcome:
+    if refusal := await _require_admin_in_private(context):
+        return refusal
+    return Outcome.private(organisaties_card(await _view(context), {}, {}, None))
+
+
+async def open_professional(context: Context, data: dict[str, Any]) -> Outcome:
+    if refusal := await _require_admin_in_private(context):
+        return refusal
+    return Outcome.private(professional_card(await _view(context), {}, {}))
+
+
+async def open_toegang(context: Context, data: dict[str, Any]) -> Outcome:
+    if refusal := await _require_admin_in_private(context):
+        return refusal
+    return Outcome.private(toegang_card(await _view(context), {}, {}, None))
 
 
 async def add_organisatie(context: Context, data: dict[str, Any]) -> Outcome:
@@ -64,35 +94,115 @@ async def add_organisatie(context: Context, data: dict[str, Any]) -> Outcome:
     if values.get("org_soort") not in dict(ref.ORGANISATIE_SOORTEN):
         errors["org_soort"] = "Kies de soort organisatie."
     if errors:
-        return Outcome.private(beheer_card(await _view(context), values, errors))
+        return Outcome.private(organisaties_card(await _view(context), values, errors, None))
     await context.uow.people.register_organisatie(
         context.actor.requester, naam, values["org_soort"]
     )
     notice = f"Organisatie {naam} is toegevoegd."
-    return Outcome.private(beheer_card(await _view(context), {}, {}, notice))
+    return Outcome.private(organisaties_card(await _view(context), {}, {}, notice))
 
 
 async def add_professional(context: Context, data: dict[str, Any]) -> Outcome:
     if refusal := await _require_admin_in_private(context):
         return refusal
-    values = read_form(forms.BEHEER_ORGANISATIE, data)
+    values = read_form(forms.BEHEER_PROFESSIONAL, data)
     errors = await _validate_professional(context, values)
     if errors:
-        return Outcome.private(beheer_card(await _view(context), values, errors))
+        return Outcome.private(professional_card(await _view(context), values, errors))
     tenant = values.get("prof_tenant_id") or context.actor.requester.tenant_id
     professional = await context.uow.people.register(
         context.actor.requester,
-        pga_gemeente_id=(
-            int(values["prof_gemeente"]) if values.get("prof_rol") == "pga_expert" else None
-        ),
         tenant_id=tenant.lower(),
         aad_object_id=values["prof_object_id"],
         naam=values["prof_naam"],
-        functie=values.get("prof_functie") or None,
-        organisatie_id=int(values["prof_organisatie"]) if values.get("prof_organisatie") else None,
+        **_role_and_organisation(values),
     )
     notice = f"{professional.naam} is toegevoegd."
-    return Outcome.private(beheer_card(await _view(context), {}, {}, notice))
+    return Outcome.private(beheer_card(await _view(context), notice))
+
+
+def _role_and_organisation(values: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "pga_gemeente_id": (
+            int(values["prof_gemeente"]) if values.get("prof_rol") == "pga_expert" else None
+        ),
+        "functie": values.get("prof_functie") or None,
+        "organisatie_id": (
+            int(values["prof_organisatie"]) if values.get("prof_organisatie") else None
+        ),
+    }
+
+
+async def open_aanvraag(context: Context, data: dict[str, Any]) -> Outcome:
+    """Someone waiting for access, known by the name Teams gave: pick organisation and role."""
+    if refusal := await _require_admin_in_private(context):
+        return refusal
+    values = read_form(forms.BEHEER_AANVRAAG_OPEN, data)
+    view = await _view(context)
+    waiting = dict(view.wachtend).get(values["aanvraag"])
+    if waiting is None:
+        return Outcome(text=GONE)
+    card = professional_card(view, {}, {}, wachtend=(values["aanvraag"], waiting))
+    return Outcome.private(card)
+
+
+async def add_aanvraag(context: Context, data: dict[str, Any]) -> Outcome:
+    if refusal := await _require_admin_in_private(context):
+        return refusal
+    values = read_form(forms.BEHEER_AANVRAAG, data)
+    waiting_id = values.pop("aanvraag")
+    view = await _view(context)
+    naam = dict(view.wachtend).get(waiting_id)
+    if naam is None:
+        return Outcome(text=GONE)
+    errors = await _validate_professional(context, values, waiting=True)
+    if errors:
+        card = professional_card(view, values, errors, wachtend=(waiting_id, naam))
+        return Outcome.private(card)
+    professional = await context.uow.people.register_waiting(
+        context.actor.requester, waiting_id, **_role_and_organisation(values)
+    )
+    notice = f"{professional.naam} is toegevoegd en kan Casusoverleg nu gebruiken."
+    return Outcome.private(beheer_card(await _view(context), notice))
+
+
+async def open_briefhoofd(context: Context, data: dict[str, Any]) -> Outcome:
+    try:
+        gemeenten = await context.uow.people.letterheads(context.actor.requester)
+    except AccessDenied:
+        return Outcome(text=ONLY_ADMIN)
+    values: dict[str, Any] = {}
+    if gemeenten:
+        gemeente_id, _, adres, burgemeester = gemeenten[0]
+        values = {
+            "gem_gemeente": str(gemeente_id),
+            "gem_adres": adres,
+            "gem_burgemeester": burgemeester,
+        }
+    choices = [(str(g[0]), g[1]) for g in gemeenten]
+    return Outcome.private(briefhoofd_card(choices, values, {}))
+
+
+async def save_briefhoofd(context: Context, data: dict[str, Any]) -> Outcome:
+    values = read_form(forms.BEHEER_BRIEFHOOFD, data)
+    try:
+        gemeenten = await context.uow.people.letterheads(context.actor.requester)
+    except AccessDenied:
+        return Outcome(text=ONLY_ADMIN)
+    choices = [(str(g[0]), g[1]) for g in gemeenten]
+    errors = control_char_errors({k: v for k, v in values.items() if k != "gem_adres"})
+    if values.get("gem_gemeente") not in dict(choices):
+        errors["gem_gemeente"] = "Kies een gemeente uit de lijst."
+    if errors:
+        return Outcome.private(briefhoofd_card(choices, values, errors))
+    await context.uow.people.set_letterhead(
+        context.actor.requester,
+        int(values["gem_gemeente"]),
+        adres=values.get("gem_adres", ""),
+        burgemeester=values.get("gem_burgemeester", ""),
+    )
+    notice = "Het briefhoofd is bewaard. Nieuwe brieven gebruiken het meteen."
+    return Outcome.private(briefhoofd_card(choices, values, {}, notice))
 
 
 async def deactivate_professional(context: Context, data: dict[str, Any]) -> Outcome:
@@ -124,7 +234,7 @@ SWITCH_TEXTS = {
 async def _switch(context: Context, data: dict[str, Any], *, on: bool) -> Outcome:
     if refusal := await _require_admin_in_private(context):
         return refusal
-    values = read_form(forms.BEHEER_ORGANISATIE, data)
+    values = read_form(forms.BEHEER_UITSCHAKELEN, data)
     field, not_allowed, pick, done = SWITCH_TEXTS[on]
     chosen = values.get(field) or ""
     error = None
@@ -140,27 +250,18 @@ async def _switch(context: Context, data: dict[str, Any], *, on: bool) -> Outcom
         error = "Je kunt jezelf niet uitschakelen. Vraag een andere beheerder."
     if error:
         await context.uow.commit_refusals_only()
-        return Outcome.private(beheer_card(await _view(context), values, {field: error}))
+        return Outcome.private(toegang_card(await _view(context), values, {field: error}, None))
     notice = done.format(naam=target.naam)
-    return Outcome.private(beheer_card(await _view(context), {}, {}, notice))
+    return Outcome.private(toegang_card(await _view(context), {}, {}, notice))
 
 
-async def _validate_professional(context: Context, values: dict[str, Any]) -> dict[str, str]:
+async def _validate_professional(
+    context: Context, values: dict[str, Any], *, waiting: bool = False
+) -> dict[str, str]:
     errors: dict[str, str] = {}
     people = context.uow.people
-    naam = values.get("prof_naam", "")
-    if not naam or has_control_chars(naam):
-        errors["prof_naam"] = "Vul de naam in."
-    object_id = values.get("prof_object_id", "")
-    tenant = values.get("prof_tenant_id") or context.actor.requester.tenant_id
-    if not GUID.match(object_id):
-        errors["prof_object_id"] = (
-            "Vul het object-id in zoals 00000000-0000-0000-0000-000000000000."
-        )
-    elif values.get("prof_tenant_id") and not GUID.match(values["prof_tenant_id"]):
-        errors["prof_tenant_id"] = "Vul een geldig tenant-id in, of laat het leeg."
-    elif await people.by_identity(tenant.lower(), object_id):
-        errors["prof_object_id"] = "Deze professional staat er al in."
+    if not waiting:
+        await _validate_identity(context, values, errors)
     if values.get("prof_functie") and has_control_chars(values["prof_functie"]):
         errors["prof_functie"] = "Dit veld bevat tekens die niet zijn toegestaan. Typ het opnieuw."
     organisatie = values.get("prof_organisatie")
@@ -176,6 +277,25 @@ async def _validate_professional(context: Context, values: dict[str, Any]) -> di
         elif not (_number(gemeente) and await people.gemeente(int(gemeente))):
             errors["prof_gemeente"] = "Kies de gemeente van deze PGA-expert."
     return errors
+
+
+async def _validate_identity(
+    context: Context, values: dict[str, Any], errors: dict[str, str]
+) -> None:
+    people = context.uow.people
+    naam = values.get("prof_naam", "")
+    if not naam or has_control_chars(naam):
+        errors["prof_naam"] = "Vul de naam in."
+    object_id = values.get("prof_object_id", "")
+    tenant = values.get("prof_tenant_id") or context.actor.requester.tenant_id
+    if not GUID.match(object_id):
+        errors["prof_object_id"] = (
+            "Vul het object-id in zoals 00000000-0000-0000-0000-000000000000."
+        )
+    elif values.get("prof_tenant_id") and not GUID.match(values["prof_tenant_id"]):
+        errors["prof_tenant_id"] = "Vul een geldig tenant-id in, of laat het leeg."
+    elif await people.by_identity(tenant.lower(), object_id):
+        errors["prof_object_id"] = "Deze professional staat er al in."
 
 
 def _number(value: str) -> bool:

@@ -23,7 +23,7 @@ from store.access import ANY_ROLE, AccessDenied, Need, NotFound, PersonalSpaceRe
 from store.casus import CasusAccess
 from store.db import Database
 from store.views import StartgesprekView
-from templates.brief import BriefGegevens, render_brief
+from templates.brief import BriefGegevens, dutch_date, render_brief
 
 CODE = re.compile(r"^PGA-\d{4}-\d{3,}$", re.IGNORECASE)
 POSTCODE = re.compile(r"^\d{4}\s?[A-Za-z]{2}$")
@@ -252,17 +252,21 @@ async def _render_brief(uow: Any, casus: CasusAccess, professional_id: int) -> b
     persoon = await casus.identiteit("brief aan bewoner")
     gesprek = await casus.startgesprek()
     professional = await uow.people.get(professional_id)
+    briefhoofd = await casus.letterhead()
     planned = local(gesprek.gepland_op) if gesprek and gesprek.gepland_op else None
     return render_brief(
         BriefGegevens(
-            gemeente=casus.view.gemeente_naam,
-            datum=today().strftime("%d-%m-%Y"),
-            kenmerk=casus.code,
+            gemeente=briefhoofd.gemeente,
+            gemeente_adres=briefhoofd.adres or "",
+            burgemeester=briefhoofd.burgemeester or "",
+            logo=briefhoofd.logo,
+            datum=dutch_date(today()),
+            kenmerk=casus.brief_kenmerk or "",
             naam=persoon.naam,
             adres=persoon.adres or "",
             postcode=persoon.postcode or "",
             woonplaats=persoon.woonplaats,
-            startgesprek_datum=planned.strftime("%d-%m-%Y") if planned else "(volgt)",
+            startgesprek_datum=dutch_date(planned.date(), full=True) if planned else "(volgt)",
             startgesprek_tijd=planned.strftime("%H:%M") if planned else "(volgt)",
             startgesprek_locatie=(gesprek.locatie if gesprek and gesprek.locatie else "(volgt)"),
             contactpersoon=professional.naam,

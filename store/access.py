@@ -67,6 +67,7 @@ class PeopleNeed(StrEnum):
     UITSCHAKELEN = "beheer.uitschakelen"
     INSCHAKELEN = "beheer.inschakelen"
     KANAAL_KOPPELEN = "beheer.kanaal"
+    BRIEFHOOFD = "beheer.briefhoofd"
 
 
 BEHEERDER = "beheerder"
@@ -80,6 +81,7 @@ PEOPLE_NEEDS: dict[PeopleNeed, Rule] = {
     PeopleNeed.UITSCHAKELEN: Rule(frozenset({BEHEERDER}), True, "U"),
     PeopleNeed.INSCHAKELEN: Rule(frozenset({BEHEERDER}), True, "U"),
     PeopleNeed.KANAAL_KOPPELEN: Rule(frozenset({ANY_PGA_EXPERT}), False, "U"),
+    PeopleNeed.BRIEFHOOFD: Rule(frozenset({BEHEERDER, ANY_PGA_EXPERT}), True, "U"),
 }
 
 

@@ -9,6 +9,7 @@ views (store/views.py), never ORM rows.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -49,6 +50,7 @@ from store.views import (
     AanmeldingView,
     BesluitView,
     BetrokkeneView,
+    BriefhoofdView,
     CasusView,
     Checklist,
     IdentiteitView,
@@ -638,6 +640,26 @@ class CasusAccess:
         if status in CLOSED_STATUSES:
             self._casus.afgesloten_at = utcnow()
         await self._session.flush()
+
+    async def letterhead(self) -> BriefhoofdView:
+        """The municipality's letterhead and the letter's own reference (made once)."""
+        self.require(Need.BRIEF)
+        if self._casus.brief_kenmerk is None:
+            year = self._casus.created_at.astimezone(AMSTERDAM).year
+            self._casus.brief_kenmerk = f"BR-{year}-{secrets.token_hex(3).upper()}"
+            await self._session.flush()
+        row = (
+            await self._session.execute(
+                select(Gemeente.naam, Gemeente.adres, Gemeente.burgemeester, Gemeente.logo).where(
+                    Gemeente.id == self._casus.gemeente_id
+                )
+            )
+        ).one()
+        return BriefhoofdView(*row)
+
+    @property
+    def brief_kenmerk(self) -> str | None:
+        return self._casus.brief_kenmerk
 
     async def update_adres(self, *, adres: str, postcode: str, woonplaats: str) -> None:
         """The address, asked only for the letter to the resident (its stated purpose)."""

@@ -17,6 +17,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -43,6 +44,10 @@ class Gemeente(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     naam: Mapped[str] = mapped_column(String(100), unique=True)
     kanaal_conversation_id: Mapped[str | None] = mapped_column(String(300))
+    # The letterhead of letters to residents (beheer, or python -m store.letterhead).
+    adres: Mapped[str | None] = mapped_column(String(300))
+    burgemeester: Mapped[str | None] = mapped_column(String(150))
+    logo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
 
 
 class Organisatie(Base):
@@ -105,6 +110,8 @@ class Casus(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     afgesloten_at: Mapped[dt.datetime | None] = mapped_column()
     geanonimiseerd_at: Mapped[dt.datetime | None] = mapped_column()
+    # The letter's own reference: the casus code would tie the letter to channel posts.
+    brief_kenmerk: Mapped[str | None] = mapped_column(String(20), unique=True)
 
     gemeente: Mapped[Gemeente] = relationship(lazy="joined")
 

@@ -27,6 +27,7 @@ from store.models import (
     ActAs,
     Bericht,
     Concept,
+    ConversationRef,
     Gemeente,
     Organisatie,
     PgaExpert,
@@ -65,6 +66,12 @@ IDENTITY_BY_OBJECT = _IDENTITY.where(
     Professional.aad_object_id == bindparam("object_id"),
 )
 IDENTITY_BY_ID = _IDENTITY.where(Professional.id == bindparam("professional_id"))
+
+
+def _teams_name(reference: dict[str, Any]) -> str:
+    user = reference.get("user") if isinstance(reference, dict) else None
+    name = user.get("name") if isinstance(user, dict) else None
+    return str(name)[:150] if name else "Onbekende naam"
 
 
 def _professional_info(rows: Sequence[Any]) -> ProfessionalInfo | None:
@@ -227,6 +234,79 @@ class PeopleRepository:
         self._audit.record(str(need), "U", requester, details=f"professional={professional_id}")
         await self._session.flush()
         return await self.get(professional_id)
+
+    async def waiting(self, requester: Requester) -> list[tuple[int, str]]:
+        """People who opened the bot in Teams but are not registered: (id, name as Teams
+        gave it). So a PGA-expert adds people by name, not by object id."""
+        await self.authorise(requester, PeopleNeed.BEHEER_BEKIJKEN)
+        registered = select(Professional.id).where(
+            Professional.tenant_id == ConversationRef.tenant_id,
+            Professional.aad_object_id == ConversationRef.aad_object_id,
+        )
+        rows = await self._session.scalars(
+            select(ConversationRef)
+            .where(
+                ConversationRef.conversation_type == "personal",
+                ConversationRef.professional_id.is_(None),
+                ConversationRef.aad_object_id.is_not(None),
+                ConversationRef.tenant_id == requester.tenant_id,
+                ~registered.exists(),
+            )
+            .order_by(ConversationRef.updated_at.desc())
+            .limit(25)
+        )
+        return [(ref.id, _teams_name(ref.reference)) for ref in rows.all()]
+
+    async def register_waiting(
+        self,
+        requester: Requester,
+        waiting_id: int,
+        *,
+        pga_gemeente_id: int | None = None,
+        **fields: Any,
+    ) -> PersonView:
+        """Register someone who is waiting: tenant, object id and name come from Teams (the
+        stored chat), not from the card."""
+        found = dict(await self.waiting(requester)).get(waiting_id)
+        ref = await self._session.get(ConversationRef, waiting_id) if found else None
+        if ref is None or ref.aad_object_id is None or ref.tenant_id is None:
+            raise NotFound("aanvraag")
+        return await self.register(
+            requester,
+            pga_gemeente_id=pga_gemeente_id,
+            tenant_id=ref.tenant_id,
+            aad_object_id=ref.aad_object_id,
+            naam=found,
+            **fields,
+        )
+
+    async def letterheads(self, requester: Requester) -> list[tuple[int, str, str, str]]:
+        """(id, name, address, burgemeester) of the municipalities the requester may edit."""
+        roles = await self.authorise(requester, PeopleNeed.BRIEFHOOFD)
+        mine = await self.pga_gemeente_ids(requester.professional_id)
+        rows = await self._session.execute(
+            select(Gemeente.id, Gemeente.naam, Gemeente.adres, Gemeente.burgemeester).order_by(
+                Gemeente.naam
+            )
+        )
+        return [
+            (row.id, row.naam, row.adres or "", row.burgemeester or "")
+            for row in rows.all()
+            if BEHEERDER in roles or row.id in mine
+        ]
+
+    async def set_letterhead(
+        self, requester: Requester, gemeente_id: int, *, adres: str, burgemeester: str
+    ) -> None:
+        if gemeente_id not in {row[0] for row in await self.letterheads(requester)}:
+            raise AccessDenied(str(PeopleNeed.BRIEFHOOFD))
+        gemeente = await self._session.get(Gemeente, gemeente_id)
+        assert gemeente is not None
+        gemeente.adres, gemeente.burgemeester = adres or None, burgemeester or None
+        self._audit.record(
+            str(PeopleNeed.BRIEFHOOFD), "U", requester, details=f"gemeente={gemeente_id}"
+        )
+        await self._session.flush()
 
     async def link_channel(self, requester: Requester, gemeente_id: int) -> None:
         """This channel gets the pseudonymous notices of the municipality."""

@@ -143,3 +143,13 @@ class PersonView:
     @property
     def label(self) -> str:
         return f"{self.naam} ({self.organisatie_naam})" if self.organisatie_naam else self.naam
+
+
+@dataclass(frozen=True)
+class BriefhoofdView:
+    """A municipality's letterhead for letters to residents."""
+
+    gemeente: str
+    adres: str | None
+    burgemeester: str | None
+    logo: bytes | None = field(default=None, repr=False)

@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Pt
+from docx.shared import Mm, Pt
 
 OUT = Path(__file__).with_name("brief_bewoner.docx")
 
@@ -56,9 +57,10 @@ BODY = [
     ),
     ("Met vriendelijke groet,", False),
     ("", False),
-    ("De burgemeester van {{gemeente}}", False),
     ("", False),
     ("____________________________", False),
+    ("{{burgemeester}}", False),
+    ("Burgemeester van {{gemeente}}", False),
 ]
 
 
@@ -73,8 +75,8 @@ def build() -> None:
     _dutch(style)
     style.font.name = "Calibri"
     style.font.size = Pt(11)
-    document.add_paragraph("Gemeente {{gemeente}}").runs[0].bold = True
-    document.add_paragraph("")
+    _a4(document.sections[0])
+    _letterhead(document.sections[0].header)
     for line in ("{{naam}}", "{{adres}}", "{{postcode}} {{woonplaats}}"):
         document.add_paragraph(line)
     document.add_paragraph("")
@@ -86,6 +88,24 @@ def build() -> None:
         run = paragraph.add_run(text)
         run.bold = bold
     document.save(str(OUT))
+
+
+def _a4(section: Any) -> None:
+    """A4 with Dutch letter margins (python-docx starts from US Letter)."""
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.left_margin = section.right_margin = Mm(25)
+    section.top_margin, section.bottom_margin = Mm(20), Mm(20)
+    section.header_distance = Mm(10)
+
+
+def _letterhead(header: Any) -> None:
+    """The gemeente's letterhead: its logo (if set), name and address, right-aligned."""
+    logo, name, address = (header.paragraphs[0], header.add_paragraph(), header.add_paragraph())
+    logo.text = "{{logo}}"
+    name.add_run("Gemeente {{gemeente}}").bold = True
+    address.text = "{{gemeente_adres}}"
+    for paragraph in (logo, name, address):
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
 
 
 def _dutch(style: Any) -> None:

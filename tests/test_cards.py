@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import json
+from dataclasses import replace
 from typing import Any
 
 import jsonschema
@@ -125,8 +126,22 @@ CARDS: dict[str, Any] = {
     "startgesprek": built(
         casus.startgesprek_form, "PGA-2026-001", 1, {"datum": "2026-01-01"}, {"uitkomst": "Kies"}
     ),
-    "beheer": built(
-        beheer.beheer_card, BEHEER_VIEW, {}, {"_form": "x", "org_naam": "Bestaat al"}, "OK"
+    "beheer": built(beheer.beheer_card, BEHEER_VIEW, "OK"),
+    "beheer_wachtend": built(
+        beheer.beheer_card, replace(BEHEER_VIEW, wachtend=[(7, "Nadia Bos")]), None
+    ),
+    "beheer_organisaties": built(
+        beheer.organisaties_card, BEHEER_VIEW, {}, {"org_naam": "Bestaat al"}, "OK"
+    ),
+    "beheer_professional": built(
+        beheer.professional_card, BEHEER_VIEW, {"prof_naam": "x"}, {"prof_object_id": "Fout"}
+    ),
+    "beheer_aanvraag": built(
+        beheer.professional_card, BEHEER_VIEW, {}, {}, wachtend=(7, "Nadia Bos")
+    ),
+    "beheer_toegang": built(beheer.toegang_card, BEHEER_VIEW, {}, {"_form": "x"}, None),
+    "beheer_briefhoofd": built(
+        beheer.briefhoofd_card, [("1", "Zuiderstad")], {"gem_adres": "Markt 1"}, {}, "OK"
     ),
     "koppelen": built(
         koppelen.koppel_form,

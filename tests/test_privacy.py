@@ -131,7 +131,7 @@ def test_letter_template_is_filled_and_reads_back() -> None:
     assert "Geachte Kevin Oudeman," in text
     assert "1234 AB Zuiderstad" in text
     assert "08-12-2026 om 10:00 op Stadhuis" in text
-    assert "uw rechten" in text.lower() and "burgemeester van Zuiderstad" in text
+    assert "uw rechten" in text.lower() and "Burgemeester van Zuiderstad" in text
     assert "bezwaar" in text and "fatima@zuiderstad.example" in text
     assert "{{" not in text
 
