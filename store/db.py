@@ -20,6 +20,7 @@ from store.audit import has_pending
 if TYPE_CHECKING:
     from store.conversations import ReferenceCache
     from store.documents import DocumentGrants
+    from store.jobs import JobRepository
 
 
 def create_engine(database_url: str) -> AsyncEngine:
@@ -109,6 +110,12 @@ class UnitOfWork:
         self.casussen = CasusRepository(session, self.audit)
         self.berichten = BerichtRepository(session, self.casussen)
         self.conversations = ConversationRepository(session, known_references)
+
+    @property
+    def jobs(self) -> JobRepository:
+        from store.jobs import JobRepository
+
+        return JobRepository(self.session)
 
     def documents(self, key: bytes) -> DocumentGrants:
         from store.documents import DocumentGrants

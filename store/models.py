@@ -346,3 +346,23 @@ class EenmaligeSleutel(Base):
     sleutel: Mapped[str] = mapped_column(String(64), primary_key=True)
     resultaat: Mapped[str | None] = mapped_column(String(60))
     gebruikt_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Taak(Base):
+    """Scheduled work with a due time (retention now; reminders and digests next).
+
+    Any instance may claim a due row; a claim is a lease, so work of a process that died is
+    picked up again, and work is done once. A periodic job moves its own due time on.
+    """
+
+    __tablename__ = "taak"
+    __table_args__ = (UniqueConstraint("soort", "sleutel"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    soort: Mapped[str] = mapped_column(String(40))
+    sleutel: Mapped[str] = mapped_column(String(100), default="")
+    due_at: Mapped[dt.datetime] = mapped_column(index=True)
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_at: Mapped[dt.datetime | None] = mapped_column()
+    pogingen: Mapped[int] = mapped_column(Integer, default=0)
