@@ -44,21 +44,21 @@ async def link(db, config, cid: int, who: str, **overrides: str):
     return await act(db, config, "a1", "koppelen.opslaan", {"casus": cid, **values})
 
 
-async def test_linked_partner_sees_the_casus_with_identity_in_private(demo_db, config):
-    code, cid = await opgenomen(demo_db, config)
-    ahmed = await professional_id(demo_db, "a4")
-    before = await say(demo_db, config, "a4", f"casus {code}")
+async def test_linked_partner_sees_the_casus_with_identity_in_private(demo_any_db, config):
+    code, cid = await opgenomen(demo_any_db, config)
+    ahmed = await professional_id(demo_any_db, "a4")
+    before = await say(demo_any_db, config, "a4", f"casus {code}")
     assert "geen toegang" in (before.text or "")
-    form = await say(demo_db, config, "a1", f"koppelen {code}")
+    form = await say(demo_any_db, config, "a1", f"koppelen {code}")
     # The partner named in the aanmelding is proposed first.
     assert "voorgesteld" in card_text(form.card)
-    done = await link(demo_db, config, cid, "a4")
+    done = await link(demo_any_db, config, cid, "a4")
     assert "is gekoppeld" in card_text(done.card)
-    notice = "\n".join(await pending_texts(demo_db, ahmed))
+    notice = "\n".join(await pending_texts(demo_any_db, ahmed))
     assert f"gekoppeld aan {code}" in notice and RESIDENT_NAME not in notice
-    seen = await say(demo_db, config, "a4", f"casus {code}")
+    seen = await say(demo_any_db, config, "a4", f"casus {code}")
     assert RESIDENT_NAME in card_text(seen.card)
-    async with demo_db.unit_of_work() as uow:
+    async with demo_any_db.unit_of_work() as uow:
         row = await uow.session.scalar(
             select(Betrokkene).where(Betrokkene.professional_id == ahmed)
         )
@@ -78,58 +78,58 @@ async def test_an_adviser_sees_nothing_identifying(demo_db, config):
     assert refused.card is None
 
 
-async def test_ontkoppelen_ends_access_and_drops_queued_messages(demo_db, config):
-    code, cid = await opgenomen(demo_db, config)
-    ahmed = await professional_id(demo_db, "a4")
-    await link(demo_db, config, cid, "a4")
-    assert any(f"gekoppeld aan {code}" in t for t in await pending_texts(demo_db, ahmed))
+async def test_ontkoppelen_ends_access_and_drops_queued_messages(demo_any_db, config):
+    code, cid = await opgenomen(demo_any_db, config)
+    ahmed = await professional_id(demo_any_db, "a4")
+    await link(demo_any_db, config, cid, "a4")
+    assert any(f"gekoppeld aan {code}" in t for t in await pending_texts(demo_any_db, ahmed))
     ended = await act(
-        demo_db,
+        demo_any_db,
         config,
         "a1",
         "ontkoppelen.opslaan",
         {"casus": cid, "koppeling": f"{ahmed}:betrokken", "reden": "Toezicht is afgelopen"},
     )
     assert "is ontkoppeld" in card_text(ended.card)
-    refused = await say(demo_db, config, "a4", f"casus {code}")
+    refused = await say(demo_any_db, config, "a4", f"casus {code}")
     assert refused.card is None and "geen toegang" in (refused.text or "")
-    async with demo_db.unit_of_work() as uow:
+    async with demo_any_db.unit_of_work() as uow:
         import datetime as dt
 
         await uow.berichten.claim("test", 50, dt.timedelta(minutes=1))
         await uow.commit()
-    left = await pending_texts(demo_db, ahmed)
+    left = await pending_texts(demo_any_db, ahmed)
     assert not any(f"gekoppeld aan {code}" in t for t in left)  # queued before: not sent
     assert any(f"ontkoppeld van {code}" in t for t in left)
-    async with demo_db.unit_of_work() as uow:
+    async with demo_any_db.unit_of_work() as uow:
         row = await uow.session.scalar(
             select(Betrokkene).where(Betrokkene.professional_id == ahmed)
         )
     assert row is not None and row.tot is not None and row.tot_reden == "Toezicht is afgelopen"
 
 
-async def test_linking_again_needs_no_retyping(demo_db, config):
-    code, cid = await opgenomen(demo_db, config)
-    ahmed = await professional_id(demo_db, "a4")
-    await link(demo_db, config, cid, "a4")
+async def test_linking_again_needs_no_retyping(demo_any_db, config):
+    code, cid = await opgenomen(demo_any_db, config)
+    ahmed = await professional_id(demo_any_db, "a4")
+    await link(demo_any_db, config, cid, "a4")
     await act(
-        demo_db,
+        demo_any_db,
         config,
         "a1",
         "ontkoppelen.opslaan",
         {"casus": cid, "koppeling": f"{ahmed}:betrokken", "reden": "Even niet nodig"},
     )
-    form = await say(demo_db, config, "a1", f"koppelen {code}")
+    form = await say(demo_any_db, config, "a1", f"koppelen {code}")
     assert "opnieuw" in card_text(form.card).lower()
     again = await act(
-        demo_db,
+        demo_any_db,
         config,
         "a1",
         "koppelen.opnieuw",
         {"casus": cid, "professional": ahmed, "rol": "betrokken"},
     )
     assert "is gekoppeld" in card_text(again.card)
-    async with demo_db.unit_of_work() as uow:
+    async with demo_any_db.unit_of_work() as uow:
         links = [b for b in await active_links(uow, cid) if b.professional_id == ahmed]
     assert len(links) == 1 and links[0].noodzaak == CHECKLIST["noodzaak"]
 
@@ -149,34 +149,34 @@ async def test_casusregisseur_appointed_later_and_replaced(demo_db, config):
     assert any(f"gekoppeld aan {code}" in t for t in await pending_texts(demo_db, kees))
 
 
-async def test_bad_input_gets_a_message_and_changes_nothing(demo_db, config):
-    _, cid = await opgenomen(demo_db, config)
-    fatima = await professional_id(demo_db, "a1")
-    await link(demo_db, config, cid, "a4")
-    twice = await link(demo_db, config, cid, "a4")
+async def test_bad_input_gets_a_message_and_changes_nothing(demo_any_db, config):
+    _, cid = await opgenomen(demo_any_db, config)
+    fatima = await professional_id(demo_any_db, "a1")
+    await link(demo_any_db, config, cid, "a4")
+    twice = await link(demo_any_db, config, cid, "a4")
     assert "al gekoppeld" in card_text(twice.card)
     for field, message in (("doel", "doel op"), ("grondslag", "Kies een van")):
-        missing = await link(demo_db, config, cid, "a5", **{field: ""})
+        missing = await link(demo_any_db, config, cid, "a5", **{field: ""})
         assert message in card_text(missing.card)
     unknown = await act(
-        demo_db,
+        demo_any_db,
         config,
         "a1",
         "koppelen.opslaan",
         {"casus": cid, **CHECKLIST, "professional": "999"},
     )
     assert "Kies een professional" in card_text(unknown.card)
-    not_told = await link(demo_db, config, cid, "a5", geinformeerd="nee")
+    not_told = await link(demo_any_db, config, cid, "a5", geinformeerd="nee")
     assert "waarom de bewoner" in card_text(not_told.card)
     last_expert = await act(
-        demo_db,
+        demo_any_db,
         config,
         "a1",
         "ontkoppelen.opslaan",
         {"casus": cid, "koppeling": f"{fatima}:pga_expert", "reden": "x"},
     )
     assert "laatste PGA-expert" in card_text(last_expert.card)
-    async with demo_db.unit_of_work() as uow:
+    async with demo_any_db.unit_of_work() as uow:
         links = await active_links(uow, cid)
     assert sorted(b.rol for b in links) == [
         "betrokken",
