@@ -23,6 +23,7 @@ from cards.base import (
     title,
     toggle_input,
 )
+from cards.koppelen import legal_basis_inputs
 
 FORM = forms.AANMELDING_INDIENEN
 JA_NEE: list[Option] = [("ja", "Ja"), ("nee", "Nee")]
@@ -136,30 +137,8 @@ def aanmelding_form(
         ),
         heading("Jouw rol en grondslag"),
         *text_input(FORM["doel"], "Doel van het delen", values, errors, required=True),
-        *choice_input(
-            FORM["grondslag"],
-            "Grondslag (AVG art. 6)",
-            options.grondslagen,
-            values,
-            errors,
-            required=True,
-        ),
-        text(options.toestemming_waarschuwing, subtle=True, spacing="None"),
-        *choice_input(
-            FORM["uitzondering"],
-            "Bijzondere of strafrechtelijke gegevens (AVG art. 9 of 10)",
-            options.uitzonderingen,
-            values,
-            errors,
-            required=True,
-        ),
-        *choice_input(
-            FORM["beroepsgeheim"],
-            "Heb je beroepsgeheim? Zo ja: waarom mag je delen?",
-            options.beroepsgeheim,
-            values,
-            errors,
-            required=True,
+        *legal_basis_inputs(
+            FORM, options, values, errors, "Heb je beroepsgeheim? Zo ja: waarom mag je delen?"
         ),
     ]
     # The form id makes a second press of "versturen" (or a retry) a no-op.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from cards import forms
 from cards.base import (
@@ -46,6 +46,55 @@ class ChecklistOptions:
     toestemming_waarschuwing: str
 
 
+class LegalBasisOptions(Protocol):
+    @property
+    def grondslagen(self) -> Sequence[Option]: ...
+    @property
+    def uitzonderingen(self) -> Sequence[Option]: ...
+    @property
+    def beroepsgeheim(self) -> Sequence[Option]: ...
+    @property
+    def toestemming_waarschuwing(self) -> str: ...
+
+
+def legal_basis_inputs(
+    form: forms.Form,
+    options: LegalBasisOptions,
+    values: Mapping[str, Any],
+    errors: Mapping[str, str],
+    beroepsgeheim_label: str,
+) -> list[Element]:
+    """The legal part of the sharing checklist, the same on every form that links someone:
+    AVG art. 6 (with the warning on consent), art. 9/10, and beroepsgeheim."""
+    return [
+        *choice_input(
+            form["grondslag"],
+            "Grondslag (AVG art. 6)",
+            options.grondslagen,
+            values,
+            errors,
+            required=True,
+        ),
+        text(options.toestemming_waarschuwing, subtle=True, spacing="None"),
+        *choice_input(
+            form["uitzondering"],
+            "Bijzondere of strafrechtelijke gegevens (AVG art. 9 of 10)",
+            options.uitzonderingen,
+            values,
+            errors,
+            required=True,
+        ),
+        *choice_input(
+            form["beroepsgeheim"],
+            beroepsgeheim_label,
+            options.beroepsgeheim,
+            values,
+            errors,
+            required=True,
+        ),
+    ]
+
+
 def koppel_form(
     view: KoppelView,
     options: ChecklistOptions,
@@ -81,31 +130,7 @@ def koppel_form(
             errors,
             required=True,
         ),
-        *choice_input(
-            FORM["grondslag"],
-            "Grondslag (AVG art. 6)",
-            options.grondslagen,
-            values,
-            errors,
-            required=True,
-        ),
-        text(options.toestemming_waarschuwing, subtle=True, spacing="None"),
-        *choice_input(
-            FORM["uitzondering"],
-            "Bijzondere of strafrechtelijke gegevens (AVG art. 9 of 10)",
-            options.uitzonderingen,
-            values,
-            errors,
-            required=True,
-        ),
-        *choice_input(
-            FORM["beroepsgeheim"],
-            "Beroepsgeheim van deze professional",
-            options.beroepsgeheim,
-            values,
-            errors,
-            required=True,
-        ),
+        *legal_basis_inputs(FORM, options, values, errors, "Beroepsgeheim van deze professional"),
         *text_input(
             FORM["noodzaak"],
             "Noodzaak: waarom is dit nodig, en kan het niet met minder gegevens?",

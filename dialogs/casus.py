@@ -17,7 +17,7 @@ from cards.casus import (
     startgesprek_form,
 )
 from dialogs.clock import from_form, local, today
-from dialogs.core import Config, Context, Outcome, control_char_errors, read_form
+from dialogs.core import Config, Context, Outcome, casus_reference, control_char_errors, read_form
 from store import reference as ref
 from store.access import ANY_ROLE, AccessDenied, Need, NotFound, PersonalSpaceRequired
 from store.casus import CasusAccess
@@ -25,7 +25,6 @@ from store.db import Database
 from store.views import StartgesprekView
 from templates.brief import BriefGegevens, dutch_date, render_brief
 
-CODE = re.compile(r"^PGA-\d{4}-\d{3,}$", re.IGNORECASE)
 POSTCODE = re.compile(r"^\d{4}\s?[A-Za-z]{2}$")
 ASK_CODE = "Geef een code, bijvoorbeeld: casus PGA-2026-001"
 NOT_YET_OPGENOMEN = "Je kunt pas een brief maken als de casus is opgenomen."
@@ -33,7 +32,7 @@ NOT_YET_OPGENOMEN = "Je kunt pas een brief maken als de casus is opgenomen."
 
 async def show(context: Context, data: dict[str, Any]) -> Outcome:
     payload = read_form(forms.CASUS_OPEN, data, with_args=True)
-    ref_ = _reference(payload)
+    ref_ = casus_reference(payload)
     if ref_ is None:
         return Outcome(text=ASK_CODE)
     casus = await context.uow.casussen.open(ref_, context.actor.requester, Need.OVERZICHT)
@@ -41,17 +40,6 @@ async def show(context: Context, data: dict[str, Any]) -> Outcome:
         # Even the role line stays out of a channel: the overview goes to the 1:1 chat.
         raise PersonalSpaceRequired("casus.bekijken")
     return Outcome.private(casus_overzicht(await _view(casus)), about=casus.id)
-
-
-def _reference(payload: dict[str, Any]) -> int | str | None:
-    if "casus" in payload:
-        return int(payload["casus"])
-    code = (payload.get("_args") or "").strip().upper()
-    if not code:
-        return None
-    if not CODE.match(code):
-        raise NotFound(code)
-    return code
 
 
 async def _view(casus: CasusAccess) -> CasusView:

@@ -11,7 +11,7 @@ from typing import Any
 import jsonschema
 
 from cards.forms import Form
-from store.access import Requester
+from store.access import NotFound, Requester
 from store.db import UnitOfWork
 from store.outbox import Message
 from store.people import ProfessionalInfo
@@ -188,3 +188,19 @@ def check_payload(schema: dict[str, Any], data: Mapping[str, Any]) -> dict[str, 
         where = "/".join(str(part) for part in invalid.absolute_path) or "(root)"
         raise InvalidPayload(f"{where} {invalid.validator}") from None
     return {key: value.strip() if isinstance(value, str) else value for key, value in data.items()}
+
+
+CASUS_CODE = re.compile(r"^PGA-\d{4}-\d{3,}$", re.IGNORECASE)
+
+
+def casus_reference(payload: Mapping[str, Any]) -> int | str | None:
+    """The casus a button (its id) or a typed command (`casus PGA-2026-001`) names; None when
+    none was given. A malformed code is NotFound, like an unknown one."""
+    if "casus" in payload:
+        return int(payload["casus"])
+    code = str(payload.get("_args") or "").strip().upper()
+    if not code:
+        return None
+    if not CASUS_CODE.match(code):
+        raise NotFound(code)
+    return code

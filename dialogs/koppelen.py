@@ -7,20 +7,18 @@ States of a link: (none) → actief → beëindigd (tot, with a reason); a new l
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from cards import forms
 from cards.koppelen import ChecklistOptions, KoppelView, gekoppeld, koppel_form, ontkoppeld
 from cards.koppelen import ontkoppel_form as ontkoppel_card
-from dialogs.core import Context, Outcome, control_char_errors, read_form
+from dialogs.core import Context, Outcome, casus_reference, control_char_errors, read_form
 from store import reference as ref
-from store.access import Need, NotFound
+from store.access import Need
 from store.casus import CasusAccess
 from store.outbox import PrivateMessage
 from store.views import Checklist, PersonView
 
-CODE = re.compile(r"^PGA-\d{4}-\d{3,}$", re.IGNORECASE)
 ASK_CODE = "Geef een code, bijvoorbeeld: koppelen PGA-2026-001"
 LINKABLE = {"betrokken", "adviserend", "casusregisseur"}
 DEFAULTS = {
@@ -40,22 +38,11 @@ OPTIONS = ChecklistOptions(
 
 async def open_koppelen(context: Context, data: dict[str, Any]) -> Outcome:
     payload = read_form(forms.KOPPELEN_OPEN, data, with_args=True)
-    reference = _reference(payload)
+    reference = casus_reference(payload)
     if reference is None:
         return Outcome(text=ASK_CODE)
     casus = await context.uow.casussen.open(reference, context.actor.requester, Need.KOPPELEN)
     return Outcome.private(await _card(context, casus, dict(DEFAULTS), {}), about=casus.id)
-
-
-def _reference(payload: dict[str, Any]) -> int | str | None:
-    if "casus" in payload:
-        return int(payload["casus"])
-    code = (payload.get("_args") or "").strip().upper()
-    if not code:
-        return None
-    if not CODE.match(code):
-        raise NotFound(code)
-    return code
 
 
 async def _card(
