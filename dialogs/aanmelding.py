@@ -5,8 +5,10 @@ States: (no draft) → concept (saved draft) → ingediend (a casus in status 'a
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
+import re
 import uuid
 from typing import Any
 
@@ -90,7 +92,7 @@ async def open_form(context: Context, data: dict[str, Any]) -> Outcome:
 
 
 async def save_draft(context: Context, data: dict[str, Any]) -> Outcome:
-    values = read_form(forms.AANMELDING_BEWAREN, data)
+    values = _dutch_dates(read_form(forms.AANMELDING_BEWAREN, data))
     if not context.incoming.personal:  # the form itself must live in the 1:1 chat
         return Outcome(text=FILL_PRIVATELY)
     form_id = values.pop("_form", None) or uuid.uuid4().hex
@@ -102,15 +104,13 @@ async def save_draft(context: Context, data: dict[str, Any]) -> Outcome:
 
 
 async def submit(context: Context, data: dict[str, Any]) -> Outcome:
-    values = read_form(forms.AANMELDING_INDIENEN, data)
+    values = _dutch_dates(read_form(forms.AANMELDING_INDIENEN, data))
     if not context.incoming.personal:  # the form itself must live in the 1:1 chat
         return Outcome(text=FILL_PRIVATELY)
     form_id = values.pop("_form", None) or uuid.uuid4().hex
     once_key = _once_key(context, form_id)
-    already = await context.uow.casussen.result_of(once_key)
-    if already:
-        earlier = await context.uow.casussen.open(already, context.actor.requester, Need.OVERZICHT)
-        return Outcome.private(aanmelding_ontvangen(already, earlier.view.gemeente_naam))
+    if await context.uow.casussen.result_of(once_key):
+        return await _already_sent(context, once_key)
     options = await _options(context)
     errors = validate(values, options, today=today())
     if errors:
@@ -126,7 +126,9 @@ async def submit(context: Context, data: dict[str, Any]) -> Outcome:
         )
     created = await _create_casus(context, values)
     if not await context.uow.casussen.use_once(once_key, created.code):
-        raise Conflict(form_id)  # the same form was sent twice at the same moment
+        # The same form was sent twice at the same moment: the other press made the casus.
+        await context.uow.rollback()
+        return await _already_sent(context, once_key)
     await context.uow.people.drop_concept(context.actor.id, DRAFT)
     casus = await context.uow.casussen.open(created.id, context.actor.requester, Need.OVERZICHT)
     hulp = ref.ACUUT_HULP if created.urgentie == "acuut" else None
@@ -149,6 +151,14 @@ async def _known_already(context: Context, values: dict[str, Any]) -> bool:
     return await context.uow.casussen.exists_for(
         int(values["gemeente"]), values["naam"], dt.date.fromisoformat(values["geboortedatum"])
     )
+
+
+async def _already_sent(context: Context, once_key: str) -> Outcome:
+    code = await context.uow.casussen.result_of(once_key)
+    if not code:
+        raise Conflict(once_key)
+    earlier = await context.uow.casussen.open(code, context.actor.requester, Need.OVERZICHT)
+    return Outcome.private(aanmelding_ontvangen(code, earlier.view.gemeente_naam), earlier.id)
 
 
 def _once_key(context: Context, form_id: str) -> str:
@@ -206,6 +216,7 @@ async def _notices(context: Context, casus: CasusAccess) -> list[PrivateMessage 
         ("Doelgroep", doelgroep),
         ("Urgentie", ref.label(ref.URGENTIES, casus.view.urgentie)),
         ("Criteria", f"{shared.criteria_met} van 3"),
+        ("Voor advies", "ja: minder dan 2 criteria" if shared.criteria_met < 2 else "nee"),
         ("Leefgebieden", str(shared.leefgebieden)),
         ("Aangemeld door", context.actor.professional.organisatie_naam or "onbekend"),
     ]
@@ -217,6 +228,19 @@ async def _notices(context: Context, casus: CasusAccess) -> list[PrivateMessage 
         card = kanaal_melding(casus.code, doelgroep.split(" (")[0].lower(), shared.leefgebieden)
         notices.append(SharedPost(casus.view.kanaal_conversation_id, shared, card))
     return notices
+
+
+DUTCH_DATE = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
+
+
+def _dutch_dates(values: dict[str, Any]) -> dict[str, Any]:
+    """A birth date typed the Dutch way (17-04-2003) is read as the date picker sends it."""
+    typed = DUTCH_DATE.match(values.get("geboortedatum") or "")
+    if typed:
+        day, month, year = (int(part) for part in typed.groups())
+        with contextlib.suppress(ValueError):
+            values["geboortedatum"] = dt.date(year, month, day).isoformat()
+    return values
 
 
 def validate(values: dict[str, Any], options: AanmeldingOptions, today: dt.date) -> dict[str, str]:

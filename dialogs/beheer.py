@@ -307,7 +307,9 @@ async def koppel_kanaal(context: Context, data: dict[str, Any]) -> Outcome:
     if not context.actor.is_pga_expert:
         return Outcome(text="Alleen een PGA-expert kan een kanaal koppelen.")
     if context.incoming.conversation_type != "channel":
-        return Outcome(text="Typ 'kanaal' in het Teams-kanaal dat meldingen moet krijgen.")
+        return Outcome(
+            text="Typ '@Casusoverleg kanaal' in het Teams-kanaal dat meldingen moet krijgen."
+        )
     gemeente_id = min(context.actor.pga_gemeente_ids)
     await context.uow.people.link_channel(context.actor.requester, gemeente_id)
     gemeente = await context.uow.people.gemeente(gemeente_id)

@@ -27,7 +27,18 @@ from templates.brief import BriefGegevens, dutch_date, render_brief
 
 POSTCODE = re.compile(r"^\d{4}\s?[A-Za-z]{2}$")
 ASK_CODE = "Geef een code, bijvoorbeeld: casus PGA-2026-001"
-NOT_YET_OPGENOMEN = "Je kunt pas een brief maken als de casus is opgenomen."
+NOT_YET_OPGENOMEN = (
+    "Je kunt pas een brief maken als de casus is opgenomen. Beoordeel eerst de aanmelding "
+    "met 'triage'."
+)
+GESPREK_NOT_YET = (
+    "Een startgesprek hoort bij een opgenomen casus. Dat kan pas als de PGA-expert de "
+    "aanmelding heeft opgenomen."
+)
+ALREADY_HELD = (
+    "Het startgesprek is al gehouden en vastgelegd: een uitnodiging is niet meer nodig. "
+    "Klopt dat niet? Verbeter dan eerst het startgesprek."
+)
 
 
 async def show(context: Context, data: dict[str, Any]) -> Outcome:
@@ -44,6 +55,8 @@ async def show(context: Context, data: dict[str, Any]) -> Outcome:
 
 async def _view(casus: CasusAccess) -> CasusView:
     roles = casus.roles & ANY_ROLE
+    if "pga_expert" in roles:
+        roles -= {"gemeente_pga_expert"}  # linked as procesregisseur: say it once
     kenmerken = [
         ("Gemeente", casus.view.gemeente_naam),
         ("Doelgroep", ref.label(ref.DOELGROEPEN, casus.view.doelgroep)),
@@ -133,12 +146,16 @@ async def maak_brief(context: Context, data: dict[str, Any]) -> Outcome:
     )
     if casus.view.status != "opgenomen":
         return Outcome(text=NOT_YET_OPGENOMEN)
+    gesprek = await casus.startgesprek()
+    if gesprek is not None and gesprek.vastgelegd_at is not None:
+        # The letter invites to a startgesprek; one that is recorded cannot be planned again.
+        return Outcome(text=ALREADY_HELD)
     errors = _validate_brief(values, today())
     if errors:
         return Outcome.private(brief_form(casus.code, casus.id, values, errors), about=casus.id)
     await casus.update_adres(
         adres=values["adres"],
-        postcode=values["postcode"].upper(),
+        postcode=_postcode(values["postcode"]),
         woonplaats=values["woonplaats"],
     )
     planned = from_form(values["startgesprek_datum"], values.get("startgesprek_tijd"), "10:00")
@@ -154,6 +171,12 @@ async def maak_brief(context: Context, data: dict[str, Any]) -> Outcome:
     url = f"{context.config.public_base_url.rstrip('/')}/brieven/{token}"
     card = brief_klaar(casus.code, casus.id, url, context.config.download_minutes)
     return Outcome.private(card, about=casus.id)
+
+
+def _postcode(typed: str) -> str:
+    """'3072xk' and '3072 xk' are written as Dutch postcodes are: '3072 XK'."""
+    compact = typed.replace(" ", "").upper()
+    return f"{compact[:4]} {compact[4:]}"
 
 
 def _validate_brief(values: dict[str, Any], today: dt.date) -> dict[str, str]:
@@ -229,7 +252,7 @@ async def download_brief(
         details = f"{casus.code}; {_client_details(client, False)}"
         uow.audit.record("document.downloaden", "R", requester, purpose="brief", details=details)
         await uow.commit()
-    return Download(filename=f"brief-{casus.code}.docx", content=content)
+    return Download(filename=f"brief-{casus.brief_kenmerk}.docx", content=content)
 
 
 def _client_details(client: str | None, refused: bool) -> str:
@@ -271,6 +294,8 @@ async def open_startgesprek(context: Context, data: dict[str, Any]) -> Outcome:
     casus = await context.uow.casussen.open(
         payload["casus"], context.actor.requester, Need.STARTGESPREK
     )
+    if casus.view.status != "opgenomen":
+        return Outcome(text=GESPREK_NOT_YET)
     gesprek = await casus.startgesprek()
     values: dict[str, Any] = {}
     if gesprek and gesprek.gepland_op:
@@ -278,6 +303,8 @@ async def open_startgesprek(context: Context, data: dict[str, Any]) -> Outcome:
         values = {"datum": f"{moment:%Y-%m-%d}", "tijd": f"{moment:%H:%M}"}
     if gesprek and gesprek.visie_bewoner:
         values["visie_bewoner"] = gesprek.visie_bewoner
+    if gesprek and gesprek.vastgelegd_at:
+        values["uitkomst"] = gesprek.status
     return Outcome.private(_startgesprek_card(casus, gesprek, values, {}), about=casus.id)
 
 
@@ -297,10 +324,10 @@ async def leg_startgesprek_vast(context: Context, data: dict[str, Any]) -> Outco
         values.pop("casus"), context.actor.requester, Need.STARTGESPREK
     )
     if casus.view.status != "opgenomen":
-        return Outcome(text="Een startgesprek hoort bij een opgenomen casus.")
+        return Outcome(text=GESPREK_NOT_YET)
     gesprek = await casus.startgesprek()
     correction = bool(gesprek and gesprek.vastgelegd_at)
-    errors = _validate_startgesprek(values, today())
+    errors = _validate_startgesprek(values, today(), local(casus.view.created_at).date())
     if correction and not values.get("correctie_reden"):
         errors.setdefault("correctie_reden", "Het gesprek is al vastgelegd. Geef de reden.")
     if errors:
@@ -339,11 +366,18 @@ async def leg_startgesprek_vast(context: Context, data: dict[str, Any]) -> Outco
     return Outcome.private(casus_overzicht(replace(view, note=note)), about=casus.id)
 
 
-def _validate_startgesprek(values: dict[str, Any], today: dt.date) -> dict[str, str]:
+def _validate_startgesprek(
+    values: dict[str, Any], today: dt.date, aangemeld: dt.date
+) -> dict[str, str]:
     errors = control_char_errors(values)
     if values.get("uitkomst") not in {v for v, _ in STARTGESPREK_UITKOMSTEN}:
         errors.setdefault("uitkomst", "Kies of het gesprek is gehouden.")
     _check_date(values, "datum", errors, not_after=today)
+    if "datum" not in errors and dt.date.fromisoformat(values["datum"]) < aangemeld:
+        errors["datum"] = (
+            f"Deze datum ligt voor de aanmelding ({aangemeld:%d-%m-%Y}). Kies de dag van het "
+            "gesprek."
+        )
     _check_time(values, "tijd", errors)
     return errors
 

@@ -55,15 +55,16 @@ async def _card(
     links = await casus.betrokkenen()
     people = [p for p in await context.uow.people.active() if _same_tenant(context, p)]
     partners = set((await casus.aanmelding()).partner_ids)
-    proposed = [p for p in people if p.organisatie_id in partners]
-    others = [p for p in people if p.organisatie_id not in partners]
+    linked = {link.professional_id for link in links}
+    proposed = [p for p in people if p.organisatie_id in partners and p.id not in linked]
+    others = [p for p in people if p not in proposed]
     view = KoppelView(
         casus_id=casus.id,
         code=casus.code,
         gekoppeld=[(_label(link), ref.ROL_LABELS.get(link.rol, link.rol)) for link in links],
         professionals=[
             *((str(p.id), f"{p.label}: voorgesteld, genoemd in de aanmelding") for p in proposed),
-            *((str(p.id), p.label) for p in others),
+            *((str(p.id), p.label + (" (al gekoppeld)" if p.id in linked else "")) for p in others),
         ],
         opnieuw=await _earlier(casus, people, {(link.professional_id, link.rol) for link in links}),
     )
@@ -225,6 +226,8 @@ async def ontkoppel(context: Context, data: dict[str, Any]) -> Outcome:
     links = {f"{link.professional_id}:{link.rol}": link for link in await casus.betrokkenen()}
     errors = control_char_errors(values)
     chosen = links.get(values.get("koppeling") or "")
+    if chosen is None and values.get("koppeling"):
+        return Outcome(text="Deze koppeling is al beëindigd. Typ 'koppelen' om de stand te zien.")
     if chosen is None:
         errors.setdefault("koppeling", "Kies wie je ontkoppelt.")
     elif chosen.rol == "pga_expert" and sum(1 for k in links.values() if k.rol == "pga_expert") < 2:

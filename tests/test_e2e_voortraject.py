@@ -121,7 +121,8 @@ async def test_voortraject_end_to_end(bot: Bot, caplog: pytest.LogCaptureFixture
         assert page.status == 200 and 'method="post"' in await page.text()
     async with bot.http.post(url) as response:
         assert response.status == 200
-        assert code in response.headers["Content-Disposition"]
+        assert "brief-BR-" in response.headers["Content-Disposition"]
+        assert code not in response.headers["Content-Disposition"]
         document = Document(io.BytesIO(await response.read()))
     text = "\n".join(p.text for p in document.paragraphs)
     assert RESIDENT_NAME in text and RESIDENT_ADDRESS in text and "{{" not in text

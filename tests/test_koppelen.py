@@ -13,6 +13,7 @@ from tests.helpers import (
     casus_id,
     decide,
     future_date,
+    organisatie_ids,
     professional_id,
     say,
     submit_aanmelding,
@@ -32,7 +33,8 @@ CHECKLIST = {
 
 
 async def opgenomen(db, config, regisseur: str | None = "a3") -> tuple[str, int]:
-    code = await submit_aanmelding(db, config)
+    # Every organisation named as partner, the reclassering too (as in the README).
+    code = await submit_aanmelding(db, config, partners=",".join(await organisatie_ids(db)))
     cid = await casus_id(db, code)
     extra = {"casusregisseur": str(await professional_id(db, regisseur))} if regisseur else {}
     await decide(db, config, cid, besluit="opnemen", startgesprek_datum=future_date(), **extra)
@@ -50,8 +52,10 @@ async def test_linked_partner_sees_the_casus_with_identity_in_private(demo_any_d
     before = await say(demo_any_db, config, "a4", f"casus {code}")
     assert "geen toegang" in (before.text or "")
     form = await say(demo_any_db, config, "a1", f"koppelen {code}")
-    # The partner named in the aanmelding is proposed first.
-    assert "voorgesteld" in card_text(form.card)
+    # A partner named in the aanmelding is proposed first; who is linked already, is not.
+    text = card_text(form.card)
+    assert "Ahmed Yilmaz (Reclassering Nederland): voorgesteld" in text
+    assert "Sanne Bakker (GGZ Zuiderstad) (al gekoppeld)" in text
     done = await link(demo_any_db, config, cid, "a4")
     assert "is gekoppeld" in card_text(done.card)
     notice = "\n".join(await pending_texts(demo_any_db, ahmed))
