@@ -187,6 +187,53 @@ ONTKOPPELEN = Form(
     ids=("casus",),
 )
 
+# --- the casusoverleg: planning and the agenda (PGA-expert, 1:1) ----------------------------
+
+OVERLEG_LIJST = Form("overleg.lijst")
+OVERLEG_PLANNEN_OPEN = Form("overleg.plannen.open")
+OVERLEG_PLANNEN = Form(
+    "overleg.plannen",
+    fields=(
+        Field("gemeente", 12),
+        Field("soort", 20),
+        Field("datum", 10),
+        Field("tijd", 8),
+        Field("plaats", 300),
+        Field("voorzitter", 12),
+    ),
+    tokens=("_form",),
+)
+AGENDA_OPEN = Form("agenda.open", ids=("overleg",))
+AGENDA_TOEVOEGEN = Form(
+    "agenda.toevoegen",
+    fields=(Field("casus", 12), Field("reden", 20), Field("minuten", 3)),
+    ids=("overleg",),
+)
+# A suggestion taken over as it is: its reason is a token the button carries.
+AGENDA_VOORSTEL = Form("agenda.voorstel", ids=("overleg", "casus"), tokens=("reden",))
+AGENDA_VERWIJDEREN = Form("agenda.verwijderen", ids=("agendapunt",))
+AGENDA_OMHOOG = Form("agenda.omhoog", ids=("agendapunt",))
+AGENDA_PUBLICEREN = Form("agenda.publiceren", ids=("overleg",))
+
+# --- the casusoverleg: leading it (chair or PGA-expert, in the channel or 1:1) ----------------
+
+OVERLEG_STARTEN = Form("overleg.starten", ids=("overleg",))
+OVERLEG_AFRONDEN = Form("overleg.afronden", ids=("overleg",))
+# The discussion card holds both forms; each button sends all its inputs.
+_BESPREKING_FIELDS = (
+    Field("uitkomst", 20),
+    Field("toelichting", 2000),
+    Field("afspraak", 1000),
+    Field("eigenaar", 12),
+    Field("deadline", 10),
+)
+BESPREKING_BESLUIT = Form(
+    "bespreking.besluit", _BESPREKING_FIELDS, ids=("agendapunt",), tokens=("_form",)
+)
+BESPREKING_AFSPRAAK = BESPREKING_BESLUIT.with_verb("bespreking.afspraak")
+# Identity of the casus of an agenda item: in the presser's 1:1 chat, only when linked.
+OVERLEG_DETAILS = Form("overleg.details", ids=("agendapunt",))
+
 # --- beheer --------------------------------------------------------------------------------
 
 _BEHEER_FIELDS = (

@@ -19,6 +19,16 @@ def commands_for(context: Context) -> list[tuple[str, str]]:
         commands.append(("triage", "Open aanmeldingen beoordelen"))
         commands.append(("koppelen CODE", "Professionals koppelen aan een casus, of ontkoppelen"))
         commands.append(("kanaal", "Dit kanaal meldingen laten krijgen (in een kanaal)"))
+        commands += [
+            ("overleg", "De casusoverleggen van je gemeente"),
+            ("overleg plannen", "Een casusoverleg plannen"),
+            ("agenda", "De agenda van het volgende overleg maken, met voorstellen"),
+            ("agenda publiceren", "De agenda in het kanaal zetten en genodigden uitnodigen"),
+            ("overleg starten", "Het overleg openen: per casus een bespreekkaart in het kanaal"),
+            ("overleg afronden", "Het overleg sluiten, met een samenvatting in het kanaal"),
+        ]
+    else:
+        commands.append(("overleg", "Casusoverleggen waarvan je voorzitter bent"))
     if actor.may_administer:
         commands.append(("beheer", "Organisaties en professionals beheren"))
     if context.config.local_mode:

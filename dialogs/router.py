@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from cards import forms
 from cards.forms import Form
-from dialogs import aanmelding, beheer, casus, demo, help, koppelen, triage
+from dialogs import aanmelding, beheer, casus, demo, help, koppelen, overleg, triage
 from dialogs.core import (
     Audience,
     Config,
@@ -33,6 +33,7 @@ from dialogs.identity import Refused, resolve_actor, tenant_allowed
 from store.access import (
     AccessDenied,
     Conflict,
+    Need,
     NotFound,
     PersonalSpaceRequired,
     SharedPostRefused,
@@ -55,6 +56,13 @@ COMMANDS: dict[str, Handler] = {
     "beheer": beheer.open_beheer,
     "kanaal": beheer.koppel_kanaal,
     "als": demo.choose,
+    "overleg": overleg.lijst,
+    "overleggen": overleg.lijst,
+    "overleg plannen": overleg.open_plannen,
+    "overleg starten": overleg.starten,
+    "overleg afronden": overleg.afronden,
+    "agenda": overleg.agenda,
+    "agenda publiceren": overleg.publiceren,
 }
 
 
@@ -105,6 +113,22 @@ ROUTES: dict[str, Route] = {
         Route(forms.BEHEER_UITSCHAKELEN, beheer.deactivate_professional),
         Route(forms.BEHEER_INSCHAKELEN, beheer.reactivate_professional),
         Route(forms.DEMO_ALS, demo.act_as),
+        Route(forms.OVERLEG_LIJST, overleg.lijst),
+        Route(forms.OVERLEG_PLANNEN_OPEN, overleg.open_plannen),
+        Route(forms.OVERLEG_PLANNEN, overleg.plannen),
+        Route(forms.AGENDA_OPEN, overleg.agenda),
+        Route(forms.AGENDA_TOEVOEGEN, overleg.agenda_toevoegen),
+        Route(forms.AGENDA_VOORSTEL, overleg.agenda_voorstel),
+        Route(forms.AGENDA_VERWIJDEREN, overleg.agenda_verwijderen),
+        Route(forms.AGENDA_OMHOOG, overleg.agenda_omhoog),
+        Route(forms.AGENDA_PUBLICEREN, overleg.publiceren),
+        Route(forms.OVERLEG_STARTEN, overleg.starten),
+        Route(forms.OVERLEG_AFRONDEN, overleg.afronden),
+        # Pressed on the discussion card in the channel: the card updates there, for everyone.
+        Route(forms.BESPREKING_BESLUIT, overleg.besluit, shared=True),
+        Route(forms.BESPREKING_AFSPRAAK, overleg.afspraak, shared=True),
+        # Identity: always answered in the presser's 1:1 chat.
+        Route(forms.OVERLEG_DETAILS, overleg.details),
     )
 }
 
@@ -122,6 +146,16 @@ CONFLICT = "Iemand anders heeft dit net gewijzigd. Open het opnieuw om de laatst
 SENT_PRIVATELY = (
     "Dit hoort niet in een gedeeld gesprek. Ik heb het in je privéchat met Casusoverleg gezet."
 )
+# A refusal that may say what is needed: the card it came from is in view anyway, and an
+# unknown item gets the same answer.
+DENIED = {
+    str(Need.BESPREKEN): (
+        "Alleen de voorzitter of de PGA-expert van dit overleg kan dit. Er is niets veranderd."
+    ),
+    str(Need.OVERLEG_PLANNEN): (
+        "Alleen de PGA-expert van de gemeente plant het overleg en maakt de agenda."
+    ),
+}
 NOT_SHARED = (
     "Dit bericht bevat gegevens van een bewoner en hoort niet in een kanaal. Het is niet "
     "verstuurd. Gebruik alleen de casuscode."
@@ -132,11 +166,17 @@ MENTION = re.compile(r"<at>[^<]*</at>", re.IGNORECASE)
 
 
 def parse_command(text: str) -> tuple[str, str]:
+    """(command, the rest). A command of two words (`overleg starten`) is read whole, never
+    as its first word with an argument."""
     # Teams keeps the <at>…</at> of an @mention in the text when the entity is missing.
     words = MENTION.sub(" ", clean(text)).strip().split(maxsplit=1)
     if not words:
         return "help", ""
-    return words[0].lower().strip("/"), words[1] if len(words) > 1 else ""
+    first, rest = words[0].lower().strip("/"), words[1] if len(words) > 1 else ""
+    second = rest.split(maxsplit=1)
+    if second and f"{first} {second[0].lower()}" in COMMANDS:
+        return f"{first} {second[0].lower()}", second[1] if len(second) > 1 else ""
+    return first, rest
 
 
 async def handle_text(db: Database, config: Config, incoming: Incoming, text: str) -> Outcome:
@@ -193,7 +233,7 @@ async def _run(
     if outcome.text and not incoming.personal:
         # In a channel the bot hears only what mentions it.
         outcome.text = re.sub(
-            r"([Tt]yp|met) '(help|aanmelden|casus|kanaal|triage|beheer|koppelen)",
+            r"([Tt]yp|met) '(help|aanmelden|casus|kanaal|triage|beheer|koppelen|overleg|agenda)",
             r"\1 '@Casusoverleg \2",
             outcome.text,
         )
@@ -237,9 +277,9 @@ async def _run_once(
                 return Outcome(text=NO_ACCESS)
             await _commit_refusals(uow)
             return await _run_once(db, config, incoming, handler, data, private=True)
-        except AccessDenied:
+        except AccessDenied as denied:
             await _commit_refusals(uow)
-            return Outcome(text=NO_ACCESS)
+            return Outcome(text=DENIED.get(denied.args[0] if denied.args else "", NO_ACCESS))
         except NotFound:
             await uow.rollback()
             return Outcome(text=NOT_FOUND)
@@ -250,6 +290,10 @@ async def _run_once(
             await uow.rollback()
             log.info("invalid card payload rejected at %s", invalid.args[0])
             return Outcome(text=NOT_UNDERSTOOD if "_args" in data else STALE_FORM)
+        except SharedPostRefused:
+            await uow.rollback()
+            log.error("shared post refused: it named a resident")
+            return Outcome(text=NOT_SHARED)
         try:
             outcome = await _settle(context, outcome, private=private)
         except SharedPostRefused:

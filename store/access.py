@@ -4,6 +4,8 @@ Every read or write of a casus names a `Need`; `NEEDS` says which roles satisfy 
 may only happen in a personal space, and how it is logged. A new workflow adds rows here, not
 checks in a dialog. The gate that applies the table is `CasusRepository.open` (store/casus.py);
 the rules for the directory of people (beheer) are `PEOPLE_NEEDS`, applied in store/people.py.
+An overleg is checked against the same `NEEDS` with the roles held on it (PGA-expert of its
+gemeente, its chair), in store/overleg.py.
 """
 
 from __future__ import annotations
@@ -20,11 +22,15 @@ CASUSREGISSEUR = "casusregisseur"
 BETROKKEN = "betrokken"
 ADVISEREND = "adviserend"
 GEMEENTE_EXPERT = "gemeente_pga_expert"
+# The chair of a running overleg, for the casussen on its agenda (store/casus.py,
+# `open_in_overleg`); on the overleg itself, its chair. Never a link, never from a card.
+VOORZITTER = "voorzitter"
 
 WITH_IDENTITY = frozenset({PGA_EXPERT, CASUSREGISSEUR, BETROKKEN, GEMEENTE_EXPERT})
 ANY_ROLE = WITH_IDENTITY | {ADVISEREND}
 REGIE = frozenset({PGA_EXPERT, CASUSREGISSEUR, GEMEENTE_EXPERT})
 EXPERT = frozenset({PGA_EXPERT, GEMEENTE_EXPERT})
+OVERLEG_LEIDING = EXPERT | {VOORZITTER}
 
 
 class Need(StrEnum):
@@ -37,6 +43,12 @@ class Need(StrEnum):
     BRIEF = "brief"  # the letter to the resident (asks for the address)
     STARTGESPREK = "startgesprek"  # record the first talk with the resident
     KOPPELEN = "koppelen"  # link professionals to the casus, end links, appoint casusregie
+    # Plan an overleg, build and publish its agenda, put the casus on it (in private: the
+    # agenda is made in the 1:1 chat). On an overleg: the PGA-expert of its gemeente.
+    OVERLEG_PLANNEN = "overleg.plannen"
+    # Lead the overleg: start and close it, record besluiten and afspraken on the discussion
+    # card in the channel. Not personal: what it shows is built from the shared-safe view.
+    BESPREKEN = "overleg.bespreken"
 
 
 @dataclass(frozen=True)
@@ -54,6 +66,8 @@ NEEDS: dict[Need, Rule] = {
     Need.BRIEF: Rule(EXPERT, personal=True, action="C"),
     Need.STARTGESPREK: Rule(REGIE, personal=True, action="U"),
     Need.KOPPELEN: Rule(EXPERT, personal=True, action="C"),
+    Need.OVERLEG_PLANNEN: Rule(EXPERT, personal=True, action="U"),
+    Need.BESPREKEN: Rule(OVERLEG_LEIDING, personal=False, action="C"),
 }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from store.access import (
     GEMEENTE_EXPERT,
     NEEDS,
+    VOORZITTER,
     AccessDenied,
     Conflict,
     Need,
@@ -29,6 +31,8 @@ from store.access import (
 from store.audit import AuditLog
 from store.models import (
     Aanmelding,
+    Afspraak,
+    Agendapunt,
     Bericht,
     Besluit,
     Betrokkene,
@@ -37,6 +41,8 @@ from store.models import (
     Concept,
     EenmaligeSleutel,
     Gemeente,
+    Organisatie,
+    Overleg,
     Persoonsgegevens,
     PgaExpert,
     Professional,
@@ -48,19 +54,37 @@ from store.sql import dialect_insert
 from store.views import (
     AanmeldingItem,
     AanmeldingView,
+    AfspraakView,
+    AgendapuntView,
     BesluitView,
+    BesprekingView,
     BetrokkeneView,
     BriefhoofdView,
     CasusView,
     Checklist,
+    Eigenaar,
+    GedeeldBesluit,
+    GedeeldeAfspraak,
     IdentiteitView,
+    OverlegView,
     SharedCasusView,
     StartgesprekView,
+    Vastgelegd,
 )
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 CLOSED_STATUSES = ("afgewezen", "doorverwezen", "al_besproken", "afgesloten")
-ROLE_ORDER = ("pga_expert", "casusregisseur", "betrokken", "adviserend", GEMEENTE_EXPERT)
+ROLE_ORDER = (
+    "pga_expert",
+    "casusregisseur",
+    "betrokken",
+    "adviserend",
+    GEMEENTE_EXPERT,
+    VOORZITTER,
+)
+# Who can own an afspraak: those who work on the casus (an adviser does not).
+EIGENAAR_ROLLEN = ("pga_expert", "casusregisseur", "betrokken")
+REMOVED = "(verwijderd na bewaartermijn)"
 
 
 class CasusRepository:
@@ -85,6 +109,28 @@ class CasusRepository:
         access = CasusAccess(
             self._session, self._audit, casus, requester, await self._roles(casus, requester)
         )
+        access.require(need)
+        return access
+
+    async def open_in_overleg(
+        self, casus_id: int, requester: Requester, need: Need, overleg_id: int
+    ) -> CasusAccess:
+        """The casus `casus_id`, on the agenda of overleg `overleg_id`, for `need`.
+
+        Besides the roles on the casus itself, the chair of that overleg holds `voorzitter`
+        for it while the overleg runs: derived here from the store, like every role, so a
+        card can never claim it. What the role allows is in `NEEDS`.
+        """
+        casus = await self._session.get(Casus, casus_id)
+        if casus is None:
+            self._audit.record(
+                str(need), "R", requester, outcome="denied", details="onbekende casus"
+            )
+            raise AccessDenied(str(need))
+        roles = await self._roles(casus, requester) | await chair_on(
+            self._session, casus, overleg_id, requester.professional_id
+        )
+        access = CasusAccess(self._session, self._audit, casus, requester, roles)
         access.require(need)
         return access
 
@@ -309,6 +355,19 @@ def _retention_statements(casus_id: int) -> list[Any]:
         update(Startgesprek)
         .where(Startgesprek.casus_id == casus_id)
         .values(visie_bewoner=None, locatie=None, deelnemers=None, correcties=[]),
+        # The casusoverleg: besluiten's shared text too (redaction catches known identifiers
+        # only), afspraken, and the place of an overleg about this casus alone.
+        update(Besluit).where(Besluit.casus_id == casus_id).values(toelichting_gedeeld=None),
+        update(Afspraak)
+        .where(Afspraak.casus_id == casus_id)
+        .values(beschrijving=REMOVED, beschrijving_gedeeld=REMOVED),
+        update(Overleg)
+        .where(
+            Overleg.soort == "incidenteel",
+            Overleg.id.in_(select(Agendapunt.overleg_id).where(Agendapunt.casus_id == casus_id)),
+        )
+        .values(plaats=REMOVED)
+        .execution_options(synchronize_session=False),
     ]
 
 
@@ -396,6 +455,9 @@ class CasusAccess:
 
     async def shared(self) -> SharedCasusView:
         self.require(Need.OVERZICHT)
+        return await self._shared_view()
+
+    async def _shared_view(self) -> SharedCasusView:
         aanmelding = await self._aanmelding_row()
         identifiers = await CasusRepository(self._session, self._audit).identifiers(self.id)
         return SharedCasusView(
@@ -740,6 +802,163 @@ class CasusAccess:
     async def _aanmelding_row(self) -> Aanmelding | None:
         return await self._session.scalar(select(Aanmelding).where(Aanmelding.casus_id == self.id))
 
+    # --- the casusoverleg ------------------------------------------------------------------
+
+    async def bespreking(
+        self,
+        overleg: OverlegView,
+        punt: AgendapuntView,
+        positie: int,
+        aantal: int,
+        andere: Sequence[str] = (),
+    ) -> BesprekingView:
+        """What the discussion card of this casus in `overleg` shows: the shared-safe view,
+        the last besluiten with their redacted text, the afspraken of this overleg, and who
+        can own an afspraak. `andere`: identifiers of the other residents on the agenda."""
+        self.require(Need.BESPREKEN)
+        identifiers = await CasusRepository(self._session, self._audit).identifiers(self.id)
+        in_overleg = Besluit.overleg_id == overleg.id
+        besluiten = await self._session.scalars(
+            select(Besluit).where(Besluit.casus_id == self.id, in_overleg).order_by(Besluit.id)
+        )
+        eerdere = await self._session.scalars(
+            select(Besluit)
+            .where(
+                Besluit.casus_id == self.id,
+                (Besluit.overleg_id.is_(None)) | (Besluit.overleg_id != overleg.id),
+            )
+            .order_by(Besluit.genomen_at.desc(), Besluit.id.desc())
+            .limit(3)
+        )
+        afspraken = await self._session.execute(
+            select(
+                Afspraak.beschrijving_gedeeld,
+                Professional.naam,
+                Organisatie.naam,
+                Afspraak.deadline,
+            )
+            .join(Agendapunt, Agendapunt.id == Afspraak.agendapunt_id)
+            .join(Professional, Professional.id == Afspraak.eigenaar_id)
+            .outerjoin(Organisatie, Organisatie.id == Professional.organisatie_id)
+            .where(Afspraak.casus_id == self.id, Agendapunt.overleg_id == overleg.id)
+            .order_by(Afspraak.id)
+        )
+        return BesprekingView(
+            overleg=overleg,
+            punt=punt,
+            positie=positie,
+            aantal=aantal,
+            casus=await self._shared_view(),
+            besluiten=[_gedeeld(b) for b in besluiten.all()],
+            eerdere_besluiten=[_gedeeld(b) for b in reversed(eerdere.all())],
+            afspraken=[GedeeldeAfspraak(*row) for row in afspraken.all()],
+            eigenaren=await self._eigenaren(),
+            redact=lambda text: redact(text, [*identifiers, *andere]),
+        )
+
+    async def _eigenaren(self) -> list[Eigenaar]:
+        rows = await self._session.execute(
+            select(Professional.id, Professional.naam, Organisatie.naam)
+            .join(Betrokkene, Betrokkene.professional_id == Professional.id)
+            .outerjoin(Organisatie, Organisatie.id == Professional.organisatie_id)
+            .where(
+                Betrokkene.casus_id == self.id,
+                Betrokkene.tot.is_(None),
+                Betrokkene.rol.in_(EIGENAAR_ROLLEN),
+                Professional.actief,
+            )
+            .distinct()
+            .order_by(Professional.naam)
+        )
+        return [Eigenaar(*row) for row in rows.all()]
+
+    async def record_overleg_besluit(
+        self,
+        *,
+        overleg_id: int,
+        agendapunt_id: int,
+        uitkomst: str,
+        toelichting: str,
+        andere: Sequence[str] = (),
+    ) -> Vastgelegd:
+        """A besluit taken in an overleg. The typed text is kept in full for the linked and
+        redacted for the channel and the anonymised minutes (DESIGN §3.3), also for the
+        identifiers of the other residents on the agenda (`andere`)."""
+        self.require(Need.BESPREKEN)
+        gedeeld = await self._redacted(toelichting, andere) if toelichting else None
+        besluit = Besluit(
+            casus_id=self.id,
+            soort="overleg",
+            uitkomst=uitkomst,
+            toelichting=toelichting or None,
+            toelichting_gedeeld=gedeeld,
+            details={},
+            overleg_id=overleg_id,
+            agendapunt_id=agendapunt_id,
+            genomen_door_id=self.requester.professional_id,
+            genomen_at=utcnow(),
+        )
+        self._session.add(besluit)
+        await self._session.flush()
+        # Codes only: typed text may name the resident, and the audit log is never cleaned.
+        self._log("overleg.besluit", "C", details=f"overleg={overleg_id} uitkomst={uitkomst}")
+        return Vastgelegd(besluit.id, geredigeerd=gedeeld != (toelichting or None))
+
+    async def record_afspraak(
+        self,
+        *,
+        agendapunt_id: int,
+        beschrijving: str,
+        eigenaar_id: int,
+        deadline: dt.date,
+        andere: Sequence[str] = (),
+    ) -> Vastgelegd:
+        """An afspraak owned by a professional who works on the casus; its text redacted
+        like a besluit's."""
+        self.require(Need.BESPREKEN)
+        if eigenaar_id not in {e.professional_id for e in await self._eigenaren()}:
+            raise NotFound("eigenaar")
+        gedeeld = await self._redacted(beschrijving, andere)
+        afspraak = Afspraak(
+            casus_id=self.id,
+            agendapunt_id=agendapunt_id,
+            beschrijving=beschrijving,
+            beschrijving_gedeeld=gedeeld,
+            eigenaar_id=eigenaar_id,
+            deadline=deadline,
+            vastgelegd_door_id=self.requester.professional_id,
+            vastgelegd_at=utcnow(),
+        )
+        self._session.add(afspraak)
+        await self._session.flush()
+        self._log(
+            "overleg.afspraak",
+            "C",
+            details=f"agendapunt={agendapunt_id} eigenaar={eigenaar_id} deadline={deadline}",
+        )
+        return Vastgelegd(afspraak.id, geredigeerd=gedeeld != beschrijving)
+
+    async def afspraken(self) -> list[AfspraakView]:
+        """The afspraken in full (they may name the resident)."""
+        self.require(Need.DOSSIER)
+        rows = await self._session.execute(
+            select(
+                Afspraak.id,
+                Afspraak.beschrijving,
+                Professional.naam,
+                Afspraak.deadline,
+                Afspraak.vastgelegd_at,
+            )
+            .join(Professional, Professional.id == Afspraak.eigenaar_id)
+            .where(Afspraak.casus_id == self.id)
+            .order_by(Afspraak.id)
+        )
+        return [AfspraakView(*row) for row in rows.all()]
+
+    async def _redacted(self, text: str, andere: Sequence[str]) -> str:
+        identifiers = await CasusRepository(self._session, self._audit).identifiers(self.id)
+        return redact(text, [*identifiers, *andere])
+
 
 async def roles_on(session: AsyncSession, casus: Casus, professional_id: int) -> frozenset[str]:
     """The roles a professional holds on a casus now: active links, and PGA-expert of its
@@ -766,6 +985,27 @@ async def roles_on(session: AsyncSession, casus: Casus, professional_id: int) ->
     )
     rows = await session.scalars(linked.union_all(expert))
     return frozenset(rows.all())
+
+
+async def chair_on(
+    session: AsyncSession, casus: Casus, overleg_id: int, professional_id: int
+) -> frozenset[str]:
+    """`voorzitter` when the professional (active) chairs overleg `overleg_id`, which is
+    running, is of the casus's gemeente and has the casus on its agenda."""
+    found = await session.scalar(
+        select(Overleg.id)
+        .join(Agendapunt, Agendapunt.overleg_id == Overleg.id)
+        .join(Professional, Professional.id == Overleg.voorzitter_id)
+        .where(
+            Overleg.id == overleg_id,
+            Overleg.voorzitter_id == professional_id,
+            Overleg.status == "lopend",
+            Overleg.gemeente_id == casus.gemeente_id,
+            Agendapunt.casus_id == casus.id,
+            Professional.actief,
+        )
+    )
+    return frozenset({VOORZITTER}) if found else frozenset()
 
 
 async def _link(
@@ -821,6 +1061,14 @@ async def _link(
         ),
     )
     return True
+
+
+def _gedeeld(besluit: Besluit) -> GedeeldBesluit:
+    """A besluit for a shared space: its redacted text only (none for besluiten that have
+    no shared text, such as triage)."""
+    return GedeeldBesluit(
+        besluit.genomen_at, besluit.soort, besluit.uitkomst, besluit.toelichting_gedeeld
+    )
 
 
 def _checklist(link: Betrokkene) -> Checklist:

@@ -175,6 +175,14 @@ class Besluit(Base):
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
     genomen_door_id: Mapped[int] = mapped_column(ForeignKey("professional.id"))
     genomen_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # A besluit of a casusoverleg: where it was taken, and the text as the channel and the
+    # anonymised minutes may show it (redacted for the resident's identifiers). `toelichting`
+    # keeps the full text, for the linked only.
+    overleg_id: Mapped[int | None] = mapped_column(ForeignKey("overleg.id"), index=True)
+    agendapunt_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agendapunt.id", ondelete="SET NULL"), index=True
+    )
+    toelichting_gedeeld: Mapped[str | None] = mapped_column(Text)
 
 
 class Betrokkene(Base):
@@ -232,6 +240,84 @@ class Startgesprek(Base):
     vastgelegd_at: Mapped[dt.datetime | None] = mapped_column()
     # Once recorded the outcome is final; a correction keeps the original here, with a reason.
     correcties: Mapped[list[Any]] = mapped_column(default=list)
+
+
+class Overleg(Base):
+    """A casusoverleg of a municipality (DESIGN §2.2): planned by its PGA-expert, held in the
+    municipality's channel, led by a chair. States: gepland → gepubliceerd (agenda posted) →
+    lopend → afgerond."""
+
+    __tablename__ = "overleg"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    gemeente_id: Mapped[int] = mapped_column(ForeignKey("gemeente.id"), index=True)
+    soort: Mapped[str] = mapped_column(String(20))  # structureel, incidenteel
+    gepland_op: Mapped[dt.datetime] = mapped_column()  # UTC; typed and shown as Amsterdam time
+    plaats: Mapped[str] = mapped_column(String(300))  # a room or a meeting link
+    # The channel where it is held: the municipality's channel (`kanaal`) when it was planned.
+    kanaal_conversation_id: Mapped[str] = mapped_column(String(300))
+    voorzitter_id: Mapped[int] = mapped_column(ForeignKey("professional.id"))
+    status: Mapped[str] = mapped_column(String(20), default="gepland")
+    # The posted agenda card, to update it in place once the sender reports its id.
+    agenda_activity_id: Mapped[str | None] = mapped_column(String(200))
+    gepland_door_id: Mapped[int] = mapped_column(ForeignKey("professional.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    gepubliceerd_at: Mapped[dt.datetime | None] = mapped_column()
+    gestart_at: Mapped[dt.datetime | None] = mapped_column()
+    afgerond_at: Mapped[dt.datetime | None] = mapped_column()
+
+
+class Agendapunt(Base):
+    """A casus on the agenda of an overleg, once per overleg, with why and for how long."""
+
+    __tablename__ = "agendapunt"
+    __table_args__ = (UniqueConstraint("overleg_id", "casus_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    overleg_id: Mapped[int] = mapped_column(ForeignKey("overleg.id", ondelete="CASCADE"))
+    casus_id: Mapped[int] = mapped_column(ForeignKey("casus.id", ondelete="CASCADE"), index=True)
+    volgorde: Mapped[int] = mapped_column(Integer)
+    reden: Mapped[str] = mapped_column(String(20))  # nieuw, voortgang, knelpunt, afsluiten
+    minuten: Mapped[int] = mapped_column(Integer)
+    # Set when the first besluit on it is recorded: the casus was discussed.
+    besproken: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Aanwezige(Base):
+    """Who is invited to an overleg and whether they were there; a listener may listen but
+    not respond."""
+
+    __tablename__ = "aanwezige"
+    __table_args__ = (UniqueConstraint("overleg_id", "professional_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    overleg_id: Mapped[int] = mapped_column(ForeignKey("overleg.id", ondelete="CASCADE"))
+    professional_id: Mapped[int] = mapped_column(
+        ForeignKey("professional.id", ondelete="CASCADE"), index=True
+    )
+    aanwezig: Mapped[bool] = mapped_column(Boolean, default=False)
+    luisteraar: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Afspraak(Base):
+    """An agreement made in an overleg: who does what before when (#11 tracks them as actions).
+
+    `beschrijving` is the text as typed (it may name the resident: the linked only);
+    `beschrijving_gedeeld` the redacted text for the channel and the anonymised minutes."""
+
+    __tablename__ = "afspraak"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    casus_id: Mapped[int] = mapped_column(ForeignKey("casus.id", ondelete="CASCADE"), index=True)
+    agendapunt_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agendapunt.id", ondelete="SET NULL"), index=True
+    )
+    beschrijving: Mapped[str] = mapped_column(Text)
+    beschrijving_gedeeld: Mapped[str] = mapped_column(Text)
+    eigenaar_id: Mapped[int] = mapped_column(ForeignKey("professional.id"))
+    deadline: Mapped[dt.date] = mapped_column(Date)
+    vastgelegd_door_id: Mapped[int] = mapped_column(ForeignKey("professional.id"))
+    vastgelegd_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
 class AuditEvent(Base):

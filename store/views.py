@@ -153,3 +153,144 @@ class BriefhoofdView:
     adres: str | None
     burgemeester: str | None
     logo: bytes | None = field(default=None, repr=False)
+
+
+# --- the casusoverleg -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OverlegView:
+    """An overleg as its PGA-expert and chair see it: nothing about residents."""
+
+    id: int
+    gemeente_id: int
+    gemeente_naam: str
+    soort: str
+    gepland_op: dt.datetime
+    plaats: str
+    kanaal_conversation_id: str
+    voorzitter_id: int
+    voorzitter_naam: str
+    voorzitter_organisatie: str | None
+    status: str
+    agendapunten: int
+    roles: frozenset[str]
+
+
+@dataclass(frozen=True)
+class AgendapuntView:
+    id: int
+    overleg_id: int
+    casus_id: int
+    code: str
+    volgorde: int
+    reden: str
+    minuten: int
+    besproken: bool
+
+
+@dataclass(frozen=True)
+class AgendaVoorstel:
+    """A casus the agenda should perhaps hold, and why."""
+
+    casus_id: int
+    code: str
+    reden: str  # the suggested reason: nieuw, voortgang
+    weken_niet_besproken: int | None  # None: never discussed
+
+
+@dataclass(frozen=True)
+class AgendaView:
+    overleg: OverlegView
+    punten: Sequence[AgendapuntView]
+    voorstellen: Sequence[AgendaVoorstel]
+    # Casussen of the gemeente that may go on the agenda (taken in, not on it yet): (id, code).
+    beschikbaar: Sequence[tuple[int, str]]
+
+
+@dataclass(frozen=True)
+class Genodigde:
+    """A professional invited to an overleg: the betrokkenen of its items and the chair."""
+
+    professional_id: int
+    naam: str
+    organisatie_naam: str | None
+    agendapunt_ids: tuple[int, ...]  # the items they are linked to (empty for the chair alone)
+    nieuw: bool  # not invited before (a republished agenda invites only the new ones)
+
+
+@dataclass(frozen=True)
+class PublicatieView:
+    """A published agenda: what the channel post and the invitations are built from."""
+
+    overleg: OverlegView
+    punten: Sequence[AgendapuntView]
+    casussen: Mapping[int, SharedCasusView]  # per agendapunt id
+    genodigden: Sequence[Genodigde]
+    eerder_gepubliceerd: bool
+
+
+@dataclass(frozen=True)
+class GedeeldBesluit:
+    """A besluit as a shared space may show it: the redacted text only (None for besluiten
+    without one, e.g. triage)."""
+
+    genomen_at: dt.datetime
+    soort: str
+    uitkomst: str
+    tekst: str | None
+
+
+@dataclass(frozen=True)
+class GedeeldeAfspraak:
+    tekst: str  # redacted
+    eigenaar_naam: str
+    eigenaar_organisatie: str | None
+    deadline: dt.date
+
+
+@dataclass(frozen=True)
+class Eigenaar:
+    """A professional linked to the casus who can own an afspraak."""
+
+    professional_id: int
+    naam: str
+    organisatie: str | None
+
+
+@dataclass(frozen=True)
+class BesprekingView:
+    """What the discussion card of one agendapunt is built from: shared-safe only."""
+
+    overleg: OverlegView
+    punt: AgendapuntView
+    positie: int  # 1-based place on the agenda
+    aantal: int
+    casus: SharedCasusView
+    besluiten: Sequence[GedeeldBesluit]  # taken in this overleg, oldest first
+    eerdere_besluiten: Sequence[GedeeldBesluit]  # the last ones before it, oldest first
+    afspraken: Sequence[GedeeldeAfspraak]  # made in this overleg
+    eigenaren: Sequence[Eigenaar]
+    # Redacts the identifiers of every resident on this overleg's agenda: what is typed on one
+    # casus's card may name another.
+    redact: Callable[[str], str] = field(repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Vastgelegd:
+    """A besluit or afspraak just stored; `geredigeerd` when the typed text named the
+    resident (the author is told to use the code)."""
+
+    id: int
+    geredigeerd: bool
+
+
+@dataclass(frozen=True)
+class AfspraakView:
+    """An afspraak in full (may name the resident): for the linked, in private."""
+
+    id: int
+    beschrijving: str
+    eigenaar_naam: str
+    deadline: dt.date
+    vastgelegd_at: dt.datetime

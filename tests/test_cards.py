@@ -10,7 +10,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from cards import aanmelding, beheer, casus, common, koppelen, triage
+from cards import aanmelding, beheer, casus, common, koppelen, overleg, triage
 from store import reference as ref
 from tests.conftest import SCHEMAS
 
@@ -62,6 +62,36 @@ BEHEER_VIEW = beheer.BeheerView(
     soorten=ref.ORGANISATIE_SOORTEN,
     organisatie_keuzes=[("1", "Politie")],
     gemeenten=[("1", "Zuiderstad")],
+)
+
+AGENDA_VIEW = overleg.AgendaKaart(
+    overleg_id=1,
+    kop="Structureel overleg Zuiderstad, ma 14-12-2026 14:00",
+    status="Gepland",
+    gegevens=[("Plaats", "Stadhuis"), ("Voorzitter", "Fatima")],
+    punten=[
+        overleg.AgendaRegel(1, "PGA-2026-001", "14:00–14:20", "Nieuw"),
+        overleg.AgendaRegel(2, "PGA-2026-002", "14:20–14:30", "Voortgang"),
+    ],
+    voorstellen=[overleg.VoorstelRegel(3, "PGA-2026-003", "nieuw", "nieuw: nog niet besproken")],
+    casussen=[("3", "PGA-2026-003")],
+    redenen=[("nieuw", "Nieuw"), ("voortgang", "Voortgang")],
+    minuten=[("10", "10 minuten")],
+    kan_wijzigen=True,
+    kan_publiceren=True,
+    kan_starten=False,
+    kan_afronden=False,
+)
+BESPREKING_VIEW = overleg.BesprekingKaart(
+    agendapunt_id=1,
+    code="PGA-2026-001",
+    kop="Agendapunt 1 van 2 · Nieuw · 20 minuten",
+    kenmerken=[("Doelgroep", "Jeugd"), ("Criteria", "2 van 3")],
+    besluiten=["01-12-2026 Plan vastgesteld: [bewoner] gaat naar de GGZ"],
+    afspraken=["Intake plannen · Sanne Bakker · uiterlijk 15-12-2026"],
+    uitkomsten=[("plan_vastgesteld", "Plan vastgesteld")],
+    eigenaren=[("3", "Sanne Bakker (GGZ)")],
+    form_id="f1",
 )
 
 BUILDERS_USED: set[str] = set()
@@ -168,6 +198,83 @@ CARDS: dict[str, Any] = {
     ),
     "gekoppeld": built(koppelen.gekoppeld, "PGA-2026-001", 1, "Betrokken", "Reclassering", False),
     "ontkoppeld": built(koppelen.ontkoppeld, "PGA-2026-001", "Betrokken"),
+    "overleggen": built(
+        overleg.overleggen_lijst,
+        [
+            overleg.OverlegRegel(
+                1, "ma 14-12-2026 14:00", "Structureel", "Gepland", "Fatima", 2, True
+            )
+        ],
+        True,
+        "Gepland.",
+    ),
+    "overleggen_leeg": built(overleg.overleggen_lijst, [], False),
+    "overleg_plannen": built(
+        overleg.plan_form,
+        overleg.PlanOptions(
+            gemeenten=[("1", "Zuiderstad"), ("2", "Noorderstad")],
+            soorten=[("structureel", "Structureel"), ("incidenteel", "Incidenteel")],
+            voorzitters=[("1", "Fatima")],
+        ),
+        {"soort": "structureel", "datum": "2026-12-14", "tijd": "14:00"},
+        {"datum": "Dit moment is al voorbij.", "_form": "Geen kanaal"},
+        "f1",
+    ),
+    "agenda": built(overleg.agenda_kaart, AGENDA_VIEW, {"reden": "nieuw"}, {"casus": "Kies"}),
+    "agenda_gepubliceerd": built(
+        overleg.agenda_kaart,
+        replace(AGENDA_VIEW, kan_wijzigen=False, kan_publiceren=False, kan_starten=True),
+        {},
+        {"_form": "Het overleg is al begonnen"},
+        "De agenda staat in het kanaal.",
+    ),
+    "agenda_lopend": built(
+        overleg.agenda_kaart,
+        replace(AGENDA_VIEW, kan_wijzigen=False, kan_publiceren=False, kan_afronden=True),
+        {},
+        {},
+    ),
+    "agenda_bericht": built(
+        overleg.agenda_bericht,
+        overleg.AgendaBericht(
+            1,
+            "Agenda structureel overleg",
+            [("Wanneer", "ma 14-12-2026 14:00")],
+            [("14:00–14:20", "PGA-2026-001", "Nieuw")],
+            ["Sanne Bakker (GGZ)"],
+            bijgewerkt=True,
+        ),
+    ),
+    "uitnodiging": built(
+        overleg.uitnodiging,
+        overleg.Uitnodiging(
+            "Structureel overleg",
+            [("Waar", "Stadhuis")],
+            [(1, "PGA-2026-001", "14:00 · Nieuw")],
+            voorzitter=True,
+        ),
+    ),
+    "bespreekkaart": built(
+        overleg.bespreekkaart, BESPREKING_VIEW, {"toelichting": "x"}, {"uitkomst": "Kies"}, "OK"
+    ),
+    "bespreekkaart_leeg": built(
+        overleg.bespreekkaart,
+        replace(BESPREKING_VIEW, besluiten=[], afspraken=[], eigenaren=[]),
+        {},
+        {"_form": "Verouderd"},
+    ),
+    "overleg_details": built(
+        overleg.details_kaart,
+        overleg.DetailsKaart("PGA-2026-001", [("Naam", "X")], ["Plan vastgesteld"], ["Intake"]),
+    ),
+    "overleg_samenvatting": built(
+        overleg.samenvatting,
+        "Structureel overleg",
+        [
+            overleg.SamenvattingPunt("PGA-2026-001", True, ["Plan vastgesteld"], ["Intake"]),
+            overleg.SamenvattingPunt("PGA-2026-002", False, [], []),
+        ],
+    ),
     "startgesprek_verbeteren": built(
         casus.startgesprek_form,
         "PGA-2026-001",
@@ -211,6 +318,9 @@ def test_form_inputs_have_unique_ids() -> None:
         "startgesprek",
         "koppelen",
         "ontkoppelen",
+        "overleg_plannen",
+        "agenda",
+        "bespreekkaart",
     ):
         found = ids(CARDS[name])
         assert len(found) == len(set(found)), name
@@ -220,7 +330,7 @@ def test_every_card_builder_is_covered() -> None:
     """A new builder must be added to CARDS, so the schema and contract tests see it."""
     found = {
         f"{module.__name__}.{name}"
-        for module in (aanmelding, beheer, casus, common, koppelen, triage)
+        for module in (aanmelding, beheer, casus, common, koppelen, overleg, triage)
         for name, member in inspect.getmembers(module, inspect.isfunction)
         if member.__module__ == module.__name__
         and not name.startswith("_")
