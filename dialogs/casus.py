@@ -22,6 +22,7 @@ from store import reference as ref
 from store.access import ANY_ROLE, AccessDenied, Need, NotFound, PersonalSpaceRequired
 from store.casus import CasusAccess
 from store.db import Database
+from store.overleg import UITKOMSTEN as OVERLEG_BESLUITEN
 from store.views import StartgesprekView
 from templates.brief import BriefGegevens, dutch_date, render_brief
 
@@ -103,10 +104,11 @@ async def _view(casus: CasusAccess) -> CasusView:
     )
 
 
-BESLUIT_SOORTEN = {"triage": "Triage", "startgesprek": "Startgesprek"}
+BESLUIT_SOORTEN = {"triage": "Triage", "startgesprek": "Startgesprek", "overleg": "Overleg"}
 BESLUIT_UITKOMSTEN = {
     **dict(ref.TRIAGE_BESLUITEN),
     **dict(STARTGESPREK_UITKOMSTEN),
+    **dict(OVERLEG_BESLUITEN),
 }
 GESPREK_STATUS = {"gepland": "gepland", "gehouden": "gehouden", "niet_gehouden": "niet gehouden"}
 

@@ -641,3 +641,12 @@ async def test_retention_clears_the_overleg_of_a_closed_casus(demo_any_db, confi
     later = dt.datetime.now(dt.UTC) + dt.timedelta(days=config.retention_days + 1)
     assert await apply_retention(demo_db, config.retention_days, now=later) == 1
     assert await dump_all_tables(demo_db, IDENTIFIERS) == []
+
+
+async def test_the_casus_view_names_an_overleg_besluit_in_dutch(demo_db, config):
+    code, cid = await opgenomen(demo_db, config)
+    await started(demo_db, config, (code, cid))
+    await besluit(demo_db, config, "a6", code, toelichting="Afspraken met de GGZ")
+    shown = plain((await say(demo_db, config, "a3", f"casus {code}")).card)
+    assert "Overleg: Plan vastgesteld (Afspraken met de GGZ)" in shown
+    assert "plan_vastgesteld" not in shown
