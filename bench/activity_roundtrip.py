@@ -1091,12 +1091,17 @@ async def py_spy_start(bin_dir: Path, pid: int, output: Path) -> subprocess.Pope
 #: the stack wins (so the order matters). SQLAlchemy runs in greenlets, whose stacks py-spy
 #: shows without the coroutine that started them: those get their own line.
 PROFILE_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    # py-spy counts a thread blocked in epoll_wait as active: the event loop with nothing to do.
+    ("event loop: idle in epoll_wait", ("EpollSelector.select",)),
     ("reply: MSAL token (get_access_token)", ("msal/", "get_access_token")),
     ("auth: channel token validation", ("connector/auth/", "jwt/", "authenticate_request")),
-    ("reply: wire_json (msrest serialize)", ("wire_json",)),
+    ("reply: wire JSON (bot/wire.py; msrest otherwise)", ("wire_json",)),
     ("reply: build activities", ("message_activities", "MessageFactory", "_reference (")),
     ("reply: aiohttp client POST (TLS)", ("FastCloudAdapter._post", "send_activities")),
-    ("read: json + msrest Activity.deserialize", ("_read_activity",)),
+    (
+        "read: JSON + Activity (bot/wire.py; msrest otherwise)",
+        ("_read_json", "_deserialize (bot/app.py", "bot/wire.py"),
+    ),
     ("DB: resolve_actor (identity SELECT)", ("resolve_actor",)),
     ("DB: conversation reference", ("remember (",)),
     ("DB: unit of work (session, commit, close)", ("store/db.py",)),
@@ -1323,7 +1328,7 @@ def report_compare(
     if args.profile:
         print(f"py-spy profile of our bot during its timed rounds: {args.profile} {profile_note}")
         if Path(args.profile).exists():
-            print("  main thread's samples (py-spy leaves out idle waits):")
+            print("  main thread's samples:")
             for share, name in profile_summary(Path(args.profile)):
                 print(f"  {share:5.1f}%  {name}")
 

@@ -1,14 +1,18 @@
 """Sends activities to the Bot Connector over one shared aiohttp session.
 
 The SDK's connector client serialises every card through msrest and posts with `requests`
-in a worker thread; together that was a tenth of a turn. Here the card is passed through as
-JSON, the token comes from the same cached MSAL credentials, and failures keep their status
-(429 with Retry-After) for the outbox's back-off.
+in a worker thread; together that was a tenth of a turn. Here the reply is written as JSON
+directly (bot/wire.py) with the card as it is, the token comes from the same MSAL credentials
+and is reused until shortly before it expires, and failures keep their status (429 with
+Retry-After) for the outbox's back-off.
 """
 
 from __future__ import annotations
 
+import base64
+import json
 import ssl
+import time
 from typing import Any
 from urllib.parse import quote
 
@@ -18,6 +22,10 @@ from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity, ActivityTypes, ResourceResponse
 
 from bot.service_urls import ServiceUrlPolicy
+from bot.wire import activity_json
+
+#: A token is reused until this many seconds before it expires; MSAL renews it from then on.
+TOKEN_RENEWAL_MARGIN = 300
 
 
 class ConnectorError(Exception):
@@ -28,7 +36,11 @@ class ConnectorError(Exception):
 
 
 def wire_json(activity: Activity) -> dict[str, Any]:
-    """The activity as JSON, with attachment contents (cards) copied in as they are."""
+    """The activity as JSON, with attachment contents (cards) copied in as they are: written
+    directly (bot/wire.py), or by msrest when the activity carries more than a reply does."""
+    direct = activity_json(activity)
+    if direct is not None:
+        return direct
     attachments = activity.attachments or []
     contents = [attachment.content for attachment in attachments]
     try:
@@ -51,6 +63,8 @@ class FastCloudAdapter(CloudAdapter):
         super().__init__(*args, **kwargs)
         self._http: aiohttp.ClientSession | None = None
         self._service_urls = service_urls
+        # id(credentials) -> (credentials, "Bearer <token>", reuse until this time.time())
+        self._bearers: dict[int, tuple[Any, str, float]] = {}
 
     async def open(self) -> None:
         # The trust store is read now, so SSL_CERT_FILE set before start-up applies.
@@ -87,12 +101,42 @@ class FastCloudAdapter(CloudAdapter):
         # As the SDK's connector client does; the Bot Connector routes on it.
         headers = {"x-ms-conversation-id": activity.conversation.id}
         if credentials is not None and getattr(credentials, "microsoft_app_id", None):
-            headers["Authorization"] = f"Bearer {credentials.get_access_token()}"
+            headers["Authorization"] = self._authorization(credentials)
         async with self._http.post(url, json=wire_json(activity), headers=headers) as response:
             if response.status >= 400:
                 raise ConnectorError(response.status, response.headers.get("Retry-After"))
             body = await response.json(content_type=None) if response.content_length else {}
         return ResourceResponse(id=(body or {}).get("id", ""))
+
+    def _authorization(self, credentials: Any) -> str:
+        """'Bearer <token>' for these credentials, kept until shortly before the token expires
+        (when MSAL itself would stop handing it out): asking MSAL for it on every reply, a
+        search of its token cache, was a sixth of sending the reply."""
+        now = time.time()
+        cached = self._bearers.get(id(credentials))
+        if cached is not None and cached[0] is credentials and now < cached[2]:
+            return cached[1]
+        token = credentials.get_access_token()
+        header = f"Bearer {token}"
+        expires = _token_expiry(token)
+        if expires is not None and now < expires - TOKEN_RENEWAL_MARGIN:
+            self._bearers[id(credentials)] = (credentials, header, expires - TOKEN_RENEWAL_MARGIN)
+        return header
+
+
+def _token_expiry(token: str) -> float | None:
+    """`exp` of an access token (a JWT from Entra ID), read without verifying it: it is only
+    the bot's own token, to know how long to reuse it. None when it is not a readable JWT."""
+    parts = token.split(".") if isinstance(token, str) else []
+    if len(parts) != 3:
+        return None
+    payload = parts[1]
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except Exception:  # malformed in any way: not cached
+        return None
+    value = claims.get("exp") if isinstance(claims, dict) else None
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
 def _special(activity: Activity) -> bool:
