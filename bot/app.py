@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 import gc
 import json
 import logging
+import os
 import re
+import socket
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
@@ -28,7 +29,7 @@ from bot.sender import OutboxSender
 from bot.settings import Settings
 from bot.wire import activity_from_json
 from dialogs import casus as casus_dialog
-from dialogs.retention import apply_retention
+from dialogs import jobs
 from store.db import Database
 
 log = logging.getLogger(__name__)
@@ -105,7 +106,7 @@ async def _background(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     tasks = [
         asyncio.create_task(app[SENDER].run_forever(settings.outbox_interval_seconds)),
-        asyncio.create_task(_retention_loop(app)),
+        asyncio.create_task(_jobs_loop(app)),
     ]
     yield
     for task in tasks:
@@ -115,13 +116,21 @@ async def _background(app: web.Application) -> AsyncIterator[None]:
             await task
 
 
-async def _retention_loop(app: web.Application) -> None:
+async def _jobs_loop(app: web.Application) -> None:
+    """Scheduled work lives in the database (dialogs/jobs.py); this only keeps time."""
+    settings, database = app[SETTINGS], app[DATABASE]
+    worker = f"{socket.gethostname()}:{os.getpid()}"
+    config = settings.dialog_config()
+    try:
+        await jobs.ensure_scheduled(database)
+    except Exception as error:
+        log.error("scheduling jobs failed type=%s", type(error).__name__)
     while True:
         try:
-            await apply_retention(app[DATABASE], app[SETTINGS].retention_days)
+            await jobs.run_due(database, config, worker)
         except Exception as error:
-            log.error("retention round failed type=%s", type(error).__name__)
-        await asyncio.sleep(dt.timedelta(hours=1).total_seconds())
+            log.error("job round failed type=%s", type(error).__name__)
+        await asyncio.sleep(settings.jobs_interval_seconds)
 
 
 class PrivacyAccessLogger(AbstractAccessLogger):

@@ -70,6 +70,7 @@ class Settings:
     msal_instance_discovery: bool = True
     sdk: Mapping[str, str] = field(default_factory=dict)
     outbox_interval_seconds: float = 5.0
+    jobs_interval_seconds: float = 30.0
     workers: int = 1
     migrate_on_start: bool = True
     allowed_service_url_hosts: tuple[str, ...] = DEFAULT_SERVICE_URL_HOSTS
@@ -136,6 +137,7 @@ class Settings:
             msal_instance_discovery=not _flag(env.get("MSAL_DISABLE_INSTANCE_DISCOVERY")),
             sdk={key: env[key] for key in SDK_KEYS if env.get(key)},
             outbox_interval_seconds=_float(env, "OUTBOX_INTERVAL_SECONDS", 5.0),
+            jobs_interval_seconds=_float(env, "JOBS_INTERVAL_SECONDS", 30.0),
             # Local mode signs download links with a per-process key: one process only.
             workers=1 if local else _int(env, "WEB_CONCURRENCY", 1, minimum=1),
             allowed_service_url_hosts=_service_url_hosts(env),

@@ -56,3 +56,19 @@ async def test_a_failing_job_is_retried_later(db: Database, config, monkeypatch)
         (job,) = await uow.jobs.pending("retentie")
     assert job.due_at >= now + jobs.RETRY - dt.timedelta(seconds=5)
     assert job.pogingen == 1
+
+
+async def test_the_app_only_keeps_time_for_the_jobs(standin, tmp_path) -> None:
+    """bot/ starts the loop; the job itself is a row in the database, run within seconds."""
+    from tests.e2e import running_bot
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'jobs.sqlite3'}"
+    async with running_bot(standin, url, JOBS_INTERVAL_SECONDS="0.05") as bot:
+        for _ in range(100):
+            async with bot.db.unit_of_work() as uow:
+                found = await uow.jobs.pending("retentie")
+            if found and found[0].due_at > utcnow() + dt.timedelta(minutes=50):
+                break
+            await asyncio.sleep(0.05)
+    assert len(found) == 1  # one row, whatever the number of loops
+    assert found[0].due_at > utcnow() + dt.timedelta(minutes=50)  # ran once, next in an hour
