@@ -20,6 +20,10 @@ def from_form(day: str, time: str | None, default_time: str = "00:00") -> dt.dat
     return moment.replace(tzinfo=AMSTERDAM).astimezone(dt.UTC)
 
 
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
 def today() -> dt.date:
     """Today in the Netherlands, whatever zone the server runs in."""
     return dt.datetime.now(AMSTERDAM).date()

@@ -11,10 +11,10 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from dialogs.clock import utcnow
 from dialogs.core import Config
 from dialogs.retention import apply_retention
 from store.db import Database
-from store.models import utcnow
 
 log = logging.getLogger(__name__)
 LEASE = dt.timedelta(minutes=10)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from dialogs.clock import utcnow
 from store.db import Database
-from store.models import utcnow
 
 DRAFT_DAYS = 30
 

@@ -12,8 +12,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
-
 from cards import forms
 from cards.forms import Form
 from dialogs import aanmelding, beheer, casus, demo, help, koppelen, overleg, triage
@@ -38,7 +36,7 @@ from store.access import (
     PersonalSpaceRequired,
     SharedPostRefused,
 )
-from store.db import Database, UnitOfWork
+from store.db import ConcurrentInsert, Database, UnitOfWork
 from store.outbox import PrivateMessage
 
 log = logging.getLogger(__name__)
@@ -226,7 +224,7 @@ async def _run(
 ) -> Outcome:
     try:
         outcome = await _run_once(db, config, incoming, handler, data, private=private)
-    except IntegrityError:
+    except ConcurrentInsert:
         # A concurrent turn inserted the same row first (e.g. two first contacts at once);
         # the second attempt sees it.
         outcome = await _run_once(db, config, incoming, handler, data, private=private)

@@ -20,12 +20,11 @@ from cards.triage import (
     triage_vastgelegd,
     uitkomst_aanmelding,
 )
-from dialogs.clock import from_form, local, today
+from dialogs.clock import from_form, local, today, utcnow
 from dialogs.core import Context, Outcome, control_char_errors, read_form, split_multi
 from store import reference as ref
 from store.access import Need
 from store.casus import CasusAccess
-from store.models import utcnow
 from store.outbox import PrivateMessage
 from store.views import Checklist, PersonView
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError as ConcurrentInsert
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -51,6 +52,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+# Two turns inserted the same row at once (e.g. two first contacts): the workflows retry.
+__all__ = ["ConcurrentInsert", "Database", "UnitOfWork", "create_engine"]
 WROTE = "wrote"
 
 
