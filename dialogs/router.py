@@ -32,6 +32,7 @@ from store.access import (
     AccessDenied,
     Conflict,
     Need,
+    NotAllowed,
     NotFound,
     PersonalSpaceRequired,
     SharedPostRefused,
@@ -153,6 +154,19 @@ DENIED = {
     str(Need.OVERLEG_PLANNEN): (
         "Alleen de PGA-expert van de gemeente plant het overleg en maakt de agenda."
     ),
+}
+# For someone with a role on the casus, but not the one this needs: say who does it.
+NOT_YOURS = {
+    str(Need.BRIEF): "De brief aan de bewoner maakt de PGA-expert. Vraag het aan de PGA-expert.",
+    str(Need.KOPPELEN): (
+        "Professionals koppelen of ontkoppelen doet de PGA-expert. Vraag het aan de PGA-expert."
+    ),
+    str(Need.STARTGESPREK): (
+        "Het startgesprek leggen de casusregisseur of de PGA-expert vast. Vraag het aan hen."
+    ),
+    str(Need.TRIAGE): "Triage doet de PGA-expert van de gemeente.",
+    str(Need.IDENTITEIT): "Je adviseert bij deze casus: wie het is, zie je niet.",
+    str(Need.DOSSIER): "Je adviseert bij deze casus: het dossier zie je niet.",
 }
 NOT_SHARED = (
     "Dit bericht bevat gegevens van een bewoner en hoort niet in een kanaal. Het is niet "
@@ -277,7 +291,10 @@ async def _run_once(
             return await _run_once(db, config, incoming, handler, data, private=True)
         except AccessDenied as denied:
             await _commit_refusals(uow)
-            return Outcome(text=DENIED.get(denied.args[0] if denied.args else "", NO_ACCESS))
+            need = denied.args[0] if denied.args else ""
+            if isinstance(denied, NotAllowed) and need in NOT_YOURS:
+                return Outcome(text=NOT_YOURS[need])
+            return Outcome(text=DENIED.get(need, NO_ACCESS))
         except NotFound:
             await uow.rollback()
             return Outcome(text=NOT_FOUND)

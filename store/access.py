@@ -154,6 +154,10 @@ class AccessDenied(Exception):
     """The requester has no role on the casus that allows this."""
 
 
+class NotAllowed(AccessDenied):
+    """The requester has a role on the casus, but not one that allows this need."""
+
+
 class PersonalSpaceRequired(Exception):
     """Identifying data may only be shown in a personal space (DESIGN §3.2)."""
 

@@ -24,6 +24,7 @@ from store.access import (
     AccessDenied,
     Conflict,
     Need,
+    NotAllowed,
     NotFound,
     PersonalSpaceRequired,
     Requester,
@@ -420,9 +421,10 @@ class CasusAccess:
                 self.requester,
                 outcome="denied",
                 casus=self._casus,
-                details="geen koppeling",
+                details="andere rol" if self.roles else "geen koppeling",
             )
-            raise AccessDenied(str(need))
+            # Someone who works on the casus may hear what is needed; others learn nothing.
+            raise (NotAllowed if self.roles else AccessDenied)(str(need))
         if rule.personal and not self.requester.in_personal_space:
             self._audit.record(
                 str(need),

@@ -112,3 +112,20 @@ async def test_the_role_line_says_pga_expert_once(demo_db, config):
     code, _ = await opgenomen(demo_db, config)
     shown = card_text((await say(demo_db, config, "a1", f"casus {code}")).card)
     assert "PGA-expert van de gemeente" not in shown and RESIDENT_NAME in shown
+
+
+async def test_someone_on_the_casus_hears_who_may_do_it(demo_db, config):
+    """Linked, but not allowed: say who does it, not 'vraag om je te koppelen'. Someone
+    without any role still learns nothing."""
+    from tests.helpers import professional_id
+    from tests.test_koppelen import link
+
+    _, cid = await opgenomen(demo_db, config)
+    await link(demo_db, config, cid, "a4")
+    brief = await act(demo_db, config, "a4", "brief.open", {"casus": cid})
+    assert "maakt de PGA-expert" in (brief.text or "")
+    koppelen = await act(demo_db, config, "a3", "koppelen.open", {"casus": cid})
+    assert "doet de PGA-expert" in (koppelen.text or "")
+    outsider = await act(demo_db, config, "a5", "brief.open", {"casus": cid})
+    assert "geen toegang" in (outsider.text or "") and "PGA-expert" in (outsider.text or "")
+    assert await professional_id(demo_db, "a5")

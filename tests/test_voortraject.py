@@ -219,7 +219,7 @@ async def test_full_triage_opnemen_letter_and_startgesprek(demo_db, config):
         "startgesprek.vastleggen",
         {"casus": cid, "uitkomst": "gehouden", "datum": today},
     )
-    assert "geen toegang" in (refused.text or "")
+    assert "casusregisseur of de PGA-expert" in (refused.text or "")
     held = await act(
         demo_db,
         config,
