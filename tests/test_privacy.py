@@ -141,7 +141,7 @@ async def test_letter_only_for_the_pga_expert_and_only_while_allowed(demo_db, co
     is switched off."""
     _, cid = await opgenomen(demo_db, config)
     refused = await act(demo_db, config, "a5", "brief.open", {"casus": cid})
-    assert refused.card is None and "geen toegang" in (refused.text or "")
+    assert refused.card is None and "maakt de PGA-expert" in (refused.text or "")
     token = await letter_token(demo_db, config, cid)
     async with demo_db.unit_of_work() as uow:
         await uow.session.execute(
