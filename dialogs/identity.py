@@ -101,7 +101,6 @@ async def _find_or_bootstrap(
         tenant_id=incoming.tenant_id,
         aad_object_id=incoming.aad_object_id,
         naam=incoming.user_name or "Beheerder",
-        is_beheerder=True,
     )
     return await _make_admin(uow, config, incoming, professional.id)
 

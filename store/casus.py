@@ -103,10 +103,7 @@ class CasusRepository:
         """
         casus = await self._find(ref, requester)
         if casus is None:
-            self._audit.record(
-                str(need), "R", requester, outcome="denied", details="onbekende casus"
-            )
-            raise AccessDenied(str(need))
+            raise self._unknown(requester, need)
         access = CasusAccess(
             self._session, self._audit, casus, requester, await self._roles(casus, requester)
         )
@@ -124,16 +121,18 @@ class CasusRepository:
         """
         casus = await self._session.get(Casus, casus_id)
         if casus is None:
-            self._audit.record(
-                str(need), "R", requester, outcome="denied", details="onbekende casus"
-            )
-            raise AccessDenied(str(need))
+            raise self._unknown(requester, need)
         roles = await self._roles(casus, requester) | await chair_on(
             self._session, casus, overleg_id, requester.professional_id
         )
         access = CasusAccess(self._session, self._audit, casus, requester, roles)
         access.require(need)
         return access
+
+    def _unknown(self, requester: Requester, need: Need) -> AccessDenied:
+        """The same refusal as for a casus without a role, so codes are not revealed."""
+        self._audit.record(str(need), "R", requester, outcome="denied", details="onbekende casus")
+        return AccessDenied(str(need))
 
     async def _find(self, ref: int | str, requester: Requester) -> Casus | None:
         if isinstance(ref, int):
@@ -280,7 +279,7 @@ class CasusRepository:
         return bool(outcome.rowcount)  # type: ignore[attr-defined]
 
     async def was_used(self, key: str) -> bool:
-        return await self.result_of(key) is not None or bool(
+        return bool(
             await self._session.scalar(
                 select(EenmaligeSleutel.sleutel).where(EenmaligeSleutel.sleutel == key)
             )
@@ -412,29 +411,27 @@ class CasusAccess:
         )
 
     def require(self, need: Need) -> None:
-        """Refuse (and log the refusal) unless the roles allow `need` here; log the access."""
+        """Refuse, and log the refusal, unless the roles allow `need` here. What is handed
+        out is logged by the method that hands it out."""
         rule = NEEDS[need]
         if not self.roles & rule.roles:
-            self._audit.record(
-                str(need),
-                rule.action,
-                self.requester,
-                outcome="denied",
-                casus=self._casus,
-                details="andere rol" if self.roles else "geen koppeling",
-            )
             # Someone who works on the casus may hear what is needed; others learn nothing.
-            raise (NotAllowed if self.roles else AccessDenied)(str(need))
+            if self.roles:
+                raise self._refuse(need, "andere rol", NotAllowed)
+            raise self._refuse(need, "geen koppeling", AccessDenied)
         if rule.personal and not self.requester.in_personal_space:
-            self._audit.record(
-                str(need),
-                rule.action,
-                self.requester,
-                outcome="denied",
-                casus=self._casus,
-                details="geen privéruimte",
-            )
-            raise PersonalSpaceRequired(str(need))
+            raise self._refuse(need, "geen privéruimte", PersonalSpaceRequired)
+
+    def _refuse(self, need: Need, reason: str, error: type[Exception]) -> Exception:
+        self._audit.record(
+            str(need),
+            NEEDS[need].action,
+            self.requester,
+            outcome="denied",
+            casus=self._casus,
+            details=reason,
+        )
+        return error(str(need))
 
     def _log(
         self, event: str, action: str, purpose: str | None = None, details: str | None = None

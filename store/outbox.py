@@ -169,11 +169,7 @@ class BerichtRepository:
         )
 
     async def drop_unsent(self, professional_id: int) -> None:
-        await self._session.execute(
-            delete(Bericht).where(
-                Bericht.professional_id == professional_id, Bericht.verzonden_at.is_(None)
-            )
-        )
+        await self._session.execute(unsent_to(professional_id))
 
     async def drop_unsent_without_casus(self, before: dt.datetime) -> None:
         """Undelivered messages not tied to a casus (e.g. a form with a draft) expire."""
@@ -231,3 +227,10 @@ class BerichtRepository:
         if professional_id is not None:
             query = query.where(Bericht.professional_id == professional_id)
         return (await self._session.scalars(query)).all()
+
+
+def unsent_to(professional_id: int) -> Any:
+    """Deletes what still waits for one professional (switched off: nothing more reaches them)."""
+    return delete(Bericht).where(
+        Bericht.professional_id == professional_id, Bericht.verzonden_at.is_(None)
+    )

@@ -25,7 +25,6 @@ from store.access import (
 from store.audit import AuditLog
 from store.models import (
     ActAs,
-    Bericht,
     Concept,
     ConversationRef,
     Gemeente,
@@ -34,6 +33,7 @@ from store.models import (
     Professional,
     utcnow,
 )
+from store.outbox import unsent_to
 from store.views import PersonView
 
 
@@ -226,11 +226,7 @@ class PeopleRepository:
             raise NotFound("professional")
         professional.actief = on
         if not on:
-            await self._session.execute(
-                delete(Bericht).where(
-                    Bericht.professional_id == professional_id, Bericht.verzonden_at.is_(None)
-                )
-            )
+            await self._session.execute(unsent_to(professional_id))
         self._audit.record(str(need), "U", requester, details=f"professional={professional_id}")
         await self._session.flush()
         return await self.get(professional_id)

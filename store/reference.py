@@ -73,12 +73,6 @@ BEROEPSGEHEIM: list[Option] = [
     ("conflict_van_plichten", "Conflict van plichten"),
 ]
 
-# Values stored before the lists above were split (kept readable).
-OUDE_UITZONDERINGEN: list[Option] = [
-    ("conflict_van_plichten", "Beroepsgeheim: conflict van plichten"),
-    ("toestemming", "Beroepsgeheim: toestemming van de bewoner"),
-]
-
 KOPPEL_ROLLEN: list[Option] = [
     ("betrokken", "Betrokken: werkt aan de casus, ziet wie het is"),
     ("adviserend", "Adviserend: adviseert, ziet niet wie het is"),
