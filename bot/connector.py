@@ -89,20 +89,33 @@ class FastCloudAdapter(CloudAdapter):
             responses.append(await self._post(activity, credentials))
         return responses
 
+    async def update_activity(self, context: TurnContext, activity: Activity) -> ResourceResponse:
+        """Replace a sent activity (a card changed in place for everyone)."""
+        if self._http is None:
+            return await super().update_activity(context, activity)
+        credentials = _credentials(context, self.BOT_CONNECTOR_CLIENT_KEY)
+        return await self._call("PUT", activity, credentials, activity.id)
+
     async def _post(self, activity: Activity, credentials: Any) -> ResourceResponse:
+        return await self._call("POST", activity, credentials, activity.reply_to_id)
+
+    async def _call(
+        self, method: str, activity: Activity, credentials: Any, activity_id: str | None
+    ) -> ResourceResponse:
         assert self._http is not None
         self._service_urls.check(activity.service_url)  # before a token goes anywhere
         url = (
             f"{activity.service_url.rstrip('/')}/v3/conversations/"
             f"{quote(activity.conversation.id, safe='')}/activities"
         )
-        if activity.reply_to_id:
-            url += f"/{quote(activity.reply_to_id, safe='')}"
+        if activity_id:
+            url += f"/{quote(activity_id, safe='')}"
         # As the SDK's connector client does; the Bot Connector routes on it.
         headers = {"x-ms-conversation-id": activity.conversation.id}
         if credentials is not None and getattr(credentials, "microsoft_app_id", None):
             headers["Authorization"] = self._authorization(credentials)
-        async with self._http.post(url, json=wire_json(activity), headers=headers) as response:
+        body = wire_json(activity)
+        async with self._http.request(method, url, json=body, headers=headers) as response:
             if response.status >= 400:
                 raise ConnectorError(response.status, response.headers.get("Retry-After"))
             body = await response.json(content_type=None) if response.content_length else {}

@@ -16,7 +16,7 @@ import os
 import uuid
 
 from botbuilder.core import BotAdapter, TurnContext
-from botbuilder.schema import ConversationReference
+from botbuilder.schema import Activity, ConversationReference
 from msrest.exceptions import HttpOperationError
 
 from bot.connector import ConnectorError
@@ -96,8 +96,14 @@ class OutboxSender:
             )
             await uow.berichten.retry_later(bericht.id, REFUSED_HOST_RETRY)
             return 0
+        conversation = reference.conversation.id if reference.conversation else None
+        replaces = (
+            await uow.berichten.sent_under(bericht.plek, conversation)
+            if bericht.plek and conversation
+            else None
+        )
         try:
-            activity_id = await self._send(reference, bericht)
+            activity_id = await self._send(reference, bericht, replaces)
         except (ConnectorError, HttpOperationError) as error:
             delay = _backoff(bericht.pogingen, error)
             log.warning(
@@ -112,7 +118,6 @@ class OutboxSender:
             log.warning("delivery of message %s failed type=%s", bericht.id, type(error).__name__)
             await uow.berichten.retry_later(bericht.id, _backoff(bericht.pogingen, None))
             return 0
-        conversation = reference.conversation.id if reference.conversation else None
         await uow.berichten.mark_sent(
             bericht.id, activity_id=activity_id, conversation_id=conversation
         )
@@ -125,11 +130,22 @@ class OutboxSender:
             row = await uow.conversations.personal_for(bericht.professional_id or 0)
         return ConversationReference().deserialize(row.reference) if row else None
 
-    async def _send(self, reference: ConversationReference, bericht: Bericht) -> str | None:
-        """Post the message; the id the Bot Connector gave it (None if it gave none)."""
+    async def _send(
+        self, reference: ConversationReference, bericht: Bericht, replaces: str | None
+    ) -> str | None:
+        """Post the message, or update the activity `replaces` in place; the id of the
+        activity that now shows it (None if the Bot Connector gave none)."""
         activity = message_activity(Outcome(card=bericht.kaart, text=bericht.tekst))
         if activity is None:
             return None
+        if replaces is not None:
+            try:
+                await self._update(reference, activity, replaces)
+                return replaces
+            except ConnectorError as error:
+                if error.status not in (400, 404):
+                    raise
+                # The card is gone (deleted in Teams): post it anew.
 
         failures: list[Exception] = []
         ids: list[str] = []
@@ -152,6 +168,25 @@ class OutboxSender:
         if failures:
             raise failures[0]
         return ids[0] if ids else None
+
+    async def _update(
+        self, reference: ConversationReference, activity: Activity, activity_id: str
+    ) -> None:
+        failures: list[Exception] = []
+
+        async def callback(turn_context: TurnContext) -> None:
+            own = TurnContext.get_conversation_reference(turn_context.activity)
+            TurnContext.apply_conversation_reference(activity, own)
+            activity.id = activity_id
+            activity.reply_to_id = None
+            try:
+                await turn_context.adapter.update_activity(turn_context, activity)
+            except Exception as error:
+                failures.append(error)
+
+        await self._adapter.continue_conversation(reference, callback, bot_app_id=self._app_id)
+        if failures:
+            raise failures[0]
 
     async def run_forever(self, interval: float) -> None:
         while True:

@@ -200,6 +200,7 @@ OVERLEG_PLANNEN = Form(
         Field("tijd", 8),
         Field("plaats", 300),
         Field("voorzitter", 12),
+        Field("bewoner", 5),
     ),
     tokens=("_form",),
 )
@@ -233,6 +234,13 @@ BESPREKING_BESLUIT = Form(
 BESPREKING_AFSPRAAK = BESPREKING_BESLUIT.with_verb("bespreking.afspraak")
 # Identity of the casus of an agenda item: in the presser's 1:1 chat, only when linked.
 OVERLEG_DETAILS = Form("overleg.details", ids=("agendapunt",))
+# Attendance: an invitee answers for themselves (aanwezig / afgemeld); the chair records
+# anyone's attendance, and whether the resident came (incidenteel).
+PRESENTIE_MELDEN = Form("presentie.melden", ids=("overleg",), tokens=("antwoord",))
+PRESENTIE_VASTLEGGEN = Form(
+    "presentie.vastleggen", fields=(Field("wie", 12), Field("status", 20)), ids=("overleg",)
+)
+PRESENTIE_BEWONER = Form("presentie.bewoner", ids=("overleg",), tokens=("antwoord",))
 
 # --- beheer --------------------------------------------------------------------------------
 

@@ -29,6 +29,7 @@ from cards.base import (
     text_input,
     time_input,
     title,
+    toggle_input,
 )
 
 PLAN = forms.OVERLEG_PLANNEN
@@ -126,6 +127,12 @@ def plan_form(
         ),
         *choice_input(
             PLAN["voorzitter"], "Voorzitter", options.voorzitters, values, errors, required=True
+        ),
+        *toggle_input(
+            PLAN["bewoner"],
+            "De bewoner schuift aan (alleen bij een incidenteel overleg)",
+            values,
+            errors,
         ),
     ]
     return card(
@@ -333,6 +340,7 @@ class Uitnodiging:
     gegevens: Sequence[tuple[str, str]]
     punten: Sequence[tuple[int, str, str]]  # (agendapunt id, code, time and reason)
     voorzitter: bool
+    overleg_id: int = 0
 
 
 def uitnodiging(view: Uitnodiging) -> Card:
@@ -377,7 +385,100 @@ def uitnodiging(view: Uitnodiging) -> Card:
                     separator=True,
                 )
             )
-    return card(body)
+    if not view.overleg_id:
+        return card(body)
+    afmelden = execute(
+        "Ik kan niet komen",
+        forms.PRESENTIE_MELDEN,
+        {"overleg": view.overleg_id, "antwoord": "afgemeld"},
+    )
+    return card(body, [afmelden])
+
+
+# --- attendance (channel) --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PresentieKaart:
+    overleg_id: int
+    kop: str
+    aanwezig: Sequence[str]  # name (organisation), "luistert mee" marked
+    afgemeld: Sequence[str]
+    nog_niet: Sequence[str]  # invited, not (yet) there
+    bewoner: str | None  # None: the resident was not invited
+    mensen: Sequence[Option]  # whom the chair can record: invitees and colleagues
+    statussen: Sequence[Option]
+    lopend: bool
+
+
+def presentie_kaart(
+    view: PresentieKaart, errors: Mapping[str, str], notice: str | None = None
+) -> Card:
+    """Who is there, in the channel: professionals by name and organisation; the resident
+    only as present or not. Updated in place for everyone."""
+    body: list[Element] = [title("Presentie"), text(view.kop, subtle=True, spacing="None")]
+    if notice:
+        body.append(text(notice, color="Good", weight="Bolder"))
+    if errors.get("_form"):
+        body.append(error(errors["_form"]))
+    body += [
+        facts(
+            [
+                ("Aanwezig", ", ".join(view.aanwezig)),
+                ("Afwezig met bericht", ", ".join(view.afgemeld)),
+                ("Nog niet gemeld", ", ".join(view.nog_niet)),
+                *([("Bewoner", view.bewoner)] if view.bewoner is not None else []),
+            ]
+        ),
+        text(
+            "Ben je uitgenodigd? Meld je aan met 'Ik ben er'. Je rol per casus komt uit de "
+            "koppelingen, niet uit deze kaart. Alleen wie aanwezig is, kan knoppen gebruiken.",
+            subtle=True,
+        ),
+    ]
+    melden = {"overleg": view.overleg_id}
+    actions = [
+        execute(
+            "Ik ben er",
+            forms.PRESENTIE_MELDEN,
+            {**melden, "antwoord": "aanwezig"},
+            inputs=False,
+        ),
+        execute(
+            "Ik kan niet",
+            forms.PRESENTIE_MELDEN,
+            {**melden, "antwoord": "afgemeld"},
+            inputs=False,
+        ),
+    ]
+    if not view.lopend:
+        return card(body, actions)
+    body += [
+        heading("Voorzitter: presentie vastleggen"),
+        *choice_input(forms.PRESENTIE_VASTLEGGEN["wie"], "Wie", view.mensen, {}, errors),
+        *choice_input(forms.PRESENTIE_VASTLEGGEN["status"], "Status", view.statussen, {}, errors),
+        action_set([execute("Presentie vastleggen", forms.PRESENTIE_VASTLEGGEN, melden)]),
+    ]
+    if view.bewoner is not None:
+        body.append(
+            action_set(
+                [
+                    execute(
+                        "Bewoner is aanwezig",
+                        forms.PRESENTIE_BEWONER,
+                        {**melden, "antwoord": "ja"},
+                        inputs=False,
+                    ),
+                    execute(
+                        "Bewoner is er niet",
+                        forms.PRESENTIE_BEWONER,
+                        {**melden, "antwoord": "nee"},
+                        inputs=False,
+                    ),
+                ]
+            )
+        )
+    return card(body, actions)
 
 
 # --- the discussion card (channel) -----------------------------------------------------------
@@ -389,6 +490,7 @@ class BesprekingKaart:
     code: str
     kop: str  # e.g. Agendapunt 1 van 2 · Nieuw · 20 minuten
     kenmerken: Sequence[tuple[str, str]]
+    aan_tafel: Sequence[str]  # name (organisation) · role on this casus, from the store
     besluiten: Sequence[str]
     afspraken: Sequence[str]
     uitkomsten: Sequence[Option]
@@ -413,6 +515,11 @@ def bespreekkaart(
     if errors.get("_form"):
         body.append(error(errors["_form"]))
     body += [
+        heading("Aan tafel"),
+        *(
+            [text(f"• {a}", spacing="Small") for a in view.aan_tafel]
+            or [text("Nog niemand aangemeld.", subtle=True)]
+        ),
         heading("Besluiten"),
         *(
             [text(f"• {b}", spacing="Small") for b in view.besluiten]

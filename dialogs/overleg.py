@@ -25,6 +25,7 @@ from cards.overleg import (
     DetailsKaart,
     OverlegRegel,
     PlanOptions,
+    PresentieKaart,
     SamenvattingPunt,
     Uitnodiging,
     VoorstelRegel,
@@ -34,17 +35,19 @@ from cards.overleg import (
     details_kaart,
     overleggen_lijst,
     plan_form,
+    presentie_kaart,
     samenvatting,
     uitnodiging,
 )
 from dialogs.clock import from_form, local, today
 from dialogs.core import Context, Handler, Outcome, control_char_errors, read_form
 from store import reference as ref
-from store.access import Conflict, Need
-from store.outbox import PrivateMessage, SharedPost
+from store.access import AccessDenied, Conflict, Need
+from store.outbox import Message, PrivateMessage, SharedPost
 from store.overleg import (
     EDITABLE,
     MINUTEN,
+    PRESENTIES,
     REDENEN,
     SOORTEN,
     STATUSSEN,
@@ -59,6 +62,7 @@ from store.views import (
     GedeeldBesluit,
     GedeeldeAfspraak,
     OverlegView,
+    PresentieView,
     SharedCasusView,
 )
 
@@ -73,8 +77,9 @@ NOTHING_TO_START = (
 )
 NOTHING_RUNNING = "Er loopt nu geen overleg. Start het met 'overleg starten'."
 STARTED = (
-    "Het overleg is gestart. In het kanaal staat per casus een bespreekkaart ({n}). Leg daar "
-    "besluiten en afspraken vast; rond af met 'overleg afronden'."
+    "Het overleg is gestart. In het kanaal staan de presentiekaart en per casus een "
+    "bespreekkaart ({n}). Wie er is, drukt op 'Ik ben er'. Leg besluiten en afspraken vast "
+    "op de bespreekkaarten; rond af met 'overleg afronden'."
 )
 CLOSED = "Het overleg is afgerond. De samenvatting staat in het kanaal."
 WHICH_OVERLEG = "Bedoel je 'overleg', 'overleg plannen', 'overleg starten' of 'overleg afronden'?"
@@ -111,7 +116,32 @@ REFUSALS = {
     ),
     "loopt_al": "Dit overleg loopt al. De bespreekkaarten staan in het kanaal.",
     "niet_op_agenda": "Dit agendapunt staat niet (meer) op de agenda. Er is niets vastgelegd.",
+    "niet_aanwezig": (
+        "Je staat niet als aanwezig op de presentielijst. Druk op 'Ik ben er' op de "
+        "presentiekaart in het kanaal, of vraag het de voorzitter. Er is niets vastgelegd."
+    ),
+    "luisteraar": (
+        "Je luistert mee bij dit overleg: vastleggen doen anderen. Er is niets veranderd."
+    ),
+    "geen_bewoner": "De bewoner is niet uitgenodigd voor dit overleg. Er is niets veranderd.",
+    "onbekende_persoon": "Kies iemand uit de lijst.",
+    "bewoner_structureel": "Alleen bij een incidenteel overleg schuift de bewoner aan.",
+    "laatste_punt": (
+        "De agenda staat al in het kanaal en dit is het laatste punt. Zet eerst een andere "
+        "casus op de agenda, of laat dit punt staan."
+    ),
 }
+PRESENTIE_LABELS = dict(PRESENTIES)
+ROLLEN = {
+    "betrokken": "betrokken",
+    "adviserend": "adviserend",
+    "casusregisseur": "casusregisseur",
+    "pga_expert": "PGA-expert",
+    "voorzitter": "voorzitter",
+    "luisteraar": "luistert mee",
+    "geen": "geen rol bij deze casus",
+}
+MAX_KEUZES = 100
 WEEKDAYS = ("ma", "di", "wo", "do", "vr", "za", "zo")
 UITKOMST_LABELS = dict(UITKOMSTEN)
 REDEN_KORT = {value: name.split(":")[0] for value, name in REDENEN}
@@ -219,6 +249,7 @@ async def plannen(context: Context, data: dict[str, Any]) -> Outcome:
         gepland_op=from_form(values["datum"], values["tijd"]),
         plaats=values["plaats"],
         voorzitter_id=int(values["voorzitter"]),
+        bewoner_uitgenodigd=values.get("bewoner") == "true",
     )
     if not await context.uow.casussen.use_once(once, str(planned.id)):
         raise Conflict(form_id)  # the same form sent twice at the same moment
@@ -249,6 +280,10 @@ def validate_plan(
         errors.setdefault("plaats", "Schrijf op waar het overleg is, of plak de link.")
     if values.get("voorzitter") not in dict(options.voorzitters):
         errors.setdefault("voorzitter", REFUSALS["voorzitter"])
+    if values.get("bewoner") not in (None, "", "true", "false"):
+        errors.setdefault("bewoner", "Zet de schakelaar aan of uit.")
+    elif values.get("bewoner") == "true" and values.get("soort") != "incidenteel":
+        errors.setdefault("bewoner", REFUSALS["bewoner_structureel"])
     return errors
 
 
@@ -380,7 +415,7 @@ async def _add(
         await context.uow.rollback()
         return await _agenda(context, overleg_id, values, {"_form": REFUSALS[refused.reason]})
     notice = f"{punt.code} staat op de agenda: {REDEN_KORT[reden].lower()}, {minuten} minuten."
-    return await _agenda(context, overleg_id, notice=notice)
+    return await _changed(context, overleg_id, notice)
 
 
 @refusals
@@ -389,7 +424,7 @@ async def agenda_verwijderen(context: Context, data: dict[str, Any]) -> Outcome:
     overleg_id = await overleggen(context.uow).remove_item(
         context.actor.requester, values["agendapunt"]
     )
-    return await _agenda(context, overleg_id, notice="Het agendapunt is verwijderd.")
+    return await _changed(context, overleg_id, "Het agendapunt is verwijderd.")
 
 
 @refusals
@@ -398,7 +433,7 @@ async def agenda_omhoog(context: Context, data: dict[str, Any]) -> Outcome:
     overleg_id = await overleggen(context.uow).move_up(
         context.actor.requester, values["agendapunt"]
     )
-    return await _agenda(context, overleg_id)
+    return await _changed(context, overleg_id, "De volgorde is aangepast.")
 
 
 @refusals
@@ -414,7 +449,15 @@ async def publiceren(context: Context, data: dict[str, Any]) -> Outcome:
         if upcoming is None:
             return Outcome(text=NOTHING_PLANNED)
         overleg_id = upcoming.id
-    published = await store.publish(context.actor.requester, overleg_id)
+    notice, messages = await _publish(context, overleg_id)
+    outcome = await _agenda(context, overleg_id, notice=notice)
+    return outcome.tell(*messages)
+
+
+async def _publish(context: Context, overleg_id: int) -> tuple[str, list[Message]]:
+    """The agenda card for the channel (replacing the one posted before, in place) and an
+    invitation to whoever is new on it; what to tell the PGA-expert."""
+    published = await overleggen(context.uow).publish(context.actor.requester, overleg_id)
     overleg = published.overleg
     times = dict(
         zip((p.id for p in published.punten), _times(overleg, published.punten), strict=True)
@@ -432,7 +475,9 @@ async def publiceren(context: Context, data: dict[str, Any]) -> Outcome:
             bijgewerkt=published.eerder_gepubliceerd,
         )
     )
-    post = await _shared_post(context, overleg, list(published.casussen.values()), card)
+    post = await _shared_post(
+        context, overleg, list(published.casussen.values()), card, plek=f"agenda:{overleg.id}"
+    )
     codes = {p.id: p for p in published.punten}
     invitations = [
         PrivateMessage(
@@ -446,6 +491,7 @@ async def publiceren(context: Context, data: dict[str, Any]) -> Outcome:
                         for pid in g.agendapunt_ids
                     ],
                     voorzitter=g.professional_id == overleg.voorzitter_id,
+                    overleg_id=overleg.id,
                 )
             ),
         )
@@ -454,21 +500,37 @@ async def publiceren(context: Context, data: dict[str, Any]) -> Outcome:
     ]
     notice = (
         "De agenda staat in het kanaal"
-        + (" (bijgewerkt)" if published.eerder_gepubliceerd else "")
-        + f". {len(invitations)} genodigde(n) kregen een bericht in hun privéchat."
+        + (" (bijgewerkt op dezelfde kaart)" if published.eerder_gepubliceerd else "")
+        + f". {len(invitations)} nieuwe genodigde(n) kregen een bericht in hun privéchat."
     )
-    outcome = await _agenda(context, overleg.id, notice=notice)
-    return outcome.tell(post, *invitations)
+    return notice, [post, *invitations]
+
+
+async def _changed(context: Context, overleg_id: int, notice: str) -> Outcome:
+    """The agenda card after a change; once published, the channel's card follows in place."""
+    view = await overleggen(context.uow).get(
+        context.actor.requester, overleg_id, Need.OVERLEG_PLANNEN
+    )
+    if view.status != "gepubliceerd":
+        return await _agenda(context, overleg_id, notice=notice)
+    published, messages = await _publish(context, overleg_id)
+    outcome = await _agenda(context, overleg_id, notice=f"{notice} {published}")
+    return outcome.tell(*messages)
 
 
 async def _shared_post(
-    context: Context, overleg: OverlegView, casussen: Sequence[SharedCasusView], card: Any
+    context: Context,
+    overleg: OverlegView,
+    casussen: Sequence[SharedCasusView],
+    card: Any,
+    plek: str | None = None,
 ) -> SharedPost:
     """A post about several casussen: checked against the identifiers of each of them (the
-    outbox checks the one it is filed under)."""
+    outbox checks the one it is filed under). With `plek`, it replaces the card posted
+    under that key."""
     for casus in casussen:
         await context.uow.berichten.check_shared(casus.id, card)
-    return SharedPost(overleg.kanaal_conversation_id, casussen[0], card)
+    return SharedPost(overleg.kanaal_conversation_id, casussen[0], card, plek=plek)
 
 
 # --- leading the overleg (chair or PGA-expert) -----------------------------------------------
@@ -486,11 +548,23 @@ async def starten(context: Context, data: dict[str, Any]) -> Outcome:
             return Outcome(text=REFUSALS["loopt_al"] if running else NOTHING_TO_START)
         overleg_id = found.id
     besprekingen = await store.start(context.actor.requester, overleg_id)
+    presentie = await _presentie_kaart(
+        context, await store.presentie(context.actor.requester, overleg_id)
+    )
     posts = [
-        SharedPost(b.overleg.kanaal_conversation_id, b.casus, _bespreekkaart(b))
-        for b in besprekingen
+        await _shared_post(
+            context,
+            besprekingen[0].overleg,
+            [b.casus for b in besprekingen],
+            presentie,
+            plek=f"presentie:{overleg_id}",
+        ),
+        *(
+            SharedPost(b.overleg.kanaal_conversation_id, b.casus, _bespreekkaart(b))
+            for b in besprekingen
+        ),
     ]
-    message = STARTED.format(n=len(posts))
+    message = STARTED.format(n=len(besprekingen))
     if context.incoming.personal and context.actor.is_pga_expert:
         outcome = await _agenda(context, overleg_id, notice=message)
     else:
@@ -614,6 +688,10 @@ def _bespreekkaart(
             ("Criteria", f"{casus.criteria_met} van 3"),
             ("Leefgebieden", str(casus.leefgebieden)),
         ],
+        aan_tafel=[
+            f"{shown(a.naam, a.organisatie_naam, [bespreking.redact])} · {ROLLEN[a.rol]}"
+            for a in bespreking.aan_tafel
+        ],
         besluiten=[
             *(f"Eerder, {_besluit_line(b)}" for b in bespreking.eerdere_besluiten),
             *(_besluit_line(b) for b in bespreking.besluiten),
@@ -709,6 +787,132 @@ async def afronden(context: Context, data: dict[str, Any]) -> Outcome:
         )
         outcome.tell(await _shared_post(context, overleg, [b.casus for b in besprekingen], card))
     return outcome
+
+
+# --- attendance ------------------------------------------------------------------------------
+
+
+@refusals
+async def presentie_melden(context: Context, data: dict[str, Any]) -> Outcome:
+    """An invitee: 'Ik ben er' on the channel card, or 'Ik kan niet' (also from the
+    invitation in the 1:1 chat)."""
+    values = read_form(forms.PRESENTIE_MELDEN, data)
+    antwoord = values.get("antwoord")
+    if antwoord not in ("aanwezig", "afgemeld"):
+        return Outcome(text=STALE_CARD)
+    view = await overleggen(context.uow).meld(
+        context.actor.requester, values["overleg"], antwoord == "aanwezig"
+    )
+    # The card is seen by everyone: the notice names nobody (the list shows who).
+    notice = "Presentie bijgewerkt." if antwoord == "aanwezig" else "Afmelding vastgelegd."
+    return await _presentie_outcome(context, view, notice)
+
+
+@refusals
+async def presentie_vastleggen(context: Context, data: dict[str, Any]) -> Outcome:
+    values = read_form(forms.PRESENTIE_VASTLEGGEN, data)
+    store = overleggen(context.uow)
+    errors = control_char_errors(values)
+    if not str(values.get("wie") or "").isdigit():
+        errors.setdefault("wie", "Kies wie.")
+    if values.get("status") not in PRESENTIE_LABELS:
+        errors.setdefault("status", "Kies aanwezig, luistert mee, afwezig met bericht of afwezig.")
+    if errors:
+        view = await store.presentie(context.actor.requester, values["overleg"])
+        if not {"voorzitter", "gemeente_pga_expert"} & view.overleg.roles:
+            raise AccessDenied(str(Need.BESPREKEN))
+        return await _presentie_outcome(context, view, None, errors)
+    view = await store.set_presentie(
+        context.actor.requester, values["overleg"], int(values["wie"]), values["status"]
+    )
+    return await _presentie_outcome(
+        context, view, f"Vastgelegd: {PRESENTIE_LABELS[values['status']].lower()}."
+    )
+
+
+@refusals
+async def presentie_bewoner(context: Context, data: dict[str, Any]) -> Outcome:
+    values = read_form(forms.PRESENTIE_BEWONER, data)
+    if values.get("antwoord") not in ("ja", "nee"):
+        return Outcome(text=STALE_CARD)
+    view = await overleggen(context.uow).set_bewoner(
+        context.actor.requester, values["overleg"], values["antwoord"] == "ja"
+    )
+    return await _presentie_outcome(context, view, "De presentie van de bewoner is vastgelegd.")
+
+
+async def _presentie_outcome(
+    context: Context,
+    view: PresentieView,
+    notice: str | None,
+    errors: dict[str, str] | None = None,
+) -> Outcome:
+    """Pressed in the channel: the card changes there, for everyone. Pressed in the 1:1 chat
+    (the invitation): a short answer there, and the channel's card follows in place."""
+    card = await _presentie_kaart(context, view, errors, notice)
+    if not context.incoming.personal:
+        return Outcome.anyone(card)
+    outcome = Outcome(text=f"{notice} Dat staat nu op de presentielijst." if notice else None)
+    if view.overleg.status == "lopend":
+        outcome.tell(await _presentie_post(context, view, card))
+    return outcome
+
+
+async def _presentie_post(context: Context, view: PresentieView, card: Any) -> SharedPost:
+    agenda = await overleggen(context.uow).shared_casussen(context.actor.requester, view.overleg.id)
+    return await _shared_post(
+        context, view.overleg, agenda, card, plek=f"presentie:{view.overleg.id}"
+    )
+
+
+async def _presentie_kaart(
+    context: Context,
+    view: PresentieView,
+    errors: dict[str, str] | None = None,
+    notice: str | None = None,
+) -> dict[str, Any]:
+    redactors = [view.redact]
+
+    def label(person: Any) -> str:
+        name = shown(person.naam, person.organisatie_naam, redactors)
+        return f"{name} (luistert mee)" if person.luisteraar else name
+
+    mensen = [(str(p.professional_id), label(p)) for p in view.mensen]
+    listed = {p.professional_id for p in view.mensen}
+    if view.overleg.status == "lopend":
+        colleagues = [
+            p
+            for p in await context.uow.people.active()
+            if p.tenant_id == context.actor.requester.tenant_id and p.id not in listed
+        ]
+        mensen += [
+            (str(p.id), shown(p.naam, p.organisatie_naam, redactors))
+            for p in colleagues[: max(0, MAX_KEUZES - len(mensen))]
+        ]
+    bewoner = None
+    if view.bewoner_uitgenodigd:
+        bewoner = {
+            None: "uitgenodigd, nog niet vastgelegd",
+            True: "aanwezig",
+            False: "niet aanwezig",
+        }[view.bewoner_aanwezig]
+    return presentie_kaart(
+        PresentieKaart(
+            overleg_id=view.overleg.id,
+            kop=_kop(view.overleg),
+            aanwezig=[label(p) for p in view.mensen if p.aanwezig],
+            afgemeld=[label(p) for p in view.mensen if p.afgemeld],
+            nog_niet=[
+                label(p) for p in view.mensen if p.uitgenodigd and not (p.aanwezig or p.afgemeld)
+            ],
+            bewoner=bewoner,
+            mensen=mensen,
+            statussen=PRESENTIES,
+            lopend=view.overleg.status == "lopend",
+        ),
+        errors or {},
+        notice,
+    )
 
 
 # --- helpers ---------------------------------------------------------------------------------

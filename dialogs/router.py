@@ -128,6 +128,10 @@ ROUTES: dict[str, Route] = {
         Route(forms.BESPREKING_AFSPRAAK, overleg.afspraak, shared=True),
         # Identity: always answered in the presser's 1:1 chat.
         Route(forms.OVERLEG_DETAILS, overleg.details),
+        # Attendance: the presentiekaart in the channel changes there, for everyone.
+        Route(forms.PRESENTIE_MELDEN, overleg.presentie_melden, shared=True),
+        Route(forms.PRESENTIE_VASTLEGGEN, overleg.presentie_vastleggen, shared=True),
+        Route(forms.PRESENTIE_BEWONER, overleg.presentie_bewoner, shared=True),
     )
 }
 
@@ -153,6 +157,10 @@ DENIED = {
     ),
     str(Need.OVERLEG_PLANNEN): (
         "Alleen de PGA-expert van de gemeente plant het overleg en maakt de agenda."
+    ),
+    str(Need.AANWEZIG): (
+        "Je staat niet op de lijst van genodigden van dit overleg. Vraag de voorzitter om je "
+        "toe te voegen. Er is niets veranderd."
     ),
 }
 # For someone with a role on the casus, but not the one this needs: say who does it.

@@ -25,6 +25,9 @@ GEMEENTE_EXPERT = "gemeente_pga_expert"
 # The chair of a running overleg, for the casussen on its agenda (store/casus.py,
 # `open_in_overleg`); on the overleg itself, its chair. Never a link, never from a card.
 VOORZITTER = "voorzitter"
+# Invited to an overleg (on its attendance list): may say they are there, or send apologies.
+# Held on the overleg only, from the store's list; never claimed from a card.
+GENODIGDE = "genodigde"
 
 WITH_IDENTITY = frozenset({PGA_EXPERT, CASUSREGISSEUR, BETROKKEN, GEMEENTE_EXPERT})
 ANY_ROLE = WITH_IDENTITY | {ADVISEREND}
@@ -49,6 +52,8 @@ class Need(StrEnum):
     # Lead the overleg: start and close it, record besluiten and afspraken on the discussion
     # card in the channel. Not personal: what it shows is built from the shared-safe view.
     BESPREKEN = "overleg.bespreken"
+    # Say you are at the overleg or cannot come (an invitee; the chair and the PGA-expert too).
+    AANWEZIG = "overleg.aanwezig"
 
 
 @dataclass(frozen=True)
@@ -68,6 +73,7 @@ NEEDS: dict[Need, Rule] = {
     Need.KOPPELEN: Rule(EXPERT, personal=True, action="C"),
     Need.OVERLEG_PLANNEN: Rule(EXPERT, personal=True, action="U"),
     Need.BESPREKEN: Rule(OVERLEG_LEIDING, personal=False, action="C"),
+    Need.AANWEZIG: Rule(OVERLEG_LEIDING | {GENODIGDE}, personal=False, action="U"),
 }
 
 

@@ -129,6 +129,17 @@ class CasusRepository:
         access.require(need)
         return access
 
+    async def shared_on_agenda(self, casus_id: int, requester: Requester) -> SharedCasusView:
+        """The shared-safe view (code and counts, never identity) of a casus on the agenda of
+        an overleg the requester holds a role on (store/overleg.py checks that): what a post
+        to the overleg's channel is filed under and checked against."""
+        casus = await self._session.get(Casus, casus_id)
+        if casus is None:
+            raise self._unknown(requester, Need.OVERZICHT)
+        return await CasusAccess(
+            self._session, self._audit, casus, requester, frozenset()
+        )._shared_view()
+
     def _unknown(self, requester: Requester, need: Need) -> AccessDenied:
         """The same refusal as for a casus without a role, so codes are not revealed."""
         self._audit.record(str(need), "R", requester, outcome="denied", details="onbekende casus")

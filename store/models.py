@@ -258,8 +258,10 @@ class Overleg(Base):
     kanaal_conversation_id: Mapped[str] = mapped_column(String(300))
     voorzitter_id: Mapped[int] = mapped_column(ForeignKey("professional.id"))
     status: Mapped[str] = mapped_column(String(20), default="gepland")
-    # The posted agenda card, to update it in place once the sender reports its id.
-    agenda_activity_id: Mapped[str | None] = mapped_column(String(200))
+    # An incidenteel overleg may have the resident at the table (no Teams account): recorded
+    # as invited and, during the overleg, present or not (None: not recorded yet).
+    bewoner_uitgenodigd: Mapped[bool] = mapped_column(Boolean, default=False)
+    bewoner_aanwezig: Mapped[bool | None] = mapped_column(Boolean)
     gepland_door_id: Mapped[int] = mapped_column(ForeignKey("professional.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     gepubliceerd_at: Mapped[dt.datetime | None] = mapped_column()
@@ -297,6 +299,9 @@ class Aanwezige(Base):
     )
     aanwezig: Mapped[bool] = mapped_column(Boolean, default=False)
     luisteraar: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Absent with notice (for the minutes); a listener added during the overleg was not invited.
+    afgemeld: Mapped[bool] = mapped_column(Boolean, default=False)
+    uitgenodigd: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
 class Afspraak(Base):
@@ -392,6 +397,9 @@ class Bericht(Base):
     sent_conversation_id: Mapped[str | None] = mapped_column(String(300))
     # A message with identity (private) or a shared post (code and redacted text only).
     soort: Mapped[str] = mapped_column(String(10), default="privé")
+    # A keyed post (e.g. "agenda:12"): sent as an update of the activity sent earlier under
+    # the same key in the same conversation, so a channel card changes in place.
+    plek: Mapped[str | None] = mapped_column(String(100), index=True)
 
 
 class ActAs(Base):

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from store.access import SharedPostRefused
 from store.casus import CasusRepository
@@ -50,6 +51,9 @@ class SharedPost:
     conversation_id: str
     casus: SharedCasusView
     card: JsonCard
+    # A key such as "agenda:12": the post replaces the card sent earlier under it (in place,
+    # for everyone) instead of adding a new one.
+    plek: str | None = None
 
 
 Message = PrivateMessage | SharedPost
@@ -72,6 +76,7 @@ class BerichtRepository:
                     kaart=message.card,
                     casus_id=message.casus.id,
                     soort=SHARED,
+                    plek=message.plek,
                 )
             )
         else:
@@ -105,6 +110,18 @@ class BerichtRepository:
             .where(Professional.actief)
             .exists()
         )
+        earlier = aliased(Bericht)
+        # A keyed post waits for the one before it under the same key: otherwise two senders
+        # could both find no card to replace and post two.
+        waits_for_earlier = (
+            select(earlier.id)
+            .where(
+                earlier.plek == Bericht.plek,
+                earlier.id < Bericht.id,
+                earlier.verzonden_at.is_(None),
+            )
+            .exists()
+        )
         await self._drop_unauthorised()
         candidates = (
             await self._session.scalars(
@@ -114,6 +131,7 @@ class BerichtRepository:
                     Bericht.volgende_poging_at <= now,
                     claimable,
                     or_(Bericht.conversation_id.is_not(None), has_personal_chat),
+                    or_(Bericht.plek.is_(None), ~waits_for_earlier),
                 )
                 .order_by(Bericht.id)
                 .limit(limit)
@@ -208,6 +226,19 @@ class BerichtRepository:
                 activity_id=activity_id[:200] if activity_id else None,
                 sent_conversation_id=conversation_id[:300] if conversation_id else None,
             )
+        )
+
+    async def sent_under(self, plek: str, conversation_id: str) -> str | None:
+        """The activity id of the card last sent under `plek` to that conversation."""
+        return await self._session.scalar(
+            select(Bericht.activity_id)
+            .where(
+                Bericht.plek == plek,
+                Bericht.sent_conversation_id == conversation_id,
+                Bericht.activity_id.is_not(None),
+            )
+            .order_by(Bericht.id.desc())
+            .limit(1)
         )
 
     async def retry_later(self, bericht_id: int, delay: dt.timedelta) -> None:

@@ -13,13 +13,15 @@ besluiten and afspraken are recorded only while it runs.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.access import (
     GEMEENTE_EXPERT,
+    GENODIGDE,
     NEEDS,
     VOORZITTER,
     AccessDenied,
@@ -33,6 +35,7 @@ from store.db import UnitOfWork
 from store.models import (
     Aanwezige,
     Agendapunt,
+    Betrokkene,
     Casus,
     Gemeente,
     Organisatie,
@@ -41,13 +44,17 @@ from store.models import (
     Professional,
     utcnow,
 )
+from store.privacy import redact
 from store.views import (
+    AanTafel,
+    Aanwezigheid,
     AgendapuntView,
     AgendaView,
     AgendaVoorstel,
     BesprekingView,
     Genodigde,
     OverlegView,
+    PresentieView,
     PublicatieView,
     SharedCasusView,
     Vastgelegd,
@@ -85,6 +92,13 @@ MINUTEN = (5, 10, 15, 20, 30, 45, 60)
 # A casus not discussed for this long is suggested for the agenda.
 NIET_BESPROKEN = dt.timedelta(weeks=6)
 EDITABLE = ("gepland", "gepubliceerd")
+# What the chair may record for a person on the attendance list.
+PRESENTIES: list[Option] = [
+    ("aanwezig", "Aanwezig"),
+    ("luisteraar", "Luistert mee (reageert niet)"),
+    ("afgemeld", "Afwezig met bericht"),
+    ("afwezig", "Afwezig"),
+]
 
 
 class OverlegRefused(Exception):
@@ -110,10 +124,15 @@ class OverlegRepository:
     # --- the check ---------------------------------------------------------------------------
 
     async def _roles(
-        self, gemeente_id: int, voorzitter_id: int | None, requester: Requester
+        self,
+        gemeente_id: int,
+        voorzitter_id: int | None,
+        requester: Requester,
+        overleg_id: int | None = None,
     ) -> frozenset[str]:
         """The roles the requester holds on an overleg of `gemeente_id` chaired by
-        `voorzitter_id`: none once switched off."""
+        `voorzitter_id` (and, given its id, whether they are on its attendance list): none
+        once switched off."""
         row = (
             await self._session.execute(
                 select(Professional.actief, PgaExpert.gemeente_id)
@@ -130,6 +149,8 @@ class OverlegRepository:
         roles = {GEMEENTE_EXPERT} if row.gemeente_id is not None else set()
         if voorzitter_id == requester.professional_id:
             roles.add(VOORZITTER)
+        if overleg_id is not None and await self._attendee(overleg_id, requester.professional_id):
+            roles.add(GENODIGDE)
         return frozenset(roles)
 
     async def _require(
@@ -140,11 +161,12 @@ class OverlegRepository:
         need: Need,
         where: str,
         casus: Casus | None = None,
+        overleg_id: int | None = None,
     ) -> frozenset[str]:
         """Refuse (and log the refusal, with the casus it was about) unless the roles on the
         overleg allow `need` here."""
         rule = NEEDS[need]
-        roles = await self._roles(gemeente_id, voorzitter_id, requester)
+        roles = await self._roles(gemeente_id, voorzitter_id, requester, overleg_id)
         error: Exception | None = None
         if not roles & rule.roles:
             refusal, error = "geen rol", AccessDenied(str(need))
@@ -183,6 +205,7 @@ class OverlegRepository:
             need,
             f"overleg={overleg.id}",
             casus,
+            overleg.id,
         )
         return overleg
 
@@ -215,9 +238,13 @@ class OverlegRepository:
         gepland_op: dt.datetime,
         plaats: str,
         voorzitter_id: int,
+        bewoner_uitgenodigd: bool = False,
     ) -> OverlegView:
-        """Plan an overleg in the gemeente's channel. The caller checked the values."""
+        """Plan an overleg in the gemeente's channel. The caller checked the values; the
+        resident is at the table only in an incidenteel overleg."""
         _known(soort, SOORTEN)
+        if bewoner_uitgenodigd and soort != "incidenteel":
+            raise OverlegRefused("bewoner_structureel")
         await self._require(
             gemeente_id, None, requester, Need.OVERLEG_PLANNEN, f"gemeente={gemeente_id}"
         )
@@ -241,6 +268,7 @@ class OverlegRepository:
             kanaal_conversation_id=gemeente.kanaal_conversation_id,
             voorzitter_id=voorzitter_id,
             status="gepland",
+            bewoner_uitgenodigd=bewoner_uitgenodigd,
             gepland_door_id=requester.professional_id,
             created_at=utcnow(),
         )
@@ -396,6 +424,8 @@ class OverlegRepository:
         """Take an item off the agenda; returns the overleg's id."""
         punt, overleg = await self._item(agendapunt_id, requester, Need.OVERLEG_PLANNEN)
         _editable(overleg)
+        if overleg.status == "gepubliceerd" and await self._count(overleg.id) == 1:
+            raise OverlegRefused("laatste_punt")  # the posted agenda would be empty
         await self._session.delete(punt)
         await self._session.flush()
         self._log("overleg.agenda", "U", requester, overleg, f"casus={punt.casus_id} verwijderd")
@@ -465,6 +495,8 @@ class OverlegRepository:
                         professional_id=professional_id,
                         aanwezig=False,
                         luisteraar=False,
+                        afgemeld=False,
+                        uitgenodigd=True,
                     )
                 )
             genodigden.append(
@@ -514,6 +546,11 @@ class OverlegRepository:
         if started.rowcount != 1:  # type: ignore[attr-defined]
             raise OverlegRefused("loopt_al")  # someone else started it at the same moment
         await self._session.refresh(overleg)
+        # Who opens it, and the chair, are there: they lead it.
+        for professional_id in {overleg.voorzitter_id, requester.professional_id}:
+            row = await self._on_list(overleg.id, professional_id)
+            row.aanwezig, row.afgemeld, row.luisteraar = True, False, False
+        await self._session.flush()
         self._log("overleg.starten", "U", requester, overleg)
         return await self._besprekingen(overleg, requester)
 
@@ -529,7 +566,8 @@ class OverlegRepository:
         counts as discussed from then on."""
         _known(uitkomst, UITKOMSTEN)
         punt, overleg = await self._item(agendapunt_id, requester, Need.BESPREKEN)
-        casus = await self._casus_in(_running(overleg), punt, requester)
+        await self._require_speaking(_running(overleg), requester)
+        casus = await self._casus_in(overleg, punt, requester)
         stored = await casus.record_overleg_besluit(
             overleg_id=overleg.id,
             agendapunt_id=punt.id,
@@ -550,7 +588,8 @@ class OverlegRepository:
         deadline: dt.date,
     ) -> Vastgelegd:
         punt, overleg = await self._item(agendapunt_id, requester, Need.BESPREKEN)
-        casus = await self._casus_in(_running(overleg), punt, requester)
+        await self._require_speaking(_running(overleg), requester)
+        casus = await self._casus_in(overleg, punt, requester)
         return await casus.record_afspraak(
             agendapunt_id=punt.id,
             beschrijving=beschrijving,
@@ -583,10 +622,14 @@ class OverlegRepository:
     async def open_casus(self, requester: Requester, agendapunt_id: int, need: Need) -> CasusAccess:
         """The casus of an agenda item, through the casus gate (e.g. details, in private).
         An unknown item is refused like a casus without a role."""
-        casus_id = await self._session.scalar(
-            select(Agendapunt.casus_id).where(Agendapunt.id == agendapunt_id)
-        )
-        if casus_id is None:
+        row = (
+            await self._session.execute(
+                select(Agendapunt.casus_id, Overleg.id, Overleg.status)
+                .join(Overleg, Overleg.id == Agendapunt.overleg_id)
+                .where(Agendapunt.id == agendapunt_id)
+            )
+        ).first()
+        if row is None:
             self._audit.record(
                 str(need),
                 NEEDS[need].action,
@@ -595,7 +638,186 @@ class OverlegRepository:
                 details=f"agendapunt={agendapunt_id} onbekend",
             )
             raise AccessDenied(str(need))
-        return await self._casussen.open(casus_id, requester, need)
+        casus = await self._casussen.open(row.casus_id, requester, need)
+        if row.status == "lopend":
+            # During the overleg a button works only for who is there.
+            attendee = await self._attendee(row.id, requester.professional_id)
+            if attendee is None or not attendee.aanwezig:
+                raise OverlegRefused("niet_aanwezig")
+        return casus
+
+    # --- attendance --------------------------------------------------------------------------
+
+    async def presentie(self, requester: Requester, overleg_id: int) -> PresentieView:
+        overleg = await self._open(overleg_id, requester, Need.AANWEZIG)
+        return await self._presentie(overleg, requester)
+
+    async def meld(self, requester: Requester, overleg_id: int, aanwezig: bool) -> PresentieView:
+        """An invitee says they are there (only while it runs) or that they cannot come."""
+        overleg = await self._open(overleg_id, requester, Need.AANWEZIG)
+        if overleg.status == "afgerond":
+            raise OverlegRefused("afgerond")
+        if aanwezig and overleg.status != "lopend":
+            raise OverlegRefused("niet_gestart")
+        row = await self._on_list(overleg.id, requester.professional_id)
+        row.aanwezig, row.afgemeld = aanwezig, not aanwezig
+        await self._session.flush()
+        self._log(
+            "overleg.presentie",
+            "U",
+            requester,
+            overleg,
+            f"professional={requester.professional_id} {'aanwezig' if aanwezig else 'afgemeld'}",
+        )
+        return await self._presentie(overleg, requester)
+
+    async def set_presentie(
+        self, requester: Requester, overleg_id: int, professional_id: int, status: str
+    ) -> PresentieView:
+        """The chair (or PGA-expert) records someone's attendance; someone not invited is
+        added (e.g. a listener). Nobody gets a role on a casus from this."""
+        _known(status, PRESENTIES)
+        overleg = await self._open(overleg_id, requester, Need.BESPREKEN)
+        if overleg.status == "afgerond":
+            raise OverlegRefused("afgerond")
+        person = await self._session.get(Professional, professional_id)
+        if person is None or not person.actief or person.tenant_id != requester.tenant_id:
+            raise OverlegRefused("onbekende_persoon")
+        row = await self._on_list(overleg.id, professional_id)
+        row.aanwezig = status in ("aanwezig", "luisteraar")
+        row.luisteraar = status == "luisteraar"
+        row.afgemeld = status == "afgemeld"
+        await self._session.flush()
+        self._log(
+            "overleg.presentie", "U", requester, overleg, f"professional={professional_id} {status}"
+        )
+        return await self._presentie(overleg, requester)
+
+    async def set_bewoner(
+        self, requester: Requester, overleg_id: int, aanwezig: bool
+    ) -> PresentieView:
+        """Whether the resident came to an incidenteel overleg they were invited to."""
+        overleg = await self._open(overleg_id, requester, Need.BESPREKEN)
+        if not overleg.bewoner_uitgenodigd:
+            raise OverlegRefused("geen_bewoner")
+        if overleg.status != "lopend":
+            raise OverlegRefused("afgerond" if overleg.status == "afgerond" else "niet_gestart")
+        overleg.bewoner_aanwezig = aanwezig
+        await self._session.flush()
+        self._log("overleg.presentie", "U", requester, overleg, f"bewoner aanwezig={aanwezig}")
+        return await self._presentie(overleg, requester)
+
+    async def _presentie(self, overleg: Overleg, requester: Requester) -> PresentieView:
+        rows = await self._session.execute(
+            select(Aanwezige, Professional.naam, Organisatie.naam)
+            .join(Professional, Professional.id == Aanwezige.professional_id)
+            .outerjoin(Organisatie, Organisatie.id == Professional.organisatie_id)
+            .where(Aanwezige.overleg_id == overleg.id)
+            .order_by(Professional.naam, Aanwezige.id)
+        )
+        roles = await self._roles(overleg.gemeente_id, overleg.voorzitter_id, requester)
+        return PresentieView(
+            overleg=await self._view(overleg, roles),
+            mensen=[
+                Aanwezigheid(
+                    professional_id=row.professional_id,
+                    naam=naam,
+                    organisatie_naam=organisatie,
+                    uitgenodigd=row.uitgenodigd,
+                    aanwezig=row.aanwezig,
+                    afgemeld=row.afgemeld,
+                    luisteraar=row.luisteraar,
+                )
+                for row, naam, organisatie in rows.all()
+            ],
+            bewoner_uitgenodigd=overleg.bewoner_uitgenodigd,
+            bewoner_aanwezig=overleg.bewoner_aanwezig,
+            redact=await self._redactor(overleg.id),
+        )
+
+    async def shared_casussen(self, requester: Requester, overleg_id: int) -> list[SharedCasusView]:
+        """The shared-safe views of the casussen on the agenda, for someone with a role on
+        the overleg: to file a post to its channel under, and to check it against."""
+        overleg = await self._open(overleg_id, requester, Need.AANWEZIG)
+        ids = await self._session.scalars(
+            select(Agendapunt.casus_id)
+            .where(Agendapunt.overleg_id == overleg.id)
+            .order_by(Agendapunt.volgorde)
+        )
+        return [
+            await self._casussen.shared_on_agenda(casus_id, requester) for casus_id in ids.all()
+        ]
+
+    async def _require_speaking(self, overleg: Overleg, requester: Requester) -> None:
+        """Recording needs someone at the table: present, and not only listening."""
+        row = await self._attendee(overleg.id, requester.professional_id)
+        if row is None or not row.aanwezig:
+            raise OverlegRefused("niet_aanwezig")
+        if row.luisteraar:
+            raise OverlegRefused("luisteraar")
+
+    async def _attendee(self, overleg_id: int, professional_id: int) -> Aanwezige | None:
+        return await self._session.scalar(
+            select(Aanwezige).where(
+                Aanwezige.overleg_id == overleg_id, Aanwezige.professional_id == professional_id
+            )
+        )
+
+    async def _on_list(self, overleg_id: int, professional_id: int) -> Aanwezige:
+        """Their row on the attendance list; someone not invited is added as such."""
+        row = await self._attendee(overleg_id, professional_id)
+        if row is None:
+            row = Aanwezige(
+                overleg_id=overleg_id,
+                professional_id=professional_id,
+                aanwezig=False,
+                luisteraar=False,
+                afgemeld=False,
+                uitgenodigd=False,
+            )
+            self._session.add(row)
+        return row
+
+    async def _aan_tafel(self, overleg: Overleg, casus: CasusAccess) -> list[AanTafel]:
+        """Who is present, each with the role the store gives them on this casus."""
+        # Roles from the links themselves: the chair may lead without a link to the casus.
+        link_rows = await self._session.execute(
+            select(Betrokkene.professional_id, Betrokkene.rol).where(
+                Betrokkene.casus_id == casus.id, Betrokkene.tot.is_(None)
+            )
+        )
+        links = {professional_id: rol for professional_id, rol in link_rows.all()}
+        experts = set(
+            (
+                await self._session.scalars(
+                    select(PgaExpert.professional_id).where(
+                        PgaExpert.gemeente_id == overleg.gemeente_id
+                    )
+                )
+            ).all()
+        )
+        present = await self._session.execute(
+            select(Aanwezige.professional_id, Aanwezige.luisteraar, Professional.naam)
+            .add_columns(Organisatie.naam)
+            .join(Professional, Professional.id == Aanwezige.professional_id)
+            .outerjoin(Organisatie, Organisatie.id == Professional.organisatie_id)
+            .where(Aanwezige.overleg_id == overleg.id, Aanwezige.aanwezig)
+            .order_by(Professional.naam)
+        )
+        tafel = []
+        for professional_id, luisteraar, naam, organisatie in present.all():
+            if luisteraar:
+                rol = "luisteraar"
+            elif professional_id in links:
+                rol = links[professional_id]
+            elif professional_id in experts:
+                rol = "pga_expert"
+            elif professional_id == overleg.voorzitter_id:
+                rol = "voorzitter"
+            else:
+                rol = "geen"
+            tafel.append(AanTafel(naam, organisatie, rol))
+        return tafel
 
     # --- helpers -----------------------------------------------------------------------------
 
@@ -635,13 +857,19 @@ class OverlegRepository:
         punten = await self._punten(overleg.id)
         positie = next(i for i, p in enumerate(punten, 1) if p.id == punt.id)
         roles = await self._roles(overleg.gemeente_id, overleg.voorzitter_id, requester)
-        return await casus.bespreking(
+        view = await casus.bespreking(
             await self._view(overleg, roles),
             punten[positie - 1],
             positie,
             len(punten),
             await self._other_identifiers(overleg.id, punt.casus_id),
         )
+        return replace(view, aan_tafel=await self._aan_tafel(overleg, casus))
+
+    async def _redactor(self, overleg_id: int) -> Callable[[str], str]:
+        """Redacts the identifiers of every resident on the agenda (never handed out)."""
+        identifiers = await self._other_identifiers(overleg_id, 0)
+        return lambda text: redact(text, identifiers)
 
     async def _other_identifiers(self, overleg_id: int, casus_id: int) -> list[str]:
         """The identifiers of the other residents on the agenda (never handed out: used
@@ -703,6 +931,7 @@ class OverlegRepository:
             status=overleg.status,
             agendapunten=await self._count(overleg.id),
             roles=roles,
+            bewoner_uitgenodigd=overleg.bewoner_uitgenodigd,
         )
 
 

@@ -175,6 +175,7 @@ class OverlegView:
     status: str
     agendapunten: int
     roles: frozenset[str]
+    bewoner_uitgenodigd: bool = False
 
 
 @dataclass(frozen=True)
@@ -217,6 +218,41 @@ class Genodigde:
     organisatie_naam: str | None
     agendapunt_ids: tuple[int, ...]  # the items they are linked to (empty for the chair alone)
     nieuw: bool  # not invited before (a republished agenda invites only the new ones)
+
+
+@dataclass(frozen=True)
+class Aanwezigheid:
+    """One person on an overleg's attendance list."""
+
+    professional_id: int
+    naam: str
+    organisatie_naam: str | None
+    uitgenodigd: bool  # False: added during the overleg (e.g. a listener)
+    aanwezig: bool
+    afgemeld: bool  # absent with notice
+    luisteraar: bool  # may listen, not respond
+
+
+@dataclass(frozen=True)
+class PresentieView:
+    """The attendance list of an overleg: professionals only; the resident (incidenteel) as
+    present or not, never by name."""
+
+    overleg: OverlegView
+    mensen: Sequence[Aanwezigheid]
+    bewoner_uitgenodigd: bool
+    bewoner_aanwezig: bool | None
+    # Redacts every resident on the agenda: a colleague named like one is shown by organisation.
+    redact: Callable[[str], str] = field(repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class AanTafel:
+    """Someone present at an agenda item, with the role the store gives them on its casus."""
+
+    naam: str
+    organisatie_naam: str | None
+    rol: str  # betrokken, adviserend, casusregisseur, pga_expert, voorzitter, luisteraar, geen
 
 
 @dataclass(frozen=True)
@@ -274,6 +310,7 @@ class BesprekingView:
     # Redacts the identifiers of every resident on this overleg's agenda: what is typed on one
     # casus's card may name another.
     redact: Callable[[str], str] = field(repr=False, compare=False)
+    aan_tafel: Sequence[AanTafel] = ()
 
 
 @dataclass(frozen=True)

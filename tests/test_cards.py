@@ -87,11 +87,23 @@ BESPREKING_VIEW = overleg.BesprekingKaart(
     code="PGA-2026-001",
     kop="Agendapunt 1 van 2 · Nieuw · 20 minuten",
     kenmerken=[("Doelgroep", "Jeugd"), ("Criteria", "2 van 3")],
+    aan_tafel=["Sanne Bakker (GGZ) · casusregisseur", "Kees Hoekstra (ZVH) · adviserend"],
     besluiten=["01-12-2026 Plan vastgesteld: [bewoner] gaat naar de GGZ"],
     afspraken=["Intake plannen · Sanne Bakker · uiterlijk 15-12-2026"],
     uitkomsten=[("plan_vastgesteld", "Plan vastgesteld")],
     eigenaren=[("3", "Sanne Bakker (GGZ)")],
     form_id="f1",
+)
+PRESENTIE_VIEW = overleg.PresentieKaart(
+    overleg_id=4,
+    kop="Incidenteel overleg Zuiderstad, di 15-12-2026 14:00",
+    aanwezig=["Fatima el Amrani (Gemeente Zuiderstad)", "Kees Hoekstra (ZVH) (luistert mee)"],
+    afgemeld=["Linda Jansen (Woonstad)"],
+    nog_niet=["Ahmed Yilmaz (Reclassering)"],
+    bewoner="aanwezig",
+    mensen=[("1", "Fatima el Amrani (Gemeente Zuiderstad)"), ("2", "Ahmed Yilmaz")],
+    statussen=[("aanwezig", "Aanwezig"), ("luisteraar", "Luistert mee")],
+    lopend=True,
 )
 
 BUILDERS_USED: set[str] = set()
@@ -252,14 +264,26 @@ CARDS: dict[str, Any] = {
             [("Waar", "Stadhuis")],
             [(1, "PGA-2026-001", "14:00 · Nieuw")],
             voorzitter=True,
+            overleg_id=4,
         ),
+    ),
+    "presentie_lopend": built(
+        overleg.presentie_kaart,
+        PRESENTIE_VIEW,
+        {"wie": "Kies"},
+        "Presentie bijgewerkt.",
+    ),
+    "presentie_gepubliceerd": built(
+        overleg.presentie_kaart,
+        replace(PRESENTIE_VIEW, bewoner=None, lopend=False, aanwezig=[]),
+        {},
     ),
     "bespreekkaart": built(
         overleg.bespreekkaart, BESPREKING_VIEW, {"toelichting": "x"}, {"uitkomst": "Kies"}, "OK"
     ),
     "bespreekkaart_leeg": built(
         overleg.bespreekkaart,
-        replace(BESPREKING_VIEW, besluiten=[], afspraken=[], eigenaren=[]),
+        replace(BESPREKING_VIEW, besluiten=[], afspraken=[], eigenaren=[], aan_tafel=[]),
         {},
         {"_form": "Verouderd"},
     ),

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from store.models import Bericht, ConversationRef
+from store.models import Bericht, ConversationRef, utcnow
 from store.outbox import BerichtRepository
 from tests.e2e import Bot, outbox_until, running_bot
 from tests.standin import StandIn
@@ -83,3 +83,72 @@ async def test_outbox_records_the_activity_id_of_what_it_sent(
     kept = {conversation_of[mark["bericht_id"]]: mark.get("activity_id") for mark in marked}
     assert kept == {conversation: call.response_id for conversation, call in calls.items()}
     assert all(kept.values())
+
+
+async def test_a_keyed_post_replaces_the_card_sent_under_the_same_key(
+    bot: Bot, standin: StandIn
+) -> None:
+    """The agenda card changes in place: the second post under "agenda:1" is an update of
+    the first activity, not a new message; another key is a new message."""
+    conversation = "19:kanaal@thread.tacv2"
+    reference = {
+        "bot": {"id": f"28:{standin.app_id}"},
+        "conversation": {"id": conversation, "conversationType": "channel"},
+        "channelId": "msteams",
+        "serviceUrl": standin.service_url,
+    }
+    versions = [("agenda:1", "versie 1"), ("agenda:1", "versie 2"), ("agenda:2", "ander")]
+    async with bot.db.unit_of_work() as uow:
+        uow.session.add(
+            ConversationRef(
+                conversation_id=conversation, conversation_type="channel", reference=reference
+            )
+        )
+        for plek, text in versions:
+            uow.session.add(Bericht(conversation_id=conversation, tekst=text, plek=plek))
+        await uow.commit()
+    assert bot.app is not None
+    rows = await outbox_until(bot.app, lambda rows: all(r.verzonden_at for r in rows))
+
+    posts = [c for c in standin.recorded if c.conversation_id == conversation]
+    agenda = [(c.method, c.text) for c in posts if c.text != "ander"]
+    assert agenda == [("POST", "versie 1"), ("PUT", "versie 2")]
+    assert [c.method for c in posts if c.text == "ander"] == ["POST"]
+    first, update, other = rows
+    put = next(c for c in posts if c.method == "PUT")
+    assert put.path.endswith(f"/activities/{first.activity_id}")
+    assert update.activity_id == first.activity_id != other.activity_id
+
+
+async def test_a_keyed_post_whose_card_is_gone_is_posted_anew(bot: Bot, standin: StandIn) -> None:
+    conversation = "19:kanaal@thread.tacv2"
+    reference = {
+        "bot": {"id": f"28:{standin.app_id}"},
+        "conversation": {"id": conversation, "conversationType": "channel"},
+        "channelId": "msteams",
+        "serviceUrl": standin.service_url,
+    }
+    async with bot.db.unit_of_work() as uow:
+        uow.session.add(
+            ConversationRef(
+                conversation_id=conversation, conversation_type="channel", reference=reference
+            )
+        )
+        uow.session.add(
+            Bericht(
+                conversation_id=conversation,
+                tekst="oud",
+                plek="agenda:1",
+                verzonden_at=utcnow(),
+                activity_id="verwijderd-in-teams",
+                sent_conversation_id=conversation,
+            )
+        )
+        uow.session.add(Bericht(conversation_id=conversation, tekst="nieuw", plek="agenda:1"))
+        await uow.commit()
+    standin.fail_next(1, status=404, operation="update_activity")
+    assert bot.app is not None
+    rows = await outbox_until(bot.app, lambda rows: all(r.verzonden_at for r in rows))
+    posts = [c for c in standin.recorded if c.conversation_id == conversation]
+    assert [(c.method, c.status) for c in posts] == [("PUT", 404), ("POST", 201)]
+    assert rows[1].activity_id == posts[1].response_id

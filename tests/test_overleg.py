@@ -159,6 +159,13 @@ async def started(db, config, *cases: tuple[str, int], chair: str = "a6") -> int
     return oid
 
 
+async def check_in(db, config, who: str, oid: int, antwoord: str = "aanwezig") -> Outcome:
+    """'Ik ben er' (or 'Ik kan niet') on the attendance card in the channel."""
+    return await router.handle_action(
+        db, config, _channel(who), "presentie.melden", {"overleg": oid, "antwoord": antwoord}
+    )
+
+
 async def besluit(
     db, config, who: str, code: str, uitkomst: str = "plan_vastgesteld", toelichting: str = ""
 ) -> Outcome:
@@ -238,6 +245,7 @@ async def test_plan_agenda_publish_start_discuss_and_close(demo_any_db, config):
     )
     assert "Afspraak vastgelegd" in card_text(agreed.card)
     assert "Intake bij de GGZ plannen · Sanne Bakker (GGZ Zuiderstad)" in card_text(agreed.card)
+    await check_in(db, config, "a1", oid)
     by_expert = await besluit(
         db, config, "a1", second, uitkomst="interventie", toelichting="Schuldhulp inzetten"
     )
@@ -314,9 +322,12 @@ async def test_no_channel_post_or_shared_card_names_a_resident(demo_db, config, 
     await link(db, config, cases[1][1], "a5", rol="adviserend")
     await link(db, config, cases[2][1], "a5", rol="adviserend")
     await link(db, config, cases[3][1], "a4", rol="adviserend")
-    await started(db, config, *cases, chair="a6")
-
+    oid = await started(db, config, *cases, chair="a6")
     shared: list[dict[str, Any]] = []
+    for who in ("a1", "a4", "a5"):  # the PGA-expert, a betrokkene and an adviser check in
+        checked_in = await check_in(db, config, who, oid)
+        assert "Presentie bijgewerkt" in plain(checked_in.card), checked_in.text
+        shared.append(checked_in.card or {})
     sanne = str(await professional_id(db, "a3"))
     others = [naam for naam, _, _ in RESIDENTS]
     for (code, _), (naam, _, typed) in zip(cases, RESIDENTS, strict=True):
@@ -351,7 +362,8 @@ async def test_no_channel_post_or_shared_card_names_a_resident(demo_db, config, 
     typed_in = sum(len(typed) + 1 for _, _, typed in RESIDENTS)
     assert await count(db, Besluit) == len(cases) + typed_in  # the triages, and each typed one
     posts = await channel_cards(db)
-    assert len(posts) == 1 + len(cases) + 1  # the agenda, a discussion card each, the summary
+    # The agenda, the attendance card, a discussion card each, the summary.
+    assert len(posts) == 1 + 1 + len(cases) + 1
     adviser = await pending_texts(db, await professional_id(db, "a5"))
     # The bot's own log lines, at every level (aiosqlite's debug trace of statements is the
     # driver's, off unless asked for; production runs PostgreSQL).
@@ -391,8 +403,12 @@ async def test_details_only_for_the_linked_and_in_private(demo_any_db, config):
     code, cid = await opgenomen(db, config)
     await link(db, config, cid, "a4")  # betrokken
     await link(db, config, cid, "a6", rol="adviserend")
-    await started(db, config, (code, cid), chair="a1")
+    oid = await started(db, config, (code, cid), chair="a1")
     card = await discussion_card(db, code)
+    absent = await press(db, config, "a4", "overleg.details", card)
+    assert "niet als aanwezig" in (absent.text or "")
+    for who in ("a4", "a6"):
+        await check_in(db, config, who, oid)
 
     linked = await press(db, config, "a4", "overleg.details", card)
     assert linked.card is None and "privéchat" in (linked.text or "")
@@ -502,7 +518,8 @@ async def test_bad_presses_on_the_discussion_card_change_nothing(demo_any_db, co
     await say(db, config, "a6", "overleg starten", conversation_type="channel")
     again = await say(db, config, "a6", "overleg starten", conversation_type="channel")
     assert "loopt al" in (again.text or "")
-    assert len(await channel_cards(db)) == 2  # the agenda and one discussion card
+    # The agenda, the attendance card and one discussion card.
+    assert len(await channel_cards(db)) == 3
     card = await discussion_card(db, code)
 
     not_chair = await press(db, config, "a4", "bespreking.besluit", card, uitkomst="afschalen")
