@@ -24,11 +24,15 @@ def commands_for(context: Context) -> list[tuple[str, str]]:
             ("overleg plannen", "Een casusoverleg plannen"),
             ("agenda", "De agenda van het volgende overleg maken, met voorstellen"),
             ("agenda publiceren", "De agenda in het kanaal zetten en genodigden uitnodigen"),
-            ("overleg starten", "Het overleg openen: per casus een bespreekkaart in het kanaal"),
+            ("overleg starten", "Het overleg openen: presentie en per casus een bespreekkaart"),
             ("overleg afronden", "Het overleg sluiten, met een samenvatting in het kanaal"),
         ]
     else:
-        commands.append(("overleg", "Casusoverleggen waarvan je voorzitter bent"))
+        commands += [
+            ("overleg", "Casusoverleggen waarvan je voorzitter bent"),
+            ("overleg starten", "Als voorzitter: het overleg openen in het kanaal"),
+            ("overleg afronden", "Als voorzitter: het overleg sluiten"),
+        ]
     if actor.may_administer:
         commands.append(("beheer", "Organisaties en professionals beheren"))
     if context.config.local_mode:
