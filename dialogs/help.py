@@ -28,11 +28,7 @@ def commands_for(context: Context) -> list[tuple[str, str]]:
             ("overleg afronden", "Het overleg sluiten, met een samenvatting in het kanaal"),
         ]
     else:
-        commands += [
-            ("overleg", "Casusoverleggen waarvan je voorzitter bent"),
-            ("overleg starten", "Als voorzitter: het overleg openen in het kanaal"),
-            ("overleg afronden", "Als voorzitter: het overleg sluiten"),
-        ]
+        commands.append(("overleg", "Casusoverleggen waarvan je voorzitter bent"))
     if actor.may_administer:
         commands.append(("beheer", "Organisaties en professionals beheren"))
     if context.config.local_mode:

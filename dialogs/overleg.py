@@ -58,6 +58,7 @@ from store.overleg import (
 from store.views import (
     AgendapuntView,
     AgendaView,
+    AgendaVoorstel,
     BesprekingView,
     GedeeldBesluit,
     GedeeldeAfspraak,
@@ -350,14 +351,7 @@ def _agenda_card(view: AgendaView) -> AgendaKaart:
             for p, tijd in zip(view.punten, _times(overleg, view.punten), strict=True)
         ],
         voorstellen=[
-            VoorstelRegel(
-                v.casus_id,
-                v.code,
-                v.reden,
-                "nieuw: nog niet besproken, het eerste overleg stelt het plan van aanpak vast"
-                if v.weken_niet_besproken is None
-                else f"voortgang: {v.weken_niet_besproken} weken niet besproken",
-            )
+            VoorstelRegel(v.casus_id, v.code, v.reden, _waarom(v))
             for v in view.voorstellen
         ],
         casussen=[
@@ -371,6 +365,21 @@ def _agenda_card(view: AgendaView) -> AgendaKaart:
         kan_starten=status == "gepubliceerd",
         kan_afronden=status == "lopend",
     )
+
+
+GEMARKEERD = {
+    "afsluiten": "afsluiten: het vorige overleg besloot af te sluiten",
+    "afschalen": "afsluiten: het vorige overleg besloot af te schalen",
+    "opschalen_zvh": "knelpunt: het vorige overleg besloot op te schalen naar het ZVH",
+}
+
+
+def _waarom(voorstel: AgendaVoorstel) -> str:
+    if voorstel.gemarkeerd:
+        return GEMARKEERD[voorstel.gemarkeerd]
+    if voorstel.weken_niet_besproken is None:
+        return "nieuw: nog niet besproken, het eerste overleg stelt het plan van aanpak vast"
+    return f"voortgang: {voorstel.weken_niet_besproken} weken niet besproken"
 
 
 @refusals

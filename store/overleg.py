@@ -35,6 +35,7 @@ from store.db import UnitOfWork
 from store.models import (
     Aanwezige,
     Agendapunt,
+    Besluit,
     Betrokkene,
     Casus,
     Gemeente,
@@ -354,6 +355,7 @@ class OverlegRepository:
             .where(Casus.gemeente_id == view.gemeente_id, Casus.status == "opgenomen")
             .order_by(Casus.code)
         )
+        flagged = await self._flagged(view.gemeente_id)
         now = utcnow()
         beschikbaar, voorstellen = [], []
         for casus_id, code, laatst in rows.all():
@@ -363,17 +365,43 @@ class OverlegRepository:
             if laatst is None:
                 voorstellen.append(AgendaVoorstel(casus_id, code, "nieuw", None))
                 continue
-            since = now - (laatst if laatst.tzinfo else laatst.replace(tzinfo=dt.UTC))
-            if since >= NIET_BESPROKEN:
-                voorstellen.append(AgendaVoorstel(casus_id, code, "voortgang", since.days // 7))
+            weeks = (now - (laatst if laatst.tzinfo else laatst.replace(tzinfo=dt.UTC))).days // 7
+            if casus_id in flagged:
+                reden = "afsluiten" if flagged[casus_id] != "opschalen_zvh" else "knelpunt"
+                voorstellen.append(
+                    AgendaVoorstel(casus_id, code, reden, weeks, gemarkeerd=flagged[casus_id])
+                )
+            elif weeks * 7 >= NIET_BESPROKEN.days:
+                voorstellen.append(AgendaVoorstel(casus_id, code, "voortgang", weeks))
         voorstellen.sort(
             key=lambda v: (
+                v.gemarkeerd is None,
                 v.weken_niet_besproken is not None,
                 -(v.weken_niet_besproken or 0),
                 v.code,
             )
         )
         return AgendaView(view, punten, voorstellen, beschikbaar)
+
+    async def _flagged(self, gemeente_id: int) -> dict[int, str]:
+        """Casussen whose latest overleg besluit was to close, scale down or scale up: the
+        next agenda should take that further."""
+        latest = (
+            select(Besluit.casus_id, func.max(Besluit.id).label("laatste"))
+            .where(Besluit.soort == "overleg")
+            .group_by(Besluit.casus_id)
+            .subquery()
+        )
+        rows = await self._session.execute(
+            select(Besluit.casus_id, Besluit.uitkomst)
+            .join(latest, latest.c.laatste == Besluit.id)
+            .join(Casus, Casus.id == Besluit.casus_id)
+            .where(
+                Casus.gemeente_id == gemeente_id,
+                Besluit.uitkomst.in_(["afsluiten", "afschalen", "opschalen_zvh"]),
+            )
+        )
+        return {casus_id: uitkomst for casus_id, uitkomst in rows.all()}
 
     async def add_item(
         self, requester: Requester, overleg_id: int, casus_id: int, reden: str, minuten: int

@@ -196,8 +196,10 @@ class AgendaVoorstel:
 
     casus_id: int
     code: str
-    reden: str  # the suggested reason: nieuw, voortgang
+    reden: str  # the suggested reason: nieuw, voortgang, knelpunt, afsluiten
     weken_niet_besproken: int | None  # None: never discussed
+    # The last overleg's besluit flagged it: afsluiten, afschalen or opschalen_zvh.
+    gemarkeerd: str | None = None
 
 
 @dataclass(frozen=True)

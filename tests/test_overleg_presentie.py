@@ -280,3 +280,20 @@ def _buttons(card: dict | None, verb: str) -> list[dict]:
     from tests.test_contract import executes
 
     return [a.get("data", {}) for a in executes(card or {}) if a["verb"] == verb]
+
+
+async def test_a_casus_flagged_for_closing_is_suggested_first_next_time(demo_any_db, config):
+    db = demo_any_db
+    code, cid = await opgenomen(db, config)
+    other, _ = await opgenomen(db, config, naam="Priya Ramdin", geboren="2001-06-09")
+    await started(db, config, (code, cid), chair="a6")
+    await besluit(db, config, "a6", code, uitkomst="afsluiten")
+    await router.handle_text(db, config, _channel("a6"), "<at>Casusoverleg</at> overleg afronden")
+
+    oid = await planned(db, config, chair="a6")
+    agenda = await act(db, config, "a1", "agenda.open", {"overleg": oid})
+    shown = plain(agenda.card)
+    assert "het vorige overleg besloot af te sluiten" in shown
+    assert shown.index(code) < shown.index(other)  # flagged before the new one
+    flagged = next(d for d in _buttons(agenda.card, "agenda.voorstel") if d.get("casus") == cid)
+    assert flagged["reden"] == "afsluiten"
