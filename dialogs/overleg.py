@@ -351,8 +351,7 @@ def _agenda_card(view: AgendaView) -> AgendaKaart:
             for p, tijd in zip(view.punten, _times(overleg, view.punten), strict=True)
         ],
         voorstellen=[
-            VoorstelRegel(v.casus_id, v.code, v.reden, _waarom(v))
-            for v in view.voorstellen
+            VoorstelRegel(v.casus_id, v.code, v.reden, _waarom(v)) for v in view.voorstellen
         ],
         casussen=[
             *((str(p.casus_id), f"{p.code} (staat op de agenda)") for p in view.punten),
