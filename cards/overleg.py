@@ -437,22 +437,23 @@ def presentie_kaart(
         ),
     ]
     melden = {"overleg": view.overleg_id}
-    actions = [
-        execute(
-            "Ik ben er",
-            forms.PRESENTIE_MELDEN,
-            {**melden, "antwoord": "aanwezig"},
-            inputs=False,
-        ),
-        execute(
-            "Ik kan niet",
-            forms.PRESENTIE_MELDEN,
-            {**melden, "antwoord": "afgemeld"},
-            inputs=False,
-        ),
-    ]
+    actions = _answers(
+        forms.PRESENTIE_MELDEN,
+        melden,
+        [("Ik ben er", "aanwezig"), ("Ik kan niet", "afgemeld")],
+    )
     if not view.lopend:
         return card(body, actions)
+    body += [
+        heading("Voorzitter: presentie vastleggen"),
+        *choice_input(forms.PRESENTIE_VASTLEGGEN["wie"], "Wie", view.mensen, {}, errors),
+        *choice_input(forms.PRESENTIE_VASTLEGGEN["status"], "Status", view.statussen, {}, errors),
+        action_set([execute("Presentie vastleggen", forms.PRESENTIE_VASTLEGGEN, melden)]),
+    ]
+    if view.bewoner is not None:
+        bewoner = [("Bewoner is aanwezig", "ja"), ("Bewoner is er niet", "nee")]
+        body.append(action_set(_answers(forms.PRESENTIE_BEWONER, melden, bewoner)))
+    return card(body, actions)
     body += [
         heading("Voorzitter: presentie vastleggen"),
         *choice_input(forms.PRESENTIE_VASTLEGGEN["wie"], "Wie", view.mensen, {}, errors),
@@ -479,6 +480,16 @@ def presentie_kaart(
             )
         )
     return card(body, actions)
+
+
+def _answers(
+    form: forms.Form, data: Mapping[str, Any], answers: Sequence[tuple[str, str]]
+) -> list[Element]:
+    """One button per answer; each sends only its own data, not the card's inputs."""
+    return [
+        execute(label, form, {**data, "antwoord": answer}, inputs=False)
+        for label, answer in answers
+    ]
 
 
 # --- the discussion card (channel) -----------------------------------------------------------
