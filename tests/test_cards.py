@@ -170,6 +170,26 @@ CARDS: dict[str, Any] = {
         beheer.professional_card, BEHEER_VIEW, {}, {}, wachtend=(7, "Nadia Bos")
     ),
     "beheer_toegang": built(beheer.toegang_card, BEHEER_VIEW, {}, {"_form": "x"}, None),
+    "beheer_teamleden": built(
+        beheer.professional_card,
+        replace(
+            BEHEER_VIEW,
+            teamleden=[("3", "Nadia Bos — nadia@zuiderstad.example")],
+            teamleden_totaal=40,
+            uitnodigingen=["piet@woonstad.example"],
+        ),
+        {"prof_zoek": "nad"},
+        {"prof_email": "Vul een geldig e-mailadres in."},
+    ),
+    "beheer_criteria": built(
+        beheer.criteria_card,
+        [("1", "Zuiderstad")],
+        [("4", "Zuiderstad", "Zorgmijdend gedrag", "Mijdt hulp")],
+        {"crit_label": "x"},
+        {"crit_label": "Bestaat al"},
+        "OK",
+    ),
+    "beheer_criteria_leeg": built(beheer.criteria_card, [("1", "Zuiderstad")], [], {}, {}),
     "beheer_briefhoofd": built(
         beheer.briefhoofd_card, [("1", "Zuiderstad")], {"gem_adres": "Markt 1"}, {}, "OK"
     ),
