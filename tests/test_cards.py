@@ -120,6 +120,13 @@ CARDS: dict[str, Any] = {
         form_id="f1",
         notice="Concept bewaard.",
     ),
+    "aanmelding_eigen_criteria": built(
+        aanmelding.aanmelding_form,
+        replace(OPTIONS, eigen_criteria=[("4", "1", "Zorgmijdend gedrag", "Zorgmijdend")]),
+        {"eigen_criteria": "4"},
+        {"eigen_criteria": "Kies opnieuw"},
+        form_id="f1",
+    ),
     "aanmelding_ontvangen": built(aanmelding.aanmelding_ontvangen, "PGA-2026-001", "Zuiderstad"),
     "kanaal": built(aanmelding.kanaal_melding, "PGA-2026-001", "jeugd", 3),
     "ter_triage": built(aanmelding.ter_triage, "PGA-2026-001", [("Doelgroep", "Jeugd")], 1),
