@@ -395,7 +395,7 @@ async def learn_member(
     if not tenant_allowed(config, incoming.tenant_id):
         return
     async with db.unit_of_work() as uow:
-        name = incoming.user_name or (member.naam if member else "")
+        name = (member.naam if member else "") or incoming.user_name
         await uow.roster.remember_member(incoming.tenant_id, incoming.aad_object_id, name, member)
         await uow.commit()
 
