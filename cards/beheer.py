@@ -317,11 +317,7 @@ def criteria_card(
             text("Aanmeldingen die het al hebben, houden het.", subtle=True),
             *choice_input(F["crit_uit"], "Criterium", keuzes, values, errors),
             action_set(
-                [
-                    execute(
-                        "Niet meer gebruiken", forms.BEHEER_CRITERIUM_UIT, style="destructive"
-                    )
-                ]
+                [execute("Niet meer gebruiken", forms.BEHEER_CRITERIUM_UIT, style="destructive")]
             ),
         ]
     return card(body, [_back()])
