@@ -121,6 +121,22 @@ class FastCloudAdapter(CloudAdapter):
             body = await response.json(content_type=None) if response.content_length else {}
         return ResourceResponse(id=(body or {}).get("id", ""))
 
+    async def get_json(self, context: TurnContext, service_url: str, path: str) -> Any:
+        """GET `path` (below /v3/) from the Bot Connector at `service_url`, with the turn's
+        credentials; only an allowed service URL is called. ConnectorError on >= 400."""
+        if self._http is None:
+            raise ConnectorError(503, None)
+        self._service_urls.check(service_url)  # before a token goes anywhere
+        url = f"{service_url.rstrip('/')}/v3/{path}"
+        headers = {}
+        credentials = _credentials(context, self.BOT_CONNECTOR_CLIENT_KEY)
+        if credentials is not None and getattr(credentials, "microsoft_app_id", None):
+            headers["Authorization"] = self._authorization(credentials)
+        async with self._http.get(url, headers=headers) as response:
+            if response.status >= 400:
+                raise ConnectorError(response.status, response.headers.get("Retry-After"))
+            return await response.json(content_type=None)
+
     def _authorization(self, credentials: Any) -> str:
         """'Bearer <token>' for these credentials, kept until shortly before the token expires
         (when MSAL itself would stop handing it out): asking MSAL for it on every reply, a

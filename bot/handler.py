@@ -12,10 +12,13 @@ from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import ActivityTypes, DeliveryModes
 
+from bot import roster
+from bot.connector import FastCloudAdapter
 from bot.translate import action_of, incoming_from, invoke_response, message_activities
 from dialogs import router
-from dialogs.core import Config, Outcome
+from dialogs.core import Config, Incoming, Outcome
 from store.db import Database
+from store.roster import TeamAddress
 
 log = logging.getLogger(__name__)
 MALFORMED = "Deze knop werkt niet (meer). Typ 'help' om opnieuw te beginnen."
@@ -33,10 +36,14 @@ class CasusoverlegBot(TeamsActivityHandler):
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         text = TurnContext.remove_recipient_mention(turn_context.activity) or ""
-        outcome = await router.handle_text(
-            self._db, self._config, incoming_from(turn_context), text
-        )
+        incoming = incoming_from(turn_context)
+        outcome = await router.handle_text(self._db, self._config, incoming, text)
+        if outcome.lookup_member and await self._look_up(turn_context, incoming):
+            outcome = await router.handle_text(self._db, self._config, incoming, text)
         await self._send(turn_context, outcome)
+        if outcome.roster_teams:
+            fetched = await self._fetch_roster(turn_context, incoming, outcome)
+            await self._send(turn_context, fetched)
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
         if turn_context.activity.name != "adaptiveCard/action":
@@ -46,9 +53,13 @@ class CasusoverlegBot(TeamsActivityHandler):
             outcome = Outcome(text=MALFORMED)
         else:
             verb, data = action
-            outcome = await router.handle_action(
-                self._db, self._config, incoming_from(turn_context), verb, data
-            )
+            incoming = incoming_from(turn_context)
+            outcome = await router.handle_action(self._db, self._config, incoming, verb, data)
+            if outcome.lookup_member and await self._look_up(turn_context, incoming):
+                outcome = await router.handle_action(self._db, self._config, incoming, verb, data)
+            if outcome.roster_teams:
+                fetched = await self._fetch_roster(turn_context, incoming, outcome)
+                outcome = fetched if outcome.show_roster else outcome
         if outcome.has_messages:
             self._on_messages()
         return InvokeResponse(status=200, body=invoke_response(outcome))
@@ -63,6 +74,38 @@ class CasusoverlegBot(TeamsActivityHandler):
             await self._send(turn_context, await router.greet(self._db, self._config, incoming))
         else:
             await turn_context.send_activity(CHANNEL_GREETING)
+        if incoming.team_id and isinstance(turn_context.adapter, FastCloudAdapter):
+            # Added to a team: its members become candidates in beheer, by name.
+            team = TeamAddress(incoming.team_id, activity.service_url, incoming.tenant_id)
+            members = await roster.team_members(turn_context.adapter, turn_context, team)
+            await router.learn_team(self._db, self._config, incoming, members)
+
+    async def _look_up(self, turn_context: TurnContext, incoming: Incoming) -> bool:
+        """Ask Teams once who this unregistered user is (an invitation by e-mail may be
+        theirs); True when the turn should be tried again."""
+        if not isinstance(turn_context.adapter, FastCloudAdapter):
+            return False
+        found = await roster.member(turn_context.adapter, turn_context)
+        await router.learn_member(self._db, self._config, incoming, found)
+        return found is not None
+
+    async def _fetch_roster(
+        self, turn_context: TurnContext, incoming: Incoming, outcome: Outcome
+    ) -> Outcome:
+        """The members of the teams a workflow asked about, handed back to it."""
+        adapter = turn_context.adapter
+        results = [
+            (
+                team,
+                await roster.team_members(adapter, turn_context, team)
+                if isinstance(adapter, FastCloudAdapter)
+                else None,
+            )
+            for team in outcome.roster_teams
+        ]
+        return await router.roster_fetched(
+            self._db, self._config, incoming, results, show=outcome.show_roster
+        )
 
     async def on_installation_update_add(self, turn_context: TurnContext) -> None:
         # Teams sends conversationUpdate too; the greeting goes there, once.

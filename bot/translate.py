@@ -43,7 +43,18 @@ def incoming_from(turn_context: TurnContext) -> Incoming:
         # Unknown is never personal: identity is shown only where we are sure.
         conversation_type=(activity.conversation.conversation_type or "unknown"),
         reference=_proactive_reference(activity, conversation_id),
+        team_id=team_of(activity),
     )
+
+
+def team_of(activity: Activity) -> str:
+    """The Teams team of a channel activity (channelData.team.id), '' elsewhere."""
+    if activity.conversation.conversation_type != "channel":
+        return ""
+    data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    team = data.get("team")
+    team_id = team.get("id") if isinstance(team, dict) else None
+    return team_id[:300] if isinstance(team_id, str) else ""
 
 
 def _channel_root(conversation_id: str) -> str:

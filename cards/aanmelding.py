@@ -41,6 +41,8 @@ class AanmeldingOptions:
     beroepsgeheim: Sequence[Option]
     toestemming_waarschuwing: str
     criteria: Sequence[Option]
+    # The gemeenten's own criteria: (id, gemeente id, title shown, label recorded).
+    eigen_criteria: Sequence[tuple[str, str, str, str]] = ()
 
 
 def aanmelding_form(
@@ -99,6 +101,24 @@ def aanmelding_form(
         body += text_input(
             FORM[f"crit_{key}_toelichting"], f"Toelichting bij criterium {number}", values, errors
         )
+    if options.eigen_criteria:
+        body += [
+            heading("Eigen criteria van de gemeente"),
+            text(
+                "Deze criteria heeft de gemeente zelf toegevoegd. Ze tellen niet mee voor de 2 "
+                "van de handreiking.",
+                subtle=True,
+            ),
+            *choice_input(
+                FORM["eigen_criteria"],
+                "Welke gelden ook?",
+                [(cid, title) for cid, _, title, _ in options.eigen_criteria],
+                values,
+                errors,
+                multi=True,
+                expanded=True,
+            ),
+        ]
     body += toggle_input(
         FORM["voor_advies"],
         "Minder dan 2 criteria? Verstuur het dan voor advies: de PGA-expert kijkt mee.",

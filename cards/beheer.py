@@ -41,6 +41,11 @@ class BeheerView:
     uitgeschakeld_keuzes: Sequence[Option] = ()
     # People who opened the bot but are not registered: (conversation id, name).
     wachtend: Sequence[tuple[int, str]] = ()
+    # Members of the bot's teams not registered yet: (teamlid id, "name — e-mail"), at most
+    # the cap, and how many there are in all; e-mail addresses waiting to be bound.
+    teamleden: Sequence[Option] = ()
+    teamleden_totaal: int = 0
+    uitnodigingen: Sequence[str] = ()
 
 
 F = forms.BEHEER_ORGANISATIE  # every beheer card reads the same field set
@@ -100,6 +105,7 @@ def beheer_card(view: BeheerView, notice: str | None = None) -> Card:
             execute("Professional toevoegen", forms.BEHEER_PROFESSIONALS_OPEN, inputs=False),
             execute("Organisaties", forms.BEHEER_ORGANISATIES_OPEN, inputs=False),
             execute("Briefhoofd", forms.BEHEER_BRIEFHOOFD_OPEN, inputs=False),
+            execute("Eigen criteria", forms.BEHEER_CRITERIA_OPEN, inputs=False),
             execute("Toegang intrekken", forms.BEHEER_TOEGANG_OPEN, inputs=False),
         ],
     )
@@ -127,33 +133,13 @@ def professional_card(
     *,
     wachtend: tuple[int, str] | None = None,
 ) -> Card:
-    """Add a professional: one who is waiting (known by name from Teams), or by object id."""
+    """Add a professional: one who is waiting, a member of the team (by name), by e-mail, or
+    (for a beheerder) by object id."""
     body: list[Element] = [title("Professional toevoegen"), *_notice(notice, errors)]
     if wachtend:
         body.append(text(f"{wachtend[1]} opende Casusoverleg in Teams. Kies organisatie en rol."))
     else:
-        body += [
-            text(
-                "Makkelijkst: vraag de persoon om Casusoverleg in Teams te openen en 'hallo' te "
-                "sturen. Dan staat hij of zij bij 'Wachten op toegang' in beheer, met naam.",
-                subtle=True,
-            ),
-            *text_input(F["prof_naam"], "Naam", values, errors, required=True),
-            *text_input(
-                F["prof_object_id"],
-                "Entra object-id (uit het Entra-beheercentrum)",
-                values,
-                errors,
-                required=True,
-                placeholder="00000000-0000-0000-0000-000000000000",
-            ),
-            *text_input(
-                F["prof_tenant_id"],
-                "Tenant-id (leeg = dezelfde organisatie als jij)",
-                values,
-                errors,
-            ),
-        ]
+        body += _roster_inputs(view, values, errors)
     body += [
         *text_input(F["prof_functie"], "Functie", values, errors),
         *choice_input(
@@ -224,3 +210,114 @@ def briefhoofd_card(
         *text_input(F["gem_burgemeester"], "Naam van de burgemeester", values, errors),
     ]
     return card(body, [execute("Bewaren", forms.BEHEER_BRIEFHOOFD, style="positive"), _back()])
+
+
+def _roster_inputs(
+    view: BeheerView, values: Mapping[str, Any], errors: Mapping[str, str]
+) -> list[Element]:
+    """Who: a team member by name, or an e-mail address, or an object id (last resort)."""
+    body: list[Element] = [heading("Uit het Teams-team")]
+    if view.teamleden:
+        shown = len(view.teamleden)
+        body += [
+            *choice_input(F["prof_teamlid"], "Teamlid", view.teamleden, values, errors),
+            text(
+                f"{shown} van {view.teamleden_totaal} teamleden die er nog niet in staan. "
+                "Staat iemand er niet bij? Zoek op naam of e-mail."
+                if view.teamleden_totaal > shown
+                else "Teamleden die er nog niet in staan.",
+                subtle=True,
+            ),
+        ]
+    elif values.get("prof_zoek"):
+        body.append(text("Niemand gevonden met deze zoekterm.", subtle=True))
+    else:
+        body.append(
+            text(
+                "Nog geen teamleden die er niet in staan. Druk op 'Teamleden ophalen' (de bot "
+                "moet in het team zitten), of voeg iemand toe met e-mail.",
+                subtle=True,
+            )
+        )
+    body += [
+        *text_input(F["prof_zoek"], "Zoek op naam of e-mail", values, errors),
+        action_set(
+            [
+                execute("Zoeken", forms.BEHEER_ZOEKEN),
+                execute("Teamleden ophalen", forms.BEHEER_TEAMLEDEN, inputs=False),
+            ]
+        ),
+        heading("Of met e-mailadres"),
+        *text_input(
+            F["prof_email"],
+            "E-mailadres (werk)",
+            values,
+            errors,
+            placeholder="naam@organisatie.nl",
+        ),
+        text(
+            "Niet in het team? Vul het e-mailadres in. Zodra die persoon Casusoverleg in Teams "
+            "opent, is de toegang klaar.",
+            subtle=True,
+        ),
+    ]
+    if view.uitnodigingen:
+        body.append(facts([("Wacht op eerste bericht", ", ".join(view.uitnodigingen))]))
+    body += [
+        heading("Of met object-id (voor beheerders)"),
+        *text_input(F["prof_naam"], "Naam", values, errors),
+        *text_input(
+            F["prof_object_id"],
+            "Entra object-id (uit het Entra-beheercentrum)",
+            values,
+            errors,
+            placeholder="00000000-0000-0000-0000-000000000000",
+        ),
+        *text_input(
+            F["prof_tenant_id"], "Tenant-id (leeg = dezelfde organisatie als jij)", values, errors
+        ),
+        heading("Functie en rol"),
+    ]
+    return body
+
+
+def criteria_card(
+    gemeenten: Sequence[Option],
+    huidige: Sequence[tuple[str, str, str, str]],
+    values: Mapping[str, Any],
+    errors: Mapping[str, str],
+    notice: str | None = None,
+) -> Card:
+    """The gemeente's own criteria: (id, gemeente, label, toelichting) of those in use."""
+    body: list[Element] = [
+        title("Eigen criteria van de gemeente"),
+        *_notice(notice, errors),
+        text(
+            "Deze staan in het aanmeldformulier onder de drie criteria van de handreiking, als "
+            "'eigen criterium van de gemeente'. Ze tellen niet mee voor het minimum van twee.",
+            subtle=True,
+        ),
+    ]
+    if huidige:
+        pairs = [(f"{gemeente}: {label}", uitleg) for _, gemeente, label, uitleg in huidige]
+        body.append(facts(pairs))
+    else:
+        body.append(text("Nog geen eigen criteria."))
+    body += [
+        heading("Criterium toevoegen"),
+        *choice_input(F["crit_gemeente"], "Gemeente", gemeenten, values, errors, required=True),
+        *text_input(F["crit_label"], "Criterium (kort)", values, errors, required=True),
+        *text_input(F["crit_toelichting"], "Uitleg voor de aanmelder", values, errors),
+        action_set([execute("Criterium toevoegen", forms.BEHEER_CRITERIUM, style="positive")]),
+    ]
+    if huidige:
+        keuzes = [(cid, f"{gemeente}: {label}") for cid, gemeente, label, _ in huidige]
+        body += [
+            heading("Criterium niet meer gebruiken"),
+            text("Aanmeldingen die het al hebben, houden het.", subtle=True),
+            *choice_input(F["crit_uit"], "Criterium", keuzes, values, errors),
+            action_set(
+                [execute("Niet meer gebruiken", forms.BEHEER_CRITERIUM_UIT, style="destructive")]
+            ),
+        ]
+    return card(body, [_back()])

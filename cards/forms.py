@@ -108,6 +108,8 @@ AANMELDING_INDIENEN = Form(
         Field("beroepsgeheim", 40),
         Field("voor_advies", 5),
         Field("toch_versturen", 5),
+        # The gemeente's own criteria (ids, comma-separated): configuration, not counted.
+        Field("eigen_criteria", 400),
     ),
     tokens=("_form",),
 )
@@ -259,6 +261,14 @@ _BEHEER_FIELDS = (
     Field("gem_gemeente", 12),
     Field("gem_adres", 300),
     Field("gem_burgemeester", 150),
+    # People from the Teams roster or by e-mail; the gemeente's own criteria (#9).
+    Field("prof_teamlid", 12),
+    Field("prof_email", 200),
+    Field("prof_zoek", 100),
+    Field("crit_gemeente", 12),
+    Field("crit_label", 80),
+    Field("crit_toelichting", 300),
+    Field("crit_uit", 12),
 )
 BEHEER_ORGANISATIE = Form("beheer.organisatie", _BEHEER_FIELDS)
 BEHEER_PROFESSIONAL = BEHEER_ORGANISATIE.with_verb("beheer.professional")
@@ -271,6 +281,11 @@ BEHEER_PROFESSIONALS_OPEN = Form("beheer.professionals")
 BEHEER_TOEGANG_OPEN = Form("beheer.toegang")
 BEHEER_BRIEFHOOFD_OPEN = Form("beheer.briefhoofd.open")
 BEHEER_AANVRAAG_OPEN = Form("beheer.aanvraag.open", ids=("aanvraag",))
+BEHEER_TEAMLEDEN = Form("beheer.teamleden")
+BEHEER_ZOEKEN = BEHEER_ORGANISATIE.with_verb("beheer.zoeken")
+BEHEER_CRITERIA_OPEN = Form("beheer.criteria.open")
+BEHEER_CRITERIUM = BEHEER_ORGANISATIE.with_verb("beheer.criterium")
+BEHEER_CRITERIUM_UIT = BEHEER_ORGANISATIE.with_verb("beheer.criterium.uit")
 
 ALL: tuple[Form, ...] = tuple(
     value for value in list(globals().values()) if isinstance(value, Form)

@@ -56,8 +56,9 @@ FILL_PRIVATELY = (
 
 async def _options(context: Context) -> AanmeldingOptions:
     people = context.uow.people
+    gemeenten = [(str(g.id), g.naam) for g in await people.gemeenten()]
     return AanmeldingOptions(
-        gemeenten=[(str(g.id), g.naam) for g in await people.gemeenten()],
+        gemeenten=gemeenten,
         organisaties=[(str(o.id), o.naam) for o in await people.organisaties()],
         doelgroepen=ref.DOELGROEPEN,
         leefgebieden=ref.LEEFGEBIEDEN,
@@ -67,7 +68,27 @@ async def _options(context: Context) -> AanmeldingOptions:
         beroepsgeheim=ref.BEROEPSGEHEIM,
         toestemming_waarschuwing=ref.TOESTEMMING_WAARSCHUWING,
         criteria=ref.CRITERIA,
+        eigen_criteria=await _eigen_criteria(context, dict(gemeenten)),
     )
+
+
+async def _eigen_criteria(
+    context: Context, gemeenten: dict[str, str]
+) -> list[tuple[str, str, str, str]]:
+    """The gemeenten's own criteria as choices; named after their gemeente when there are
+    several (a form cannot show them only once a gemeente is chosen)."""
+    active = await context.uow.criteria.active()
+    several = len({c.gemeente_id for c in active}) > 1
+    choices = []
+    for criterium in active:
+        gemeente = str(criterium.gemeente_id)
+        title = criterium.label
+        if criterium.toelichting:
+            title += f" ({criterium.toelichting})"
+        if several:
+            title += f" — alleen {gemeenten.get(gemeente, 'andere gemeente')}"
+        choices.append((str(criterium.id), gemeente, title, criterium.label))
+    return choices
 
 
 async def _initial_values(context: Context) -> dict[str, Any]:
@@ -124,7 +145,7 @@ async def submit(context: Context, data: dict[str, Any]) -> Outcome:
                 options, values, {"_form": DUPLICATE, "toch_versturen": CONFIRM}, form_id=form_id
             )
         )
-    created = await _create_casus(context, values)
+    created = await _create_casus(context, values, options)
     if not await context.uow.casussen.use_once(once_key, created.code):
         # The same form was sent twice at the same moment: the other press made the casus.
         await context.uow.rollback()
@@ -161,6 +182,13 @@ async def _already_sent(context: Context, once_key: str) -> Outcome:
     return Outcome.private(aanmelding_ontvangen(code, earlier.view.gemeente_naam), earlier.id)
 
 
+def _eigen_chosen(values: dict[str, Any], options: AanmeldingOptions) -> list[dict[str, str]]:
+    """The own criteria as recorded on the aanmelding: their labels as the form showed them,
+    so a later change of the gemeente's list does not change what was sent."""
+    labels = {cid: label for cid, _, _, label in options.eigen_criteria}
+    return [{"id": cid, "label": labels[cid]} for cid in split_multi(values.get("eigen_criteria"))]
+
+
 def _once_key(context: Context, form_id: str) -> str:
     """Per professional, so a form id seen by someone else reveals nothing; hashed, so any
     form id fits the key column."""
@@ -168,7 +196,9 @@ def _once_key(context: Context, form_id: str) -> str:
     return f"aanmelding:{digest}"
 
 
-async def _create_casus(context: Context, values: dict[str, Any]) -> CasusView:
+async def _create_casus(
+    context: Context, values: dict[str, Any], options: AanmeldingOptions
+) -> CasusView:
     criteria = {
         key: {
             "voldaan": values.get(f"crit_{key}") == "true",
@@ -194,6 +224,7 @@ async def _create_casus(context: Context, values: dict[str, Any]) -> CasusView:
             "bewoner_geinformeerd": informed,
             "reden_niet_geinformeerd": None if informed else values["reden_niet_geinformeerd"],
             "voor_advies": _criteria_met(values) < 2,
+            "eigen_criteria": _eigen_chosen(values, options),
         },
         aanmelder=context.actor.requester,
         link=Checklist(
@@ -261,6 +292,7 @@ def validate(values: dict[str, Any], options: AanmeldingOptions, today: dt.date)
     _check_multi(values, "leefgebieden", options.leefgebieden, errors)
     _check_multi(values, "partners", options.organisaties, errors)
     _check_criteria(values, errors)
+    _check_eigen_criteria(values, options, errors)
     if values.get("geinformeerd") == "nee" and not values.get("reden_niet_geinformeerd"):
         errors.setdefault("reden_niet_geinformeerd", "Leg uit waarom de bewoner het nog niet weet.")
     _check_age_group(values, today, errors)
@@ -305,6 +337,24 @@ def _check_multi(values: dict[str, Any], field: str, options: Any, errors: dict[
     allowed = {value for value, _ in options}
     if any(part not in allowed for part in split_multi(values.get(field))):
         errors.setdefault(field, "Kies alleen uit de lijst. Open het formulier opnieuw.")
+
+
+def _check_eigen_criteria(
+    values: dict[str, Any], options: AanmeldingOptions, errors: dict[str, str]
+) -> None:
+    """The gemeente's own criteria chosen must be in use, and of the gemeente chosen."""
+    gemeente_of = {cid: gemeente for cid, gemeente, _, _ in options.eigen_criteria}
+    chosen = split_multi(values.get("eigen_criteria"))
+    if any(cid not in gemeente_of for cid in chosen):
+        errors.setdefault(
+            "eigen_criteria", "Dit criterium is er niet meer. Kies opnieuw uit de lijst."
+        )
+    elif any(gemeente_of[cid] != values.get("gemeente") for cid in chosen):
+        errors.setdefault(
+            "eigen_criteria",
+            "Je koos een eigen criterium van een andere gemeente. Haal dat vinkje weg of kies "
+            "die gemeente.",
+        )
 
 
 def _criteria_met(values: dict[str, Any]) -> int:

@@ -13,6 +13,7 @@ from cards.beheer import (
     BeheerView,
     beheer_card,
     briefhoofd_card,
+    criteria_card,
     organisaties_card,
     professional_card,
     toegang_card,
@@ -20,14 +21,18 @@ from cards.beheer import (
 from dialogs.core import Context, Outcome, control_char_errors, has_control_chars, read_form
 from store import reference as ref
 from store.access import AccessDenied, Conflict, NotFound, PeopleNeed
+from store.roster import TeamAddress, TeamMember, is_email
+from store.views import PersonView
 
 ONLY_ADMIN = "Alleen een PGA-expert of beheerder kan dit. Typ 'help' voor wat jij kunt."
 GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 GONE = "Deze aanvraag staat er niet meer. Open 'beheer' opnieuw."
 
 
-async def _view(context: Context) -> BeheerView:
+async def _view(context: Context, zoek: str = "") -> BeheerView:
     people = context.uow.people
+    requester = context.actor.requester
+    teamleden, totaal = await context.uow.roster.candidates(requester, MAX_SHOWN, zoek)
     organisaties = await people.organisaties()
     soorten = dict(ref.ORGANISATIE_SOORTEN)
     professionals = []
@@ -44,7 +49,10 @@ async def _view(context: Context) -> BeheerView:
         gemeenten=[(str(g.id), g.naam) for g in await people.gemeenten()],
         professional_keuzes=[(str(p.id), p.naam) for p in await people.active()],
         uitgeschakeld_keuzes=[(str(p.id), p.naam) for p in await people.switched_off()],
-        wachtend=await people.waiting(context.actor.requester),
+        wachtend=await people.waiting(requester),
+        teamleden=[(str(c.id), f"{c.naam} — {c.email or 'geen e-mail'}") for c in teamleden],
+        teamleden_totaal=totaal,
+        uitnodigingen=await context.uow.roster.invitations(requester),
     )
 
 
@@ -103,9 +111,12 @@ async def add_organisatie(context: Context, data: dict[str, Any]) -> Outcome:
 
 
 async def add_professional(context: Context, data: dict[str, Any]) -> Outcome:
+    """Add someone: a team member by name, by e-mail, or by object id (in that order)."""
     if refusal := await _require_admin_in_private(context):
         return refusal
     values = read_form(forms.BEHEER_PROFESSIONAL, data)
+    if values.get("prof_teamlid") or values.get("prof_email"):
+        return await _add_from_roster(context, values)
     errors = await _validate_professional(context, values)
     if errors:
         return Outcome.private(professional_card(await _view(context), values, errors))
@@ -119,6 +130,118 @@ async def add_professional(context: Context, data: dict[str, Any]) -> Outcome:
     )
     notice = f"{professional.naam} is toegevoegd."
     return Outcome.private(beheer_card(await _view(context), notice))
+
+
+MAX_SHOWN = 30
+ROSTER_REFUSALS = {
+    "actief": "{wie} staat er al in. Er is niets veranderd.",
+    "uitgeschakeld": (
+        "{wie} is uitgeschakeld. Een beheerder kan die persoon weer inschakelen onder "
+        "'Toegang intrekken'. Er is niets veranderd."
+    ),
+    "uitgenodigd": "Voor {wie} staat al een uitnodiging klaar. Er is niets veranderd.",
+}
+
+
+async def _add_from_roster(context: Context, values: dict[str, Any]) -> Outcome:
+    errors = await _validate_professional(context, values, waiting=True)
+    teamlid, email = values.get("prof_teamlid") or "", (values.get("prof_email") or "").lower()
+    field = "prof_teamlid" if teamlid else "prof_email"
+    if teamlid and email:
+        errors["prof_email"] = "Kies een teamlid óf vul een e-mailadres in, niet allebei."
+    elif teamlid and not _number(teamlid):
+        errors["prof_teamlid"] = "Kies een teamlid uit de lijst."
+    elif email and not is_email(email):
+        errors["prof_email"] = "Vul een geldig e-mailadres in, zoals naam@organisatie.nl."
+    if errors:
+        return Outcome.private(professional_card(await _view(context), values, errors))
+    roster, requester = context.uow.roster, context.actor.requester
+    added: PersonView | None = None
+    try:
+        if teamlid:
+            added = await roster.add_member(
+                requester, int(teamlid), **_role_and_organisation(values)
+            )
+        else:
+            added = await roster.add_by_email(requester, email, **_role_and_organisation(values))
+    except NotFound:
+        errors[field] = "Kies een teamlid uit de lijst."
+    except Conflict as known:
+        wie = email or _chosen_name(await _view(context), teamlid)
+        errors[field] = ROSTER_REFUSALS[str(known.args[0])].format(wie=wie)
+    if errors:
+        await context.uow.commit_refusals_only()
+        return Outcome.private(professional_card(await _view(context), values, errors))
+    if added is None:
+        notice = (
+            f"{email} is uitgenodigd. Zodra die persoon Casusoverleg in Teams opent, is de "
+            "toegang klaar."
+        )
+    else:
+        notice = f"{added.naam} is toegevoegd en kan Casusoverleg nu gebruiken."
+    return Outcome.private(beheer_card(await _view(context), notice))
+
+
+def _chosen_name(view: BeheerView, teamlid: str) -> str:
+    label = dict(view.teamleden).get(teamlid, "Deze persoon")
+    return label.split(" — ")[0]
+
+
+async def search_roster(context: Context, data: dict[str, Any]) -> Outcome:
+    """Filter the team members shown (the list is capped) by name or e-mail."""
+    if refusal := await _require_admin_in_private(context):
+        return refusal
+    values = read_form(forms.BEHEER_ZOEKEN, data)
+    errors = control_char_errors({"prof_zoek": values.get("prof_zoek", "")})
+    zoek = "" if errors else values.get("prof_zoek", "")
+    values.pop("prof_teamlid", None)
+    return Outcome.private(professional_card(await _view(context, zoek), values, errors))
+
+
+async def fetch_roster(context: Context, data: dict[str, Any]) -> Outcome:
+    """'Teamleden ophalen': the platform layer asks Teams for the members of the teams the
+    bot is in (only it talks to the Bot Connector), then `roster_fetched` shows them."""
+    if refusal := await _require_admin_in_private(context):
+        return refusal
+    teams = await context.uow.roster.teams(context.actor.requester)
+    if not teams:
+        errors = {
+            "_form": "Ik ken nog geen Teams-team. Voeg Casusoverleg toe aan het team van de PGA "
+            "en typ '@Casusoverleg kanaal' in een kanaal daarvan. Of voeg iemand toe met e-mail."
+        }
+        return Outcome.private(professional_card(await _view(context), {}, errors))
+    card = professional_card(await _view(context), {}, {}, "Teamleden worden opgehaald…")
+    outcome = Outcome.private(card)
+    outcome.roster_teams, outcome.show_roster = tuple(teams), True
+    return outcome
+
+
+async def roster_fetched(
+    context: Context,
+    results: list[tuple[TeamAddress, list[TeamMember] | None]],
+    show: bool,
+) -> Outcome:
+    """Keep what Teams gave (`None`: the team could not be asked), and show the result."""
+    kept, failed = 0, 0
+    for address, members in results:
+        if members is None:
+            failed += 1
+            continue
+        try:
+            kept += await context.uow.roster.refresh(context.actor.requester, address, members)
+        except NotFound:
+            failed += 1
+    if not show:
+        return Outcome()
+    if failed and not kept:
+        notice = None
+        errors = {
+            "_form": "Teams gaf de teamleden nu niet. Probeer het later opnieuw, of voeg iemand "
+            "toe met e-mail."
+        }
+    else:
+        notice, errors = f"{kept} teamleden opgehaald.", {}
+    return Outcome.private(professional_card(await _view(context), {}, errors, notice))
 
 
 def _role_and_organisation(values: dict[str, Any]) -> dict[str, Any]:
@@ -314,7 +437,95 @@ async def koppel_kanaal(context: Context, data: dict[str, Any]) -> Outcome:
     await context.uow.people.link_channel(context.actor.requester, gemeente_id)
     gemeente = await context.uow.people.gemeente(gemeente_id)
     naam = gemeente.naam if gemeente else "je gemeente"
-    return Outcome(
+    outcome = Outcome(
         text=f"Dit kanaal krijgt nu meldingen van nieuwe aanmeldingen voor {naam}. "
         "Alleen met de casuscode, nooit met namen."
     )
+    service_url = (context.incoming.reference or {}).get("serviceUrl")
+    if context.incoming.team_id and isinstance(service_url, str):
+        # The team's members become candidates in beheer (fetched by the platform layer).
+        team = TeamAddress(context.incoming.team_id, service_url, context.incoming.tenant_id)
+        outcome.roster_teams = (team,)
+    return outcome
+
+
+# --- the gemeente's own criteria ------------------------------------------------------------
+
+
+async def _criteria_card(
+    context: Context, values: dict[str, Any], errors: dict[str, str], notice: str | None = None
+) -> Outcome:
+    gemeenten = await context.uow.criteria.editable(context.actor.requester)
+    names = dict(gemeenten)
+    huidige = [
+        (str(c.id), names[c.gemeente_id], c.label, c.toelichting or "")
+        for c in await context.uow.criteria.active()
+        if c.gemeente_id in names
+    ]
+    if len(gemeenten) == 1 and not values.get("crit_gemeente"):
+        values = {**values, "crit_gemeente": str(gemeenten[0][0])}
+    choices = [(str(gid), naam) for gid, naam in gemeenten]
+    return Outcome.private(criteria_card(choices, huidige, values, errors, notice))
+
+
+async def open_criteria(context: Context, data: dict[str, Any]) -> Outcome:
+    try:
+        return await _criteria_card(context, {}, {})
+    except AccessDenied:
+        return Outcome(text=ONLY_ADMIN)
+
+
+async def add_criterium(context: Context, data: dict[str, Any]) -> Outcome:
+    values = read_form(forms.BEHEER_CRITERIUM, data)
+    label, uitleg = values.get("crit_label", ""), values.get("crit_toelichting", "")
+    errors = control_char_errors({"crit_label": label, "crit_toelichting": uitleg})
+    if not label:
+        errors["crit_label"] = "Vul het criterium in, kort (bijvoorbeeld 'Zorgmijdend gedrag')."
+    gemeente = values.get("crit_gemeente") or ""
+    if not _number(gemeente):
+        errors["crit_gemeente"] = "Kies de gemeente."
+    try:
+        if not errors:
+            await context.uow.criteria.add(context.actor.requester, int(gemeente), label, uitleg)
+            return await _criteria_card(context, {}, {}, f"'{label}' staat nu in het formulier.")
+    except AccessDenied:
+        if not errors and not await _may_edit_criteria(context):
+            return Outcome(text=ONLY_ADMIN)
+        errors["crit_gemeente"] = "Kies een gemeente uit de lijst."
+    except Conflict as refused:
+        errors["crit_label"] = (
+            "Dit criterium heeft deze gemeente al."
+            if refused.args[0] == "bestaat"
+            else "Deze gemeente heeft al het maximum aan eigen criteria. Zet er eerst een uit."
+        )
+    await context.uow.commit_refusals_only()
+    try:
+        return await _criteria_card(context, values, errors)
+    except AccessDenied:
+        return Outcome(text=ONLY_ADMIN)
+
+
+async def _may_edit_criteria(context: Context) -> bool:
+    try:
+        await context.uow.people.authorise(context.actor.requester, PeopleNeed.EIGEN_CRITERIA)
+    except AccessDenied:
+        return False
+    return True
+
+
+async def switch_off_criterium(context: Context, data: dict[str, Any]) -> Outcome:
+    values = read_form(forms.BEHEER_CRITERIUM_UIT, data)
+    chosen = values.get("crit_uit") or ""
+    try:
+        if not _number(chosen):
+            raise NotFound("criterium")
+        label = await context.uow.criteria.switch_off(context.actor.requester, int(chosen))
+    except AccessDenied:
+        return Outcome(text=ONLY_ADMIN)
+    except NotFound:
+        await context.uow.commit_refusals_only()
+        return await _criteria_card(
+            context, values, {"crit_uit": "Kies een criterium uit de lijst."}
+        )
+    notice = f"'{label}' staat niet meer in het formulier. Eerdere aanmeldingen houden het."
+    return await _criteria_card(context, {}, {}, notice)

@@ -79,6 +79,8 @@ async def _view(casus: CasusAccess) -> CasusView:
         + (f" ({b.toelichting})" if b.toelichting else "")
         for b in await casus.besluiten()
     ]
+    if eigen := await casus.eigen_criteria():
+        kenmerken.append(("Eigen criteria van de gemeente", ", ".join(eigen)))
     gesprek = await casus.startgesprek()
     if gesprek is not None:
         kenmerken.append(("Startgesprek", _gesprek_label(gesprek)))

@@ -15,6 +15,7 @@ from store.access import NotFound, Requester
 from store.db import UnitOfWork
 from store.outbox import Message
 from store.people import ProfessionalInfo
+from store.roster import TeamAddress
 from store.views import SharedCasusView
 
 Card = dict[str, Any]
@@ -42,6 +43,7 @@ class Incoming:
     conversation_id: str
     conversation_type: str  # personal, channel, groupChat
     reference: Mapping[str, Any] | None = None
+    team_id: str = ""  # the Teams team of a channel ('' elsewhere)
 
     @property
     def personal(self) -> bool:
@@ -90,6 +92,12 @@ class Outcome:
     shared_casus: SharedCasusView | None = None
     messages: list[Message] = field(default_factory=list)
     has_messages: bool = False  # the outbox got new messages: the sender should run
+    # For the platform layer, which alone talks to the Bot Connector: ask these teams for
+    # their members and hand them to `router.roster_fetched` (whose card then replaces this
+    # one when `show_roster`); ask Teams who this unregistered user is (`router.learn_member`).
+    roster_teams: tuple[TeamAddress, ...] = ()
+    show_roster: bool = False
+    lookup_member: bool = False
 
     @classmethod
     def private(cls, card: Card, about: int | None = None) -> Outcome:

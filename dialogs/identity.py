@@ -23,9 +23,10 @@ SWITCHED_OFF = (
 
 
 class Refused(Exception):
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, unknown: bool = False) -> None:
         super().__init__(message)
         self.message = message
+        self.unknown = unknown  # not registered (not: switched off, or another tenant)
 
 
 def tenant_allowed(config: Config, tenant_id: str) -> bool:
@@ -58,7 +59,11 @@ async def resolve_actor(uow: UnitOfWork, config: Config, incoming: Incoming) -> 
         raise _refuse(uow, incoming, "toegang.tenant", "tenant niet toegestaan", NOT_ALLOWED)
     professional = await _find_or_bootstrap(uow, config, incoming)
     if professional is None:
-        raise _refuse(uow, incoming, "toegang.onbekend", "niet geregistreerd", NOT_REGISTERED)
+        professional = await _bind_invitation(uow, incoming)
+    if professional is None:
+        refusal = _refuse(uow, incoming, "toegang.onbekend", "niet geregistreerd", NOT_REGISTERED)
+        refusal.unknown = True
+        raise refusal
     if not professional.actief:
         raise _refuse(
             uow,
@@ -103,6 +108,13 @@ async def _find_or_bootstrap(
         naam=incoming.user_name or "Beheerder",
     )
     return await _make_admin(uow, config, incoming, professional.id)
+
+
+async def _bind_invitation(uow: UnitOfWork, incoming: Incoming) -> ProfessionalInfo | None:
+    """Someone added by e-mail writes for the first time: once Teams has given their e-mail
+    (router.learn_member), they are registered as the invitation says."""
+    bound = await uow.roster.bind_invitation(incoming.tenant_id, incoming.aad_object_id)
+    return await uow.people.identity_by_id(bound) if bound is not None else None
 
 
 async def _make_admin(

@@ -39,6 +39,7 @@ from store.access import (
 )
 from store.db import ConcurrentInsert, Database, UnitOfWork
 from store.outbox import PrivateMessage
+from store.roster import TeamAddress, TeamMember
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +112,11 @@ ROUTES: dict[str, Route] = {
         Route(forms.BEHEER_PROFESSIONAL, beheer.add_professional),
         Route(forms.BEHEER_UITSCHAKELEN, beheer.deactivate_professional),
         Route(forms.BEHEER_INSCHAKELEN, beheer.reactivate_professional),
+        Route(forms.BEHEER_TEAMLEDEN, beheer.fetch_roster),
+        Route(forms.BEHEER_ZOEKEN, beheer.search_roster),
+        Route(forms.BEHEER_CRITERIA_OPEN, beheer.open_criteria),
+        Route(forms.BEHEER_CRITERIUM, beheer.add_criterium),
+        Route(forms.BEHEER_CRITERIUM_UIT, beheer.switch_off_criterium),
         Route(forms.DEMO_ALS, demo.act_as),
         Route(forms.OVERLEG_LIJST, overleg.lijst),
         Route(forms.OVERLEG_PLANNEN_OPEN, overleg.open_plannen),
@@ -277,7 +283,8 @@ async def _run_once(
         except Refused as refusal:
             await _commit_refusals(uow)
             await _remember_unregistered(uow, config, incoming)
-            return Outcome(text=refusal.message)
+            lookup = refusal.unknown and await _wants_lookup(uow, config, incoming)
+            return Outcome(text=refusal.message, lookup_member=lookup)
         if private:
             actor = replace(actor, requester=actor.requester.privately())
         elif incoming.reference is not None:
@@ -287,6 +294,7 @@ async def _run_once(
                 incoming.tenant_id,
                 actor.id if incoming.personal else None,
                 dict(incoming.reference),
+                team_id=incoming.team_id,
             )
         context = Context(uow=uow, actor=actor, config=config, incoming=incoming)
         try:
@@ -372,6 +380,75 @@ async def _remember_unregistered(uow: UnitOfWork, config: Config, incoming: Inco
             aad_object_id=incoming.aad_object_id,
         )
         await uow.commit()
+
+
+# --- what the platform layer learnt from the Bot Connector (people from the Teams roster) ---
+
+
+async def _wants_lookup(uow: UnitOfWork, config: Config, incoming: Incoming) -> bool:
+    return bool(
+        incoming.tenant_id
+        and incoming.aad_object_id
+        and tenant_allowed(config, incoming.tenant_id)
+        and await uow.roster.wants_lookup(incoming.tenant_id, incoming.aad_object_id)
+    )
+
+
+async def learn_member(
+    db: Database, config: Config, incoming: Incoming, member: TeamMember | None
+) -> None:
+    """Keep who this unregistered user is, as the Bot Connector said (None: it did not)."""
+    if not (incoming.tenant_id and incoming.aad_object_id):
+        return
+    if not tenant_allowed(config, incoming.tenant_id):
+        return
+    async with db.unit_of_work() as uow:
+        name = (member.naam if member else "") or incoming.user_name
+        await uow.roster.remember_member(incoming.tenant_id, incoming.aad_object_id, name, member)
+        await uow.commit()
+
+
+async def learn_team(
+    db: Database, config: Config, incoming: Incoming, members: list[TeamMember] | None
+) -> int:
+    """The bot was added to a team: keep the channel (with its team, to ask again later) and
+    the team's members of its own tenant as candidates for beheer. Nobody acts here, so
+    nothing but an allowed tenant is required."""
+    if not (incoming.team_id and incoming.tenant_id and incoming.reference):
+        return 0
+    if not tenant_allowed(config, incoming.tenant_id):
+        return 0
+    async with db.unit_of_work() as uow:
+        await uow.conversations.remember(
+            incoming.conversation_id,
+            incoming.conversation_type,
+            incoming.tenant_id,
+            None,
+            dict(incoming.reference),
+            team_id=incoming.team_id,
+        )
+        kept = 0
+        if members is not None:
+            kept = await uow.roster.keep_team(incoming.tenant_id, incoming.team_id, members)
+        await uow.commit()
+        return kept
+
+
+async def roster_fetched(
+    db: Database,
+    config: Config,
+    incoming: Incoming,
+    results: list[tuple[TeamAddress, list[TeamMember] | None]],
+    *,
+    show: bool,
+) -> Outcome:
+    """Hand what Teams said about the teams asked for (`Outcome.roster_teams`) to beheer, as
+    the same professional; with `show`, its card answers the button."""
+
+    async def step(context: Context, data: dict[str, Any]) -> Outcome:
+        return await beheer.roster_fetched(context, results, show)
+
+    return await _run(db, config, incoming, step, {}, private=not incoming.personal)
 
 
 async def _commit_refusals(uow: UnitOfWork) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from cards import forms
@@ -115,7 +116,8 @@ async def _triage_card(
                 aanmelding.criteria.get(key, {}).get("toelichting") or "",
             )
             for key, label in ref.CRITERIA
-        ],
+        ]
+        + eigen_criteria_lines(aanmelding.eigen_criteria),
         reden=f"Reden: {aanmelding.reden}",
         duplicates=await _duplicate_warnings(casus),
     )
@@ -370,3 +372,11 @@ def _check_planning(values: dict[str, Any], today: dt.date, errors: dict[str, st
             dt.time.fromisoformat(raw_time)
         except ValueError:
             errors.setdefault("startgesprek_tijd", "Dit is geen geldige tijd (uu:mm).")
+
+
+EIGEN = "eigen criterium van de gemeente"
+
+
+def eigen_criteria_lines(eigen: Sequence[Mapping[str, str]]) -> list[tuple[str, str]]:
+    """The gemeente's own criteria that hold, marked so: they are not the handreiking's."""
+    return [(f"✔ {item.get('label', '?')}", EIGEN) for item in eigen]

@@ -88,6 +88,7 @@ class PeopleNeed(StrEnum):
     INSCHAKELEN = "beheer.inschakelen"
     KANAAL_KOPPELEN = "beheer.kanaal"
     BRIEFHOOFD = "beheer.briefhoofd"
+    EIGEN_CRITERIA = "beheer.criteria"
 
 
 BEHEERDER = "beheerder"
@@ -102,6 +103,7 @@ PEOPLE_NEEDS: dict[PeopleNeed, Rule] = {
     PeopleNeed.INSCHAKELEN: Rule(frozenset({BEHEERDER}), True, "U"),
     PeopleNeed.KANAAL_KOPPELEN: Rule(frozenset({ANY_PGA_EXPERT}), False, "U"),
     PeopleNeed.BRIEFHOOFD: Rule(frozenset({BEHEERDER, ANY_PGA_EXPERT}), True, "U"),
+    PeopleNeed.EIGEN_CRITERIA: Rule(frozenset({BEHEERDER, ANY_PGA_EXPERT}), True, "C"),
 }
 
 

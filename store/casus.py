@@ -379,6 +379,8 @@ def _retention_statements(casus_id: int) -> list[Any]:
         )
         .values(plaats=REMOVED)
         .execution_options(synchronize_session=False),
+        # Which of the gemeente's own criteria held (#9): casus data like the others.
+        update(Aanmelding).where(Aanmelding.casus_id == casus_id).values(eigen_criteria=None),
     ]
 
 
@@ -480,6 +482,13 @@ class CasusAccess:
             redact=lambda text: redact(text, identifiers),
         )
 
+    async def eigen_criteria(self) -> list[str]:
+        """Labels of the gemeente's own criteria the aanmelding recorded (#9). Shown beside
+        the identity in the casus view, whose view of identity is already logged."""
+        self.require(Need.IDENTITEIT)
+        row = await self._aanmelding_row()
+        return [str(item.get("label", "?")) for item in (row.eigen_criteria or [])] if row else []
+
     async def identiteit(self, purpose: str) -> IdentiteitView:
         self.require(Need.IDENTITEIT)
         persoon = await self._persoon()
@@ -509,6 +518,7 @@ class CasusAccess:
             bewoner_geinformeerd=row.bewoner_geinformeerd,
             reden_niet_geinformeerd=row.reden_niet_geinformeerd,
             voor_advies=row.voor_advies,
+            eigen_criteria=list(row.eigen_criteria or []),
         )
 
     async def aanmelder_id(self) -> int | None:

@@ -31,10 +31,12 @@ class ConversationRepository:
         professional_id: int | None,
         reference: dict[str, Any],
         aad_object_id: str | None = None,
+        team_id: str | None = None,
     ) -> None:
         """Insert or update in one statement: Teams sends installationUpdate and
         conversationUpdate at the same moment, and both turns store the reference."""
-        fingerprint = (professional_id, json.dumps(reference, sort_keys=True))
+        team_id = team_id or None
+        fingerprint = (professional_id, json.dumps([reference, team_id], sort_keys=True))
         if self._known.get(conversation_id) == fingerprint:
             return  # stored before by this process: the common case, no query at all
         current = await self.get(conversation_id)
@@ -42,6 +44,7 @@ class ConversationRepository:
             current is not None
             and current.professional_id == professional_id
             and current.reference == reference
+            and current.team_id == team_id
         ):
             self._known.put(conversation_id, fingerprint)
             return
@@ -52,6 +55,7 @@ class ConversationRepository:
             "professional_id": professional_id,
             "aad_object_id": aad_object_id.lower() if aad_object_id else None,
             "reference": reference,
+            "team_id": team_id or None,
             "updated_at": utcnow(),
         }
         statement = dialect_insert(self._session)(ConversationRef).values(**values)

@@ -20,8 +20,10 @@ from store.audit import has_pending
 
 if TYPE_CHECKING:
     from store.conversations import ReferenceCache
+    from store.criteria import CriteriaRepository
     from store.documents import DocumentGrants
     from store.jobs import JobRepository
+    from store.roster import RosterRepository
 
 
 def create_engine(database_url: str) -> AsyncEngine:
@@ -113,6 +115,18 @@ class UnitOfWork:
         self.casussen = CasusRepository(session, self.audit)
         self.berichten = BerichtRepository(session, self.casussen)
         self.conversations = ConversationRepository(session, known_references)
+
+    @property
+    def roster(self) -> RosterRepository:
+        from store.roster import RosterRepository
+
+        return RosterRepository(self.session, self.audit, self.people)
+
+    @property
+    def criteria(self) -> CriteriaRepository:
+        from store.criteria import CriteriaRepository
+
+        return CriteriaRepository(self.session, self.audit, self.people)
 
     @property
     def jobs(self) -> JobRepository:

@@ -149,6 +149,9 @@ class Aanmelding(Base):
     status: Mapped[str] = mapped_column(String(20), default="open")
     # Fewer than two criteria: sent to ask the PGA-expert's advice, marked so for triage.
     voor_advies: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The gemeente's own criteria that hold, as labels at the time of sending (#9); they
+    # never count towards the handreiking's minimum. None for older aanmeldingen.
+    eigen_criteria: Mapped[list[Any] | None] = mapped_column(JSON)
 
 
 class Concept(Base):
@@ -363,6 +366,8 @@ class ConversationRef(Base):
     # Who opened a personal chat before being registered: matched once they are.
     aad_object_id: Mapped[str | None] = mapped_column(String(64), index=True)
     reference: Mapped[dict[str, Any]] = mapped_column()
+    # A team channel: the team's id, to ask the Bot Connector for the team's members.
+    team_id: Mapped[str | None] = mapped_column(String(300))
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
@@ -460,3 +465,62 @@ class Taak(Base):
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     claimed_at: Mapped[dt.datetime | None] = mapped_column()
     pogingen: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# --- people from the Teams roster and criteria of a gemeente (#9) ----------------------------
+
+
+class Teamlid(Base):
+    """Someone Teams told the bot about (a member of a team the bot is in, or a user the bot
+    looked up once): a candidate a PGA-expert can add by name or e-mail. Only members of the
+    team's own tenant; refreshed with the team, so someone who left the team goes."""
+
+    __tablename__ = "teamlid"
+    __table_args__ = (UniqueConstraint("tenant_id", "aad_object_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(String(64))
+    aad_object_id: Mapped[str] = mapped_column(String(64))
+    naam: Mapped[str] = mapped_column(String(150))
+    email: Mapped[str | None] = mapped_column(String(200), index=True)
+    # None: looked up when they first wrote to the bot (not from a team roster).
+    team_id: Mapped[str | None] = mapped_column(String(300))
+    opgehaald_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Uitnodiging(Base):
+    """A professional added by e-mail before Teams told us who that is: bound to the Teams
+    user whose e-mail matches when they first write to the bot."""
+
+    __tablename__ = "uitnodiging"
+    __table_args__ = (UniqueConstraint("tenant_id", "email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(String(64))
+    email: Mapped[str] = mapped_column(String(200))
+    functie: Mapped[str | None] = mapped_column(String(150))
+    organisatie_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisatie.id", ondelete="SET NULL")
+    )
+    pga_gemeente_id: Mapped[int | None] = mapped_column(
+        ForeignKey("gemeente.id", ondelete="CASCADE")
+    )
+    door_id: Mapped[int] = mapped_column(ForeignKey("professional.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class GemeenteCriterium(Base):
+    """A criterion a gemeente adds to the handreiking's three (configuration): shown in the
+    aanmelding for that gemeente, never counted towards the handreiking's minimum."""
+
+    __tablename__ = "gemeente_criterium"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    gemeente_id: Mapped[int] = mapped_column(
+        ForeignKey("gemeente.id", ondelete="CASCADE"), index=True
+    )
+    label: Mapped[str] = mapped_column(String(80))
+    toelichting: Mapped[str | None] = mapped_column(String(300))
+    actief: Mapped[bool] = mapped_column(Boolean, default=True)
+    door_id: Mapped[int] = mapped_column(ForeignKey("professional.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -60,6 +60,8 @@ class AanmeldingView:
     bewoner_geinformeerd: bool
     reden_niet_geinformeerd: str | None
     voor_advies: bool = False
+    # The gemeente's own criteria that hold ({"id", "label"}); never counted in criteria_met.
+    eigen_criteria: Sequence[Mapping[str, str]] = ()
 
     @property
     def criteria_met(self) -> int:

@@ -132,6 +132,13 @@ CARDS: dict[str, Any] = {
         form_id="f1",
         notice="Concept bewaard.",
     ),
+    "aanmelding_eigen_criteria": built(
+        aanmelding.aanmelding_form,
+        replace(OPTIONS, eigen_criteria=[("4", "1", "Zorgmijdend gedrag", "Zorgmijdend")]),
+        {"eigen_criteria": "4"},
+        {"eigen_criteria": "Kies opnieuw"},
+        form_id="f1",
+    ),
     "aanmelding_ontvangen": built(aanmelding.aanmelding_ontvangen, "PGA-2026-001", "Zuiderstad"),
     "kanaal": built(aanmelding.kanaal_melding, "PGA-2026-001", "jeugd", 3),
     "ter_triage": built(aanmelding.ter_triage, "PGA-2026-001", [("Doelgroep", "Jeugd")], 1),
@@ -182,6 +189,26 @@ CARDS: dict[str, Any] = {
         beheer.professional_card, BEHEER_VIEW, {}, {}, wachtend=(7, "Nadia Bos")
     ),
     "beheer_toegang": built(beheer.toegang_card, BEHEER_VIEW, {}, {"_form": "x"}, None),
+    "beheer_teamleden": built(
+        beheer.professional_card,
+        replace(
+            BEHEER_VIEW,
+            teamleden=[("3", "Nadia Bos — nadia@zuiderstad.example")],
+            teamleden_totaal=40,
+            uitnodigingen=["piet@woonstad.example"],
+        ),
+        {"prof_zoek": "nad"},
+        {"prof_email": "Vul een geldig e-mailadres in."},
+    ),
+    "beheer_criteria": built(
+        beheer.criteria_card,
+        [("1", "Zuiderstad")],
+        [("4", "Zuiderstad", "Zorgmijdend gedrag", "Mijdt hulp")],
+        {"crit_label": "x"},
+        {"crit_label": "Bestaat al"},
+        "OK",
+    ),
+    "beheer_criteria_leeg": built(beheer.criteria_card, [("1", "Zuiderstad")], [], {}, {}),
     "beheer_briefhoofd": built(
         beheer.briefhoofd_card, [("1", "Zuiderstad")], {"gem_adres": "Markt 1"}, {}, "OK"
     ),

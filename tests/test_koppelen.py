@@ -72,7 +72,8 @@ async def test_linked_partner_sees_the_casus_with_identity_in_private(demo_any_d
     assert any(e == "betrokkene.koppelen" and f"professional={ahmed}" in d for e, d in events)
 
 
-async def test_an_adviser_sees_nothing_identifying(demo_db, config):
+async def test_an_adviser_sees_nothing_identifying(demo_any_db, config):
+    demo_db = demo_any_db  # on SQLite and PostgreSQL (#9)
     code, cid = await opgenomen(demo_db, config)
     await link(demo_db, config, cid, "a5", rol="adviserend")
     seen = await say(demo_db, config, "a5", f"casus {code}")
@@ -138,7 +139,8 @@ async def test_linking_again_needs_no_retyping(demo_any_db, config):
     assert len(links) == 1 and links[0].noodzaak == CHECKLIST["noodzaak"]
 
 
-async def test_casusregisseur_appointed_later_and_replaced(demo_db, config):
+async def test_casusregisseur_appointed_later_and_replaced(demo_any_db, config):
+    demo_db = demo_any_db  # on SQLite and PostgreSQL (#9)
     code, cid = await opgenomen(demo_db, config, regisseur=None)
     sanne = await professional_id(demo_db, "a3")
     kees = await professional_id(demo_db, "a6")
@@ -190,7 +192,8 @@ async def test_bad_input_gets_a_message_and_changes_nothing(demo_any_db, config)
     ]
 
 
-async def test_only_the_pga_expert_links(demo_db, config):
+async def test_only_the_pga_expert_links(demo_any_db, config):
+    demo_db = demo_any_db  # on SQLite and PostgreSQL (#9)
     _, cid = await opgenomen(demo_db, config)
     for who, answer in (
         ("a2", "doet de PGA-expert"),  # the aanmelder: on the casus, told who does it
@@ -207,7 +210,8 @@ async def test_only_the_pga_expert_links(demo_db, config):
         assert refused.card is None and answer in (refused.text or "")
 
 
-async def test_a_switched_off_professional_cannot_be_linked(demo_db, config):
+async def test_a_switched_off_professional_cannot_be_linked(demo_any_db, config):
+    demo_db = demo_any_db  # on SQLite and PostgreSQL (#9)
     _, cid = await opgenomen(demo_db, config)
     linda = await professional_id(demo_db, "a5")
     from store.models import Professional
@@ -219,3 +223,30 @@ async def test_a_switched_off_professional_cannot_be_linked(demo_db, config):
         await uow.commit()
     refused = await link(demo_db, config, cid, "a5")
     assert "Kies een professional" in card_text(refused.card)
+
+
+async def test_a_professional_of_another_tenant_cannot_be_linked(demo_any_db, config):
+    """Bad input of #9: offered nowhere, refused when forged, and nothing is linked."""
+    _, cid = await opgenomen(demo_any_db, config)
+    async with demo_any_db.unit_of_work() as uow:
+        stranger = await uow.people.add_professional(
+            tenant_id="11111111-1111-4111-8111-111111111111",
+            aad_object_id="99999999-0000-4000-8000-0000000000d1",
+            naam="Elders Werkzaam",
+        )
+        await uow.commit()
+        stranger_id = stranger.id
+    opened = await act(demo_any_db, config, "a1", "koppelen.open", {"casus": cid})
+    assert "Elders Werkzaam" not in card_text(opened.card)
+    async with demo_any_db.unit_of_work() as uow:
+        before = len(await active_links(uow, cid))
+    refused = await act(
+        demo_any_db,
+        config,
+        "a1",
+        "koppelen.opslaan",
+        {"casus": cid, **CHECKLIST, "professional": str(stranger_id)},
+    )
+    assert "Kies een professional" in card_text(refused.card)
+    async with demo_any_db.unit_of_work() as uow:
+        assert len(await active_links(uow, cid)) == before

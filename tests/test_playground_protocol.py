@@ -118,3 +118,27 @@ async def test_act_as_and_refer_from_the_playground(standin, local_bot) -> None:
     await standin.wait_for(sent_to(standin, PERSONAL, "Aanmelding PGA"))
     channel = [c for c in standin.recorded if (c.conversation_id or "").startswith("19:")]
     assert channel and all("privéchat" in json.dumps(c.body, ensure_ascii=False) for c in channel)
+
+
+async def test_added_to_the_playgrounds_team_the_roster_is_asked_without_a_500(
+    standin, local_bot
+) -> None:
+    """The playground answers pagedmembers (checked against 0.2.28); when a connector does
+    not, the install still answers 200 and beheer keeps working."""
+    _, http = local_bot
+    status, _ = await post(http, captured("conversationUpdate_channel", standin))
+    assert status == 200
+    calls = await standin.wait_for(lambda call: call.operation == "get_paged_members", timeout=10)
+    assert calls.conversation_id == "19:demo-team-pga-zuiderstad@thread.tacv2"
+    standin.fail_next(1, status=404, retry_after=None, operation="get_paged_members")
+    status, _ = await post(http, captured("conversationUpdate_channel", standin))
+    assert status == 200
+    status, body = await post(
+        http,
+        captured(
+            "invoke_adaptiveCard_action_personal",
+            standin,
+            value={"action": {"type": "Action.Execute", "verb": "beheer.teamleden", "data": {}}},
+        ),
+    )
+    assert status == 200 and "teamleden opgehaald" in json.dumps(body, ensure_ascii=False)

@@ -188,6 +188,7 @@ def test_the_directory_table_is_what_design_3_6_says() -> None:
         PeopleNeed.UITSCHAKELEN: ({"beheerder"}, True, "U"),
         PeopleNeed.INSCHAKELEN: ({"beheerder"}, True, "U"),
         PeopleNeed.KANAAL_KOPPELEN: ({"pga_expert"}, False, "U"),
+        PeopleNeed.EIGEN_CRITERIA: (both, True, "C"),
     }
     table = {n: (set(r.roles), r.personal, r.action) for n, r in PEOPLE_NEEDS.items()}
     assert {n: table[n] for n in expected} == expected

@@ -15,7 +15,8 @@ loop would deadlock):
   ``/{tenant}/oauth2/v2.0/token`` (client credentials; Entra-style 400/401 JSON errors) and
   ``/{tenant}/discovery/v2.0/keys``; tenants: the configured one and ``botframework.com``;
 * Bot Connector v3 under :attr:`StandIn.service_url` (``https://127.0.0.1:PORT/teams/``):
-  create conversation, send, reply, update, delete, members, member. Every call is recorded
+  create conversation, send, reply, update, delete, members, pagedmembers (``pageSize`` and
+  ``continuationToken`` as Teams pages them), member (by id or object id). Every call is recorded
   (:class:`RecordedCall`) with ``authorized`` = carried a valid token from the stand-in's
   token endpoint (``aud`` https://api.botframework.com, ``appid`` = bot). Calls without one
   get 401 like the real service (``enforce_connector_auth``). ``fail_next()`` answers 429 +

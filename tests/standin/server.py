@@ -82,7 +82,8 @@ class RecordedCall:
     method: str
     path: str
     #: create_conversation | send_to_conversation | reply_to_activity | update_activity |
-    #: delete_activity | get_conversation_members | get_conversation_member | unknown
+    #: delete_activity | get_conversation_members | get_paged_members |
+    #: get_conversation_member | unknown
     operation: str
     conversation_id: str | None
     activity_id: str | None
@@ -777,6 +778,7 @@ class StandIn:
         r.add_post(p + "/v3/conversations", self._h_connector)
         r.add_get(conv + "/members", self._h_connector)
         r.add_get(conv + "/members/{member_id}", self._h_connector)
+        r.add_get(conv + "/pagedmembers", self._h_connector)
         r.add_post(conv + "/activities", self._h_connector)
         r.add_post(conv + "/activities/{activity_id}", self._h_connector)
         r.add_put(conv + "/activities/{activity_id}", self._h_connector)
@@ -1004,8 +1006,19 @@ class StandIn:
             payload = None
         elif operation == "get_conversation_members":
             payload = list(self.members)
+        elif operation == "get_paged_members":
+            # As Teams: pageSize members from continuationToken on (here: an offset).
+            size = int(request.query.get("pageSize") or 200)
+            start = int(request.query.get("continuationToken") or 0)
+            page = self.members[start : start + max(1, size)]
+            payload = {"members": page}
+            if start + size < len(self.members):
+                payload["continuationToken"] = str(start + size)
         elif operation == "get_conversation_member":
-            member = next((m for m in self.members if m.get("id") == mi.get("member_id")), None)
+            wanted = mi.get("member_id")
+            member = next(
+                (m for m in self.members if wanted in (m.get("id"), m.get("aadObjectId"))), None
+            )
             if member is None:
                 status = 404
                 payload = {
@@ -1090,6 +1103,8 @@ def _operation(method: str, path: str, conversation_id: str | None, activity_id:
             }.get(method, "unknown")
         if tail.endswith("/members") and method == "GET":
             return "get_conversation_members"
+        if tail.endswith("/pagedmembers") and method == "GET":
+            return "get_paged_members"
         if "/members/" in tail and method == "GET":
             return "get_conversation_member"
     return "unknown"
