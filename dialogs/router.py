@@ -14,7 +14,19 @@ from typing import Any
 
 from cards import forms
 from cards.forms import Form
-from dialogs import aanmelding, beheer, casus, demo, help, koppelen, overleg, triage
+from dialogs import (
+    aanmelding,
+    afsluiting,
+    beheer,
+    casus,
+    demo,
+    help,
+    inzage,
+    koppelen,
+    monitor,
+    overleg,
+    triage,
+)
 from dialogs.core import (
     Audience,
     Config,
@@ -62,6 +74,12 @@ COMMANDS: dict[str, Handler] = {
     "overleg afronden": overleg.afronden,
     "agenda": overleg.agenda,
     "agenda publiceren": overleg.publiceren,
+    # Afsluiting, the resident's rights, the monitor (#13).
+    "afsluiten": afsluiting.open_afsluiten,
+    "heropenen": afsluiting.open_heropenen,
+    "inzage": inzage.open_inzage,
+    "corrigeren": inzage.open_corrigeren,
+    "monitor": monitor.show,
 }
 
 
@@ -128,6 +146,17 @@ ROUTES: dict[str, Route] = {
         Route(forms.BESPREKING_AFSPRAAK, overleg.afspraak, shared=True),
         # Identity: always answered in the presser's 1:1 chat.
         Route(forms.OVERLEG_DETAILS, overleg.details),
+        # Afsluiting, the resident's rights, the monitor (#13): PGA-expert, 1:1.
+        Route(forms.AFSLUITEN_OPEN, afsluiting.open_afsluiten),
+        Route(forms.AFSLUITEN, afsluiting.afsluiten),
+        Route(forms.HEROPENEN_OPEN, afsluiting.open_heropenen),
+        Route(forms.HEROPENEN, afsluiting.heropenen),
+        Route(forms.INZAGE_OPEN, inzage.open_inzage),
+        Route(forms.INZAGE, inzage.maak_inzage),
+        Route(forms.CORRIGEREN_OPEN, inzage.open_corrigeren),
+        Route(forms.CORRIGEREN, inzage.corrigeer),
+        Route(forms.MONITOR, monitor.show),
+        Route(forms.MONITOR_EXCEL, monitor.excel),
     )
 }
 
@@ -167,6 +196,15 @@ NOT_YOURS = {
     str(Need.TRIAGE): "Triage doet de PGA-expert van de gemeente.",
     str(Need.IDENTITEIT): "Je adviseert bij deze casus: wie het is, zie je niet.",
     str(Need.DOSSIER): "Je adviseert bij deze casus: het dossier zie je niet.",
+    str(Need.AFSLUITEN): (
+        "Een casus afsluiten of heropenen doet de PGA-expert. Vraag het aan de PGA-expert."
+    ),
+    str(Need.INZAGE): (
+        "Een inzage voor de bewoner maakt de PGA-expert. Vraag het aan de PGA-expert."
+    ),
+    str(Need.CORRIGEREN): (
+        "Vastgelegde gegevens verbetert de PGA-expert. Vraag het aan de PGA-expert."
+    ),
 }
 NOT_SHARED = (
     "Dit bericht bevat gegevens van een bewoner en hoort niet in een kanaal. Het is niet "

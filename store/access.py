@@ -49,6 +49,13 @@ class Need(StrEnum):
     # Lead the overleg: start and close it, record besluiten and afspraken on the discussion
     # card in the channel. Not personal: what it shows is built from the shared-safe view.
     BESPREKEN = "overleg.bespreken"
+    # Afsluiting (#13): close a casus with the warme overdracht and the eindgesprek, or
+    # reopen it within the term; a besluit of the PGA-expert.
+    AFSLUITEN = "casus.afsluiten"
+    # The resident's rights: an inzage document (what is recorded, who saw it), and
+    # correcting a recorded fact with a reason (the original kept for the linked).
+    INZAGE = "casus.inzage"
+    CORRIGEREN = "casus.corrigeren"
 
 
 @dataclass(frozen=True)
@@ -68,6 +75,9 @@ NEEDS: dict[Need, Rule] = {
     Need.KOPPELEN: Rule(EXPERT, personal=True, action="C"),
     Need.OVERLEG_PLANNEN: Rule(EXPERT, personal=True, action="U"),
     Need.BESPREKEN: Rule(OVERLEG_LEIDING, personal=False, action="C"),
+    Need.AFSLUITEN: Rule(EXPERT, personal=True, action="U"),
+    Need.INZAGE: Rule(EXPERT, personal=True, action="R"),
+    Need.CORRIGEREN: Rule(EXPERT, personal=True, action="U"),
 }
 
 
@@ -82,6 +92,7 @@ class PeopleNeed(StrEnum):
     INSCHAKELEN = "beheer.inschakelen"
     KANAAL_KOPPELEN = "beheer.kanaal"
     BRIEFHOOFD = "beheer.briefhoofd"
+    MONITOR = "monitor.bekijken"  # figures per period, codes and counts only (#13)
 
 
 BEHEERDER = "beheerder"
@@ -96,6 +107,7 @@ PEOPLE_NEEDS: dict[PeopleNeed, Rule] = {
     PeopleNeed.INSCHAKELEN: Rule(frozenset({BEHEERDER}), True, "U"),
     PeopleNeed.KANAAL_KOPPELEN: Rule(frozenset({ANY_PGA_EXPERT}), False, "U"),
     PeopleNeed.BRIEFHOOFD: Rule(frozenset({BEHEERDER, ANY_PGA_EXPERT}), True, "U"),
+    PeopleNeed.MONITOR: Rule(frozenset({BEHEERDER, ANY_PGA_EXPERT}), True, "R"),
 }
 
 

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from store.conversations import ReferenceCache
     from store.documents import DocumentGrants
     from store.jobs import JobRepository
+    from store.monitor import MonitorRepository
 
 
 def create_engine(database_url: str) -> AsyncEngine:
@@ -119,6 +120,12 @@ class UnitOfWork:
         from store.jobs import JobRepository
 
         return JobRepository(self.session)
+
+    @property
+    def monitor(self) -> MonitorRepository:
+        from store.monitor import MonitorRepository
+
+        return MonitorRepository(self.session, self.audit, self.people)
 
     def documents(self, key: bytes) -> DocumentGrants:
         from store.documents import DocumentGrants
