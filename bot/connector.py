@@ -108,6 +108,25 @@ class FastCloudAdapter(CloudAdapter):
             body = await response.json(content_type=None) if response.content_length else {}
         return ResourceResponse(id=(body or {}).get("id", ""))
 
+    async def update_activity(self, context: TurnContext, activity: Activity) -> Any:
+        """Replace a sent activity (retention's stub), over the same session and checks."""
+        if self._http is None:
+            return await super().update_activity(context, activity)
+        self._service_urls.check(activity.service_url)  # before a token goes anywhere
+        credentials = _credentials(context, self.BOT_CONNECTOR_CLIENT_KEY)
+        url = (
+            f"{activity.service_url.rstrip('/')}/v3/conversations/"
+            f"{quote(activity.conversation.id, safe='')}/activities/"
+            f"{quote(activity.id or '', safe='')}"
+        )
+        headers = {"x-ms-conversation-id": activity.conversation.id}
+        if credentials is not None and getattr(credentials, "microsoft_app_id", None):
+            headers["Authorization"] = self._authorization(credentials)
+        async with self._http.put(url, json=wire_json(activity), headers=headers) as response:
+            if response.status >= 400:
+                raise ConnectorError(response.status, response.headers.get("Retry-After"))
+        return ResourceResponse(id=activity.id or "")
+
     def _authorization(self, credentials: Any) -> str:
         """'Bearer <token>' for these credentials, kept until shortly before the token expires
         (when MSAL itself would stop handing it out): asking MSAL for it on every reply, a

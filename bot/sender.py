@@ -141,6 +141,12 @@ class OutboxSender:
             TurnContext.apply_conversation_reference(activity, own)
             activity.reply_to_id = None
             try:
+                if bericht.vervangt_activity_id:
+                    # A replacement (retention's stub): the card already in Teams changes.
+                    activity.id = bericht.vervangt_activity_id
+                    await turn_context.adapter.update_activity(turn_context, activity)
+                    ids.append(bericht.vervangt_activity_id)
+                    return
                 responses = await turn_context.adapter.send_activities(turn_context, [activity])
             except Exception as error:
                 # Raised here it would reach on_turn_error, which answers the recipient.

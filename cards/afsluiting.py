@@ -259,3 +259,17 @@ def monitor_kaart(
             execute("Excel maken", forms.MONITOR_EXCEL),
         ],
     )
+
+
+def verwijderd_wegens_bewaartermijn() -> Card:
+    """What a sent card with identity becomes once retention removed the data (#13)."""
+    return card(
+        [
+            title("Verwijderd wegens bewaartermijn"),
+            text(
+                "De bewaartermijn van deze casus is voorbij. De gegevens zijn verwijderd, ook "
+                "uit dit bericht.",
+                subtle=True,
+            ),
+        ]
+    )

@@ -46,6 +46,7 @@ from store.access import (
     Need,
     NotAllowed,
     NotFound,
+    PeopleNeed,
     PersonalSpaceRequired,
     SharedPostRefused,
 )
@@ -182,6 +183,9 @@ DENIED = {
     ),
     str(Need.OVERLEG_PLANNEN): (
         "Alleen de PGA-expert van de gemeente plant het overleg en maakt de agenda."
+    ),
+    str(PeopleNeed.MONITOR): (
+        "De PGA-monitor is voor de PGA-expert en de beheerder. Vraag de cijfers aan hen."
     ),
 }
 # For someone with a role on the casus, but not the one this needs: say who does it.

@@ -358,7 +358,7 @@ class AfsluitingMethods:
             correcties=await self.correcties(),
             toegang=await self._toegang(van, tot),
         )
-        period = f"{van:%Y-%m-%d}..{tot:%Y-%m-%d}"
+        period = f"{van.isoformat(timespec='minutes')}..{tot.isoformat(timespec='minutes')}"
         self._log("casus.inzage", "R", purpose="inzageverzoek bewoner", details=period)
         return view
 

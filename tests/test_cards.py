@@ -304,6 +304,7 @@ CARDS: dict[str, Any] = {
         {"reden": "afschalen", "eindgesprek": "ja"},
         {"overdracht_aan": "Aan wie?"},
     ),
+    "verwijderd": built(afsluiting.verwijderd_wegens_bewaartermijn),
     "afgesloten_melding": built(afsluiting.afgesloten_melding, "PGA-2026-001", "Afschalen"),
     "heropenen": built(afsluiting.heropen_form, "PGA-2026-001", 1, 90, {}, {"reden": "Geef"}),
     "inzage": built(afsluiting.inzage_form, "PGA-2026-001", 1, {"van": "2026-01-01"}, {}),

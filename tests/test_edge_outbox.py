@@ -83,3 +83,32 @@ async def test_outbox_records_the_activity_id_of_what_it_sent(
     kept = {conversation_of[mark["bericht_id"]]: mark.get("activity_id") for mark in marked}
     assert kept == {conversation: call.response_id for conversation, call in calls.items()}
     assert all(kept.values())
+
+
+async def test_a_replacement_updates_the_sent_activity_in_place(
+    bot: Bot, standin: StandIn, marked: list[dict[str, Any]]
+) -> None:
+    """Retention's stub (#13) goes out as an update of the activity already in Teams."""
+    stub = {**CARD, "body": [{"type": "TextBlock", "text": "Verwijderd wegens bewaartermijn"}]}
+    async with bot.db.unit_of_work() as uow:
+        reference = {
+            "bot": {"id": f"28:{standin.app_id}"},
+            "conversation": {"id": "a:personal-stub", "conversationType": "personal"},
+            "channelId": "msteams",
+            "serviceUrl": standin.service_url,
+        }
+        uow.session.add(
+            ConversationRef(
+                conversation_id="a:personal-stub", conversation_type="personal", reference=reference
+            )
+        )
+        uow.session.add(
+            Bericht(conversation_id="a:personal-stub", kaart=stub, vervangt_activity_id="act-9")
+        )
+        await uow.commit()
+    assert bot.app is not None
+    await outbox_until(bot.app, lambda rows: all(r.verzonden_at for r in rows))
+    (call,) = standin.calls(conversation_id="a:personal-stub")
+    assert call.operation == "update_activity" and call.activity_id == "act-9"
+    assert call.authorized and call.body["attachments"][0]["content"] == stub
+    assert [mark.get("activity_id") for mark in marked] == ["act-9"]
