@@ -64,6 +64,13 @@ async def show(context: Context, data: dict[str, Any]) -> Outcome:
 
 
 async def _view(casus: CasusAccess) -> CasusView:
+    view = await _base_view(casus)
+    if not casus.allows(Need.IDENTITEIT):
+        return view
+    return await _with_afsluiting(casus, view)
+
+
+async def _base_view(casus: CasusAccess) -> CasusView:
     roles = casus.roles & ANY_ROLE
     if "pga_expert" in roles:
         roles -= {"gemeente_pga_expert"}  # linked as procesregisseur: say it once
@@ -95,24 +102,21 @@ async def _view(casus: CasusAccess) -> CasusView:
             kenmerken.append(("Wat vindt de bewoner zelf", gesprek.visie_bewoner))
     betrokkenen = [(ref.ROL_LABELS[b.rol], b.professional_naam) for b in await casus.betrokkenen()]
     opgenomen = casus.view.status == "opgenomen"
-    return await _with_afsluiting(
-        casus,
-        CasusView(
-            casus_id=casus.id,
-            code=casus.code,
-            status=status,
-            kenmerken=kenmerken,
-            bewoner=[
-                ("Naam", persoon.naam),
-                ("Geboortedatum", persoon.geboortedatum.strftime("%d-%m-%Y")),
-                ("Woonplaats", persoon.woonplaats),
-            ],
-            besluiten=besluiten,
-            betrokkenen=betrokkenen,
-            kan_brief=opgenomen and casus.allows(Need.BRIEF),
-            kan_startgesprek=opgenomen and casus.allows(Need.STARTGESPREK),
-            kan_koppelen=opgenomen and casus.allows(Need.KOPPELEN),
-        ),
+    return CasusView(
+        casus_id=casus.id,
+        code=casus.code,
+        status=status,
+        kenmerken=kenmerken,
+        bewoner=[
+            ("Naam", persoon.naam),
+            ("Geboortedatum", persoon.geboortedatum.strftime("%d-%m-%Y")),
+            ("Woonplaats", persoon.woonplaats),
+        ],
+        besluiten=besluiten,
+        betrokkenen=betrokkenen,
+        kan_brief=opgenomen and casus.allows(Need.BRIEF),
+        kan_startgesprek=opgenomen and casus.allows(Need.STARTGESPREK),
+        kan_koppelen=opgenomen and casus.allows(Need.KOPPELEN),
     )
 
 
@@ -165,11 +169,18 @@ def _afsluiting_facts(afsluiting: AfsluitingView) -> list[tuple[str, str]]:
 CORRIGEER_VELDEN = dict(ref.CORRIGEER_VELDEN)
 
 
-BESLUIT_SOORTEN = {"triage": "Triage", "startgesprek": "Startgesprek", "overleg": "Overleg"}
+BESLUIT_SOORTEN = {
+    "triage": "Triage",
+    "startgesprek": "Startgesprek",
+    "overleg": "Overleg",
+    "afsluiting": "Afsluiting",
+}
 BESLUIT_UITKOMSTEN = {
     **dict(ref.TRIAGE_BESLUITEN),
     **dict(STARTGESPREK_UITKOMSTEN),
     **dict(OVERLEG_BESLUITEN),
+    **dict(ref.AFSLUIT_REDENEN),
+    "heropend": "Heropend",
 }
 GESPREK_STATUS = {"gepland": "gepland", "gehouden": "gehouden", "niet_gehouden": "niet gehouden"}
 

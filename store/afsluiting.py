@@ -121,14 +121,6 @@ class InzageView:
     toegang: Sequence[ToegangRegel]
 
 
-def close_open_work(casus_id: int, reason: str) -> list[str]:
-    """What else ends when a casus closes. A hook for the plan van aanpak (#11: open actions
-    closed with `reason`, pending reminders cancelled) and the minutes (#12); the lead extends
-    this list at merge. Returns the steps taken, for the audit details."""
-    del casus_id, reason
-    return []
-
-
 class AfsluitingMethods:
     """Mixed into CasusAccess: the attributes and helpers below are CasusAccess's."""
 
@@ -183,7 +175,7 @@ class AfsluitingMethods:
             )
         )
         ended = await self._end_links_at_closing()
-        steps = close_open_work(self.id, f"casus afgesloten: {gegevens.reden}")
+        steps = await self.close_open_work(f"casus afgesloten: {gegevens.reden}")
         await self.record_besluit(
             Need.AFSLUITEN,
             soort="afsluiting",
@@ -199,6 +191,14 @@ class AfsluitingMethods:
         )
         await self._refresh_roles()
         return ended
+
+    async def close_open_work(self, reason: str) -> list[str]:
+        """What else ends when this casus closes. A hook for the lead to extend at merge: the
+        plan van aanpak (#11) closes its open actions with `reason` and cancels their pending
+        reminders (jobs keyed to this casus) here; the minutes (#12) have nothing to close.
+        Returns the names of the steps taken, counted in the audit details."""
+        del reason
+        return []
 
     async def _end_links_at_closing(self) -> list[int]:
         links = (
@@ -220,7 +220,7 @@ class AfsluitingMethods:
 
     async def laatste_afsluiting(self) -> AfsluitingView | None:
         """The most recent closing (codes, dates and the typed text: for the linked)."""
-        self.require(Need.OVERZICHT)
+        self.require(Need.DOSSIER)
         row = await self._session.scalar(
             select(Afsluiting)
             .where(Afsluiting.casus_id == self.id)
@@ -434,10 +434,18 @@ def _aware(moment: dt.datetime) -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
+def stored_documents_retention_statements(casus_id: int) -> list[Any]:
+    """A hook for the lead to extend at merge: the stored Word minutes (#12) of this casus
+    and the free text of its plan and actions (#11) go at retention too."""
+    del casus_id
+    return []
+
+
 def retention_statements(casus_id: int) -> list[Any]:
     """The free text of the afsluiting and the corrections' history go at retention; the
     reason codes and dates stay for the monitor."""
     return [
+        *stored_documents_retention_statements(casus_id),
         update(Afsluiting)
         .where(Afsluiting.casus_id == casus_id)
         .values(

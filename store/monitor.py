@@ -47,12 +47,6 @@ class MonitorView:
     regels: Sequence[MonitorRegel]
 
 
-def plan_lead_days(casus_id: int) -> int | None:
-    """Days from aanmelding to the first plan van aanpak: a hook for #11, extended at merge."""
-    del casus_id
-    return None
-
-
 class MonitorRepository:
     def __init__(self, session: AsyncSession, audit: AuditLog, people: PeopleRepository) -> None:
         self._session = session
@@ -100,6 +94,7 @@ class MonitorRepository:
                 select(Startgesprek).where(Startgesprek.casus_id.in_(ids))
             )
         }
+        plannen = await self.plan_dates(ids)
         afsluitingen = {
             a.casus_id: a
             for a in await self._session.scalars(
@@ -115,9 +110,16 @@ class MonitorRepository:
                 triage.get(c.id),
                 gesprekken.get(c.id),
                 afsluitingen.get(c.id),
+                plannen.get(c.id),
             )
             for c in cases
         ]
+
+    async def plan_dates(self, casus_ids: Sequence[int]) -> dict[int, dt.datetime]:
+        """When each casus got its first plan van aanpak. A hook for the lead to extend at
+        merge with #11 (e.g. the first besluit 'plan vastgesteld'); none until then."""
+        del casus_ids
+        return {}
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,7 @@ class _Casus:
     triage: Besluit | None
     gesprek: Startgesprek | None
     afsluiting: Afsluiting | None
+    plan_at: dt.datetime | None = None
 
     @property
     def aangemeld(self) -> dt.datetime:
@@ -142,6 +145,10 @@ class _Casus:
         return _aware(self.gesprek.gepland_op) if held and self.gesprek else None  # type: ignore[arg-type]
 
     @property
+    def plan(self) -> dt.datetime | None:
+        return _aware(self.plan_at) if self.plan_at else None
+
+    @property
     def gesloten(self) -> dt.datetime | None:
         return _aware(self.afsluiting.afgesloten_at) if self.afsluiting else None
 
@@ -154,7 +161,7 @@ class _Casus:
             triage=self.triage.uitkomst if self.triage else None,
             dagen_tot_triage=_days(self.aangemeld, self.triaged),
             dagen_tot_startgesprek=_days(self.aangemeld, self.gesprek_op),
-            dagen_tot_plan=plan_lead_days(self.casus.id),
+            dagen_tot_plan=_days(self.aangemeld, self.plan),
             dagen_tot_afsluiting=_days(self.aangemeld, self.gesloten),
             afsluit_reden=self.afsluiting.reden if self.afsluiting else None,
             eindgesprek_gehouden=self.afsluiting.eindgesprek_gehouden if self.afsluiting else None,
@@ -201,7 +208,7 @@ def _view(
             "startgesprek": _median(
                 [_days(c.aangemeld, c.gesprek_op) for c in cases if within(c.gesprek_op)]
             ),
-            "plan": _median([plan_lead_days(c.casus.id) for c in in_period]),
+            "plan": _median([_days(c.aangemeld, c.plan) for c in cases if within(c.plan)]),
             "afsluiting": _median([_days(c.aangemeld, c.gesloten) for c in closed]),
         },
         uitkomsten=dict(Counter(c.afsluiting.reden for c in closed if c.afsluiting)),

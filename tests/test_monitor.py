@@ -87,3 +87,19 @@ async def test_the_monitor_is_for_pga_experts_and_beheerders_only(demo_any_db, c
         assert excel.card is None, who
     bad = await act(db, config, "a1", "monitor.tonen", {"van": "2026-05-01", "tot": "2026-01-01"})
     assert "voor de begindatum" in card_text(bad.card)
+
+
+async def test_the_plan_lead_time_comes_from_its_hook(demo_db, config, monkeypatch):
+    """#11 fills `MonitorRepository.plan_dates`; the monitor counts what it returns."""
+    from store.monitor import MonitorRepository
+
+    closed, _, _ = await seed(demo_db, config)
+    cid = await casus_id(demo_db, closed)
+
+    async def plan_dates(self, casus_ids):
+        return {cid: dt.datetime.now(dt.UTC) + dt.timedelta(days=3)} if cid in casus_ids else {}
+
+    monkeypatch.setattr(MonitorRepository, "plan_dates", plan_dates)
+    period = {"van": f"{TODAY.year}-01-01", "tot": (TODAY + dt.timedelta(days=5)).isoformat()}
+    text = card_text((await act(demo_db, config, "a1", "monitor.tonen", period)).card)
+    assert '"title": "Aanmelding → plan van aanpak", "value": "3"' in text
