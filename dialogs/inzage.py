@@ -13,11 +13,12 @@ from typing import Any
 
 from cards import forms
 from cards.afsluiting import corrigeer_form, document_klaar, inzage_form
+from dialogs.casus import BESLUIT_SOORTEN, BESLUIT_UITKOMSTEN
 from dialogs.clock import AMSTERDAM, local, today
 from dialogs.core import Context, Outcome, casus_reference, control_char_errors, read_form
 from store import reference as ref
 from store.access import Need
-from store.afsluiting import CORRIGEERBAAR, InzageView
+from store.afsluiting import CORRIGEERBAAR, AfsluitingView, InzageView
 from store.casus import CasusAccess
 from store.documents import GrantView
 from templates.brief import dutch_date
@@ -135,7 +136,12 @@ def _document(view: InzageView, gemeente: str, parameters: dict[str, Any]) -> In
             ("Leefgebieden", ", ".join(ref.label(ref.LEEFGEBIEDEN, g) for g in view.leefgebieden)),
         ],
         besluiten=[
-            (_day(at), soort.capitalize(), uitkomst.replace("_", " "), toelichting or "")
+            (
+                _day(at),
+                BESLUIT_SOORTEN.get(soort, soort),
+                BESLUIT_UITKOMSTEN.get(uitkomst, uitkomst),
+                toelichting or "",
+            )
             for at, soort, uitkomst, toelichting in view.besluiten
         ],
         koppelingen=[
@@ -183,7 +189,7 @@ def _grondslag(grondslag: str, uitzondering: str | None, beroepsgeheim: str | No
     return "; ".join(parts)
 
 
-def _afsluiting_rows(afsluiting: Any) -> list[tuple[str, str]]:
+def _afsluiting_rows(afsluiting: AfsluitingView) -> list[tuple[str, str]]:
     g = afsluiting.gegevens
     rows = [
         ("Afgesloten op", _day(afsluiting.afgesloten_at)),

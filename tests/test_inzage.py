@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from dialogs import casus as casus_dialog
 from store.models import Correctie, Persoonsgegevens
+from templates.brief import dutch_date as dutch
 from tests.helpers import RESIDENT_NAME, act, card_text, say
 from tests.test_koppelen import CHECKLIST, link, opgenomen
 
@@ -62,6 +63,7 @@ async def test_inzage_lists_what_is_recorded_and_who_saw_it(demo_any_db, config)
     assert (round(section.page_width / Mm(1)), round(section.page_height / Mm(1))) == (210, 297)
     assert RESIDENT_NAME in text and "17 april 2003" in text  # identity, Dutch date
     assert "veroorzaakt al maanden overlast" in text  # the aanmelding
+    assert f"{dutch(TODAY)} | Triage | Opnemen in de PGA" in text  # besluiten, in Dutch
     # Purpose and basis per partner, from the koppelen checklist.
     assert "Reclassering Nederland | Ahmed Yilmaz" in text
     assert CHECKLIST["doel"] in text and "6.1e: taak van algemeen belang" in text
