@@ -345,6 +345,21 @@ class AuditEvent(Base):
     hash: Mapped[str | None] = mapped_column(String(64))
 
 
+class AuditAnker(Base):
+    """Where the audit log starts after events older than its term were removed (#13): the
+    hash of the newest removed event, so `verify` still proves the rest of the chain whole.
+    Written only by `python -m store.audit prune` as the owner role; the bot may read it."""
+
+    __tablename__ = "audit_anker"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pruned_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    ouder_dan: Mapped[dt.datetime] = mapped_column()
+    verwijderd: Mapped[int] = mapped_column(Integer)
+    laatste_id: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
+
+
 class ConversationRef(Base):
     __tablename__ = "conversation_ref"
 

@@ -1,6 +1,6 @@
 """afsluiting of a casus (reason, warme overdracht, eindgesprek), corrections with their
 history, a replacement of a sent card (retention), what a download covers, downloads not tied
-to one casus (the monitor)
+to one casus (the monitor), the audit log's anchor after events past its term are removed
 
 Revision ID: 0015_afsluiting
 Revises: 0009
@@ -57,6 +57,16 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_correctie_casus_id", "correctie", ["casus_id"])
+    op.create_table(
+        "audit_anker",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("pruned_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("ouder_dan", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("verwijderd", sa.Integer(), nullable=False),
+        sa.Column("laatste_id", sa.Integer(), nullable=False),
+        sa.Column("hash", sa.String(length=64), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
     with op.batch_alter_table("bericht") as batch:
         batch.add_column(sa.Column("vervangt_activity_id", sa.String(length=200), nullable=True))
     with op.batch_alter_table("document_grant") as batch:
@@ -72,6 +82,7 @@ def downgrade() -> None:
         batch.alter_column("casus_id", existing_type=sa.Integer(), nullable=False)
     with op.batch_alter_table("bericht") as batch:
         batch.drop_column("vervangt_activity_id")
+    op.drop_table("audit_anker")
     op.drop_index("ix_correctie_casus_id", "correctie")
     op.drop_table("correctie")
     op.drop_index("ix_afsluiting_casus_id", "afsluiting")
