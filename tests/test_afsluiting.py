@@ -55,7 +55,7 @@ async def test_closing_ends_links_tells_the_linked_and_records_the_handover(demo
     async with db.unit_of_work() as uow:
         casus = await casus_row(uow, cid)
         assert casus.status == "afgesloten" and casus.afgesloten_at is not None
-        assert {b.rol for b in await active_links(uow, cid)} <= {"pga_expert"}
+        assert [b.rol for b in await active_links(uow, cid)] == ["pga_expert"]
         (row,) = (await uow.session.scalars(select(Afsluiting))).all()
         besluiten = [(b.soort, b.uitkomst) for b in await besluit_rows(uow, cid)]
         events = [(e.event, e.details or "") for e in await uow.audit.events(cid)]
