@@ -182,7 +182,7 @@ class AfsluitingMethods:
             uitkomst=gegevens.reden,
             toelichting=gegevens.toelichting,
         )
-        # Codes only: the audit log is never cleaned of typed text.
+        # Codes only: the audit log outlives the data and must hold no typed text.
         self._log(
             "casus.afsluiten",
             "U",
