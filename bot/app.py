@@ -65,6 +65,9 @@ def create_app(settings: Settings) -> web.Application:
     # must not use up a link that works once.
     app.router.add_get("/brieven/{token}", letter_page, allow_head=False)
     app.router.add_post("/brieven/{token}", download_brief)
+    # Other personal documents (inzage, monitor): the same single-use grants (#13).
+    app.router.add_get("/documenten/{token}", document_page, allow_head=False)
+    app.router.add_post("/documenten/{token}", download_brief)
     app.router.add_get("/", about)
     app.router.add_get("/privacy", about)
     app.router.add_get("/gebruiksvoorwaarden", about)
@@ -141,6 +144,8 @@ class PrivacyAccessLogger(AbstractAccessLogger):
         path = request.path
         if path.startswith("/brieven/"):
             path = "/brieven/…"
+        elif path.startswith("/documenten/"):
+            path = "/documenten/…"
         self.logger.info("%s %s %s %.1f ms", request.method, path, response.status, time * 1000)
 
 
@@ -360,6 +365,35 @@ async def letter_page(request: web.Request) -> web.Response:
     return _page("Je brief staat klaar.", FORM)
 
 
+DOCUMENT_GONE = (
+    "Deze link werkt niet meer: hij is al gebruikt of verlopen. Vraag het document opnieuw "
+    "aan in Teams."
+)
+DOCUMENT_PAGE = """<!doctype html><html lang="nl"><head><meta charset="utf-8">
+<meta name="robots" content="noindex"><title>Document</title></head>
+<body style="font-family:sans-serif;max-width:32em;margin:3em auto">
+<h1>Document</h1><p>{message}</p>{form}</body></html>"""
+DOCUMENT_FORM = """<form method="post" onsubmit="document.getElementById('status').textContent =
+'Gedownload. Deze link werkt nu niet meer.'"><button type="submit">Document downloaden
+</button></form><p id="status">De link werkt één keer. Sla het document op in het dossier.</p>"""
+
+
+async def document_page(request: web.Request) -> web.Response:
+    usable = await casus_dialog.link_usable(
+        request.app[DATABASE],
+        request.app[SETTINGS].dialog_config(),
+        request.match_info["token"],
+        _client(request),
+    )
+    message, form = ("Je document staat klaar.", DOCUMENT_FORM) if usable else (DOCUMENT_GONE, "")
+    return web.Response(
+        status=200 if usable else 403,
+        text=DOCUMENT_PAGE.format(message=message, form=form),
+        content_type="text/html",
+        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
+    )
+
+
 async def download_brief(request: web.Request) -> web.Response:
     settings = request.app[SETTINGS]
     download = await casus_dialog.download_brief(
@@ -372,7 +406,7 @@ async def download_brief(request: web.Request) -> web.Response:
         return _page(LINK_GONE, status=403)
     return web.Response(
         body=download.content,
-        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        content_type=download.content_type,
         headers={
             "Content-Disposition": f'attachment; filename="{download.filename}"',
             "Cache-Control": "no-store",

@@ -97,7 +97,7 @@ class OutboxSender:
             await uow.berichten.retry_later(bericht.id, REFUSED_HOST_RETRY)
             return 0
         conversation = reference.conversation.id if reference.conversation else None
-        replaces = (
+        replaces = bericht.vervangt_activity_id or (
             await uow.berichten.sent_under(bericht.plek, conversation)
             if bericht.plek and conversation
             else None
@@ -145,7 +145,9 @@ class OutboxSender:
             except ConnectorError as error:
                 if error.status not in (400, 404):
                     raise
-                # The card is gone (deleted in Teams): post it anew.
+                if bericht.vervangt_activity_id:
+                    return replaces  # retention's stub: the card is gone already
+                # A keyed post whose card was deleted in Teams: post it anew.
 
         failures: list[Exception] = []
         ids: list[str] = []

@@ -67,6 +67,10 @@ class Settings:
     public_base_url: str = ""
     signing_key: bytes = field(default=b"", repr=False)
     retention_days: int = 365
+    # Afsluiting and retention (#13): how long a closed casus may be reopened, and how long
+    # the audit log (codes, no identity) is kept.
+    reopen_days: int = 90
+    audit_retention_days: int = 1825
     msal_instance_discovery: bool = True
     sdk: Mapping[str, str] = field(default_factory=dict)
     outbox_interval_seconds: float = 5.0
@@ -117,6 +121,7 @@ class Settings:
         )
         if not local:
             _check_production(allowed, public_base_url)
+        terms = _terms(env)
         return cls(
             app_id=app_id,
             app_password=env.get("MicrosoftAppPassword", ""),
@@ -133,7 +138,9 @@ class Settings:
             default_gemeente=env.get("DEFAULT_GEMEENTE", "Zuiderstad"),
             public_base_url=public_base_url,
             signing_key=_signing_key(env, local),
-            retention_days=_int(env, "RETENTION_DAYS", 365, minimum=1),
+            retention_days=terms[0],
+            reopen_days=terms[1],
+            audit_retention_days=terms[2],
             msal_instance_discovery=not _flag(env.get("MSAL_DISABLE_INSTANCE_DISCOVERY")),
             sdk={key: env[key] for key in SDK_KEYS if env.get(key)},
             outbox_interval_seconds=_float(env, "OUTBOX_INTERVAL_SECONDS", 5.0),
@@ -178,7 +185,29 @@ class Settings:
             public_base_url=self.public_base_url,
             signing_key=self.signing_key,
             retention_days=self.retention_days,
+            reopen_days=self.reopen_days,
         )
+
+
+def _terms(env: Mapping[str, str]) -> tuple[int, int, int]:
+    """RETENTION_DAYS, REOPEN_DAYS and AUDIT_RETENTION_DAYS, refused when they contradict:
+    the audit log must outlive the data it is about (a resident may ask who saw data that
+    still exists), and a casus can only be reopened while its data is still there."""
+    retention = _int(env, "RETENTION_DAYS", 365, minimum=1)
+    reopen = _int(env, "REOPEN_DAYS", 90)
+    audit = _int(env, "AUDIT_RETENTION_DAYS", 1825, minimum=1)
+    if retention > audit:
+        raise ConfigurationError(
+            f"RETENTION_DAYS ({retention}) is longer than AUDIT_RETENTION_DAYS ({audit}): the "
+            "audit log would lose who saw data that is still kept. Set RETENTION_DAYS to at "
+            f"most {audit}, or raise AUDIT_RETENTION_DAYS."
+        )
+    if reopen >= retention:
+        raise ConfigurationError(
+            f"REOPEN_DAYS ({reopen}) must be shorter than RETENTION_DAYS ({retention}): a "
+            "casus cannot be reopened once its data is removed."
+        )
+    return retention, reopen, audit
 
 
 def _check_production(allowed_tenants: frozenset[str], public_base_url: str) -> None:

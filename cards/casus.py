@@ -40,6 +40,13 @@ class CasusView:
     kan_startgesprek: bool = False
     kan_koppelen: bool = False
     note: str | None = None
+    # Afsluiting and the resident's rights (#13).
+    afsluiting: Sequence[tuple[str, str]] = ()
+    correcties: Sequence[str] = ()
+    kan_afsluiten: bool = False
+    kan_heropenen: bool = False
+    kan_inzage: bool = False
+    kan_corrigeren: bool = False
 
 
 def casus_overzicht(view: CasusView) -> Card:
@@ -51,6 +58,10 @@ def casus_overzicht(view: CasusView) -> Card:
         body += [heading("Betrokken"), facts(view.betrokkenen)]
     if view.besluiten:
         body += [heading("Besluiten"), *(text(f"• {b}") for b in view.besluiten)]
+    if view.afsluiting:
+        body += [heading("Afsluiting"), facts(view.afsluiting)]
+    if view.correcties:
+        body += [heading("Verbeteringen"), *(text(f"• {c}") for c in view.correcties)]
     if view.note:
         body.append(text(view.note, subtle=True))
     actions = []
@@ -66,7 +77,21 @@ def casus_overzicht(view: CasusView) -> Card:
         actions.append(
             execute("Professionals koppelen", forms.KOPPELEN_OPEN, {"casus": view.casus_id})
         )
+    actions += _rights_actions(view)
     return card(body, actions)
+
+
+def _rights_actions(view: CasusView) -> list[Element]:
+    """Afsluiting, reopening, inzage and correction: the PGA-expert's buttons (#13)."""
+    buttons = [
+        (view.kan_afsluiten, "Casus afsluiten", forms.AFSLUITEN_OPEN),
+        (view.kan_heropenen, "Heropenen", forms.HEROPENEN_OPEN),
+        (view.kan_inzage, "Inzage voor bewoner", forms.INZAGE_OPEN),
+        (view.kan_corrigeren, "Gegevens verbeteren", forms.CORRIGEREN_OPEN),
+    ]
+    return [
+        execute(label, form, {"casus": view.casus_id}) for shown, label, form in buttons if shown
+    ]
 
 
 def brief_form(

@@ -244,6 +244,38 @@ PRESENTIE_VASTLEGGEN = Form(
 )
 PRESENTIE_BEWONER = Form("presentie.bewoner", ids=("overleg",), tokens=("antwoord",))
 
+# --- afsluiting, the resident's rights, the monitor (#13; PGA-expert, 1:1) -----------------
+
+AFSLUITEN_OPEN = Form("afsluiten.open", ids=("casus",))
+AFSLUITEN = Form(
+    "afsluiten.opslaan",
+    fields=(
+        Field("reden", 30),
+        Field("toelichting", 2000),
+        Field("overdracht_aan", 300),
+        Field("overdracht_wat", 2000),
+        Field("overdracht_op", 10),
+        Field("eindgesprek", 3),
+        Field("eindgesprek_op", 10),
+        Field("feedback_bewoner", 3000),
+        Field("goed_ging", 2000),
+        Field("beter_kan", 2000),
+    ),
+    ids=("casus",),
+)
+HEROPENEN_OPEN = Form("heropenen.open", ids=("casus",))
+HEROPENEN = Form("heropenen.opslaan", fields=(Field("reden", 1000),), ids=("casus",))
+INZAGE_OPEN = Form("inzage.open", ids=("casus",))
+INZAGE = Form("inzage.maken", fields=(Field("van", 10), Field("tot", 10)), ids=("casus",))
+CORRIGEREN_OPEN = Form("corrigeren.open", ids=("casus",))
+CORRIGEREN = Form(
+    "corrigeren.opslaan",
+    fields=(Field("veld", 40), Field("nieuw", 3000), Field("reden", 1000)),
+    ids=("casus",),
+)
+MONITOR = Form("monitor.tonen", fields=(Field("van", 10), Field("tot", 10)))
+MONITOR_EXCEL = MONITOR.with_verb("monitor.excel")
+
 # --- beheer --------------------------------------------------------------------------------
 
 _BEHEER_FIELDS = (

@@ -19,9 +19,18 @@ from cards.casus import (
 from dialogs.clock import from_form, local, today
 from dialogs.core import Config, Context, Outcome, casus_reference, control_char_errors, read_form
 from store import reference as ref
-from store.access import ANY_ROLE, AccessDenied, Need, NotFound, PersonalSpaceRequired
+from store.access import (
+    ANY_ROLE,
+    AccessDenied,
+    Need,
+    NotFound,
+    PersonalSpaceRequired,
+    Requester,
+)
+from store.afsluiting import AfsluitingView
 from store.casus import CasusAccess
 from store.db import Database
+from store.documents import DOCUMENT_NEEDS, GrantView
 from store.overleg import UITKOMSTEN as OVERLEG_BESLUITEN
 from store.views import StartgesprekView
 from templates.brief import BriefGegevens, dutch_date, render_brief
@@ -55,6 +64,13 @@ async def show(context: Context, data: dict[str, Any]) -> Outcome:
 
 
 async def _view(casus: CasusAccess) -> CasusView:
+    view = await _base_view(casus)
+    if not casus.allows(Need.IDENTITEIT):
+        return view
+    return await _with_afsluiting(casus, view)
+
+
+async def _base_view(casus: CasusAccess) -> CasusView:
     roles = casus.roles & ANY_ROLE
     if "pga_expert" in roles:
         roles -= {"gemeente_pga_expert"}  # linked as procesregisseur: say it once
@@ -106,11 +122,67 @@ async def _view(casus: CasusAccess) -> CasusView:
     )
 
 
-BESLUIT_SOORTEN = {"triage": "Triage", "startgesprek": "Startgesprek", "overleg": "Overleg"}
+async def overview_card(casus: CasusAccess, note: str) -> dict[str, Any]:
+    """The casus card with a note on what just happened."""
+    return casus_overzicht(replace(await _view(casus), note=note))
+
+
+async def _with_afsluiting(casus: CasusAccess, view: CasusView) -> CasusView:
+    """The afsluiting, corrections and the PGA-expert's buttons for them (#13)."""
+    status = casus.view.status
+    afsluiting = await casus.laatste_afsluiting() if status == "afgesloten" else None
+    return replace(
+        view,
+        afsluiting=_afsluiting_facts(afsluiting) if afsluiting else (),
+        correcties=[
+            f"{local(c.at):%d-%m-%Y} {CORRIGEER_VELDEN.get(c.veld, c.veld)}: "
+            f'was "{c.oud or ""}", nu "{c.nieuw or ""}" ({c.reden}; {c.door})'
+            for c in await casus.correcties()
+        ],
+        kan_afsluiten=status == "opgenomen" and casus.allows(Need.AFSLUITEN),
+        kan_heropenen=status == "afgesloten" and casus.allows(Need.AFSLUITEN),
+        kan_inzage=casus.allows(Need.INZAGE),
+        kan_corrigeren=casus.allows(Need.CORRIGEREN),
+    )
+
+
+def _afsluiting_facts(afsluiting: AfsluitingView) -> list[tuple[str, str]]:
+    gegevens = afsluiting.gegevens
+    found = [
+        ("Afgesloten op", f"{local(afsluiting.afgesloten_at):%d-%m-%Y}"),
+        ("Reden", ref.label(ref.AFSLUIT_REDENEN, gegevens.reden)),
+        ("Toelichting", gegevens.toelichting or ""),
+    ]
+    if gegevens.overdracht_aan:
+        moment = f" op {gegevens.overdracht_op:%d-%m-%Y}" if gegevens.overdracht_op else ""
+        found.append(("Overgedragen aan", f"{gegevens.overdracht_aan}{moment}"))
+        found.append(("Wat is overgedragen", gegevens.overdracht_wat or ""))
+    held = gegevens.eindgesprek_gehouden and gegevens.eindgesprek_op
+    eindgesprek = f"gehouden op {gegevens.eindgesprek_op:%d-%m-%Y}" if held else "niet gehouden"
+    found.append(("Eindgesprek", eindgesprek))
+    found += [
+        ("Wat zegt de bewoner", gegevens.feedback_bewoner or ""),
+        ("Wat ging goed", gegevens.goed_ging or ""),
+        ("Wat kan beter", gegevens.beter_kan or ""),
+    ]
+    return found
+
+
+CORRIGEER_VELDEN = dict(ref.CORRIGEER_VELDEN)
+
+
+BESLUIT_SOORTEN = {
+    "triage": "Triage",
+    "startgesprek": "Startgesprek",
+    "overleg": "Overleg",
+    "afsluiting": "Afsluiting",
+}
 BESLUIT_UITKOMSTEN = {
     **dict(ref.TRIAGE_BESLUITEN),
     **dict(STARTGESPREK_UITKOMSTEN),
     **dict(OVERLEG_BESLUITEN),
+    **dict(ref.AFSLUIT_REDENEN),
+    "heropend": "Heropend",
 }
 GESPREK_STATUS = {"gepland": "gepland", "gehouden": "gehouden", "niet_gehouden": "niet gehouden"}
 
@@ -195,10 +267,14 @@ def _validate_brief(values: dict[str, Any], today: dt.date) -> dict[str, str]:
     return errors
 
 
+WORD = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
 @dataclass(frozen=True)
 class Download:
     filename: str
     content: bytes
+    content_type: str = WORD
 
 
 async def link_usable(db: Database, config: Config, token: str, client: str | None = None) -> bool:
@@ -237,8 +313,7 @@ async def download_brief(
             await uow.commit()
             return None
         try:
-            casus = await uow.casussen.open(grant.casus_id, requester, Need.BRIEF)
-            content = await _render_brief(uow, casus, grant.professional_id)
+            rendered = await _render(uow, grant, requester)
         except (AccessDenied, NotFound):
             await uow.commit_refusals_only()
             return None
@@ -253,10 +328,34 @@ async def download_brief(
             )
             await uow.commit_refusals_only()
             return None
-        details = f"{casus.code}; {_client_details(client, False)}"
-        uow.audit.record("document.downloaden", "R", requester, purpose="brief", details=details)
+        details = f"{rendered.about}; {_client_details(client, False)}"
+        uow.audit.record(
+            "document.downloaden", "R", requester, purpose=grant.soort, details=details
+        )
         await uow.commit()
-    return Download(filename=f"brief-{casus.brief_kenmerk}.docx", content=content)
+    return rendered.download
+
+
+@dataclass(frozen=True)
+class _Rendered:
+    download: Download
+    about: str  # the casus code, or what else the document covers (audit only)
+
+
+async def _render(uow: Any, grant: GrantView, requester: Requester) -> _Rendered:
+    """The document a grant is for, made now; the gate is passed again for its need."""
+    from dialogs import inzage, monitor  # they use this module's Download
+
+    if grant.casus_id is None:
+        content, filename = await monitor.render_download(uow, requester, grant)
+        return _Rendered(Download(filename, content, monitor.EXCEL), "monitor")
+    casus = await uow.casussen.open(grant.casus_id, requester, DOCUMENT_NEEDS[grant.soort])
+    if grant.soort == "inzage":
+        content, filename = await inzage.render_download(casus, grant)
+    else:
+        content = await _render_brief(uow, casus, grant.professional_id)
+        filename = f"brief-{casus.brief_kenmerk}.docx"
+    return _Rendered(Download(filename, content), casus.code)
 
 
 def _client_details(client: str | None, refused: bool) -> str:

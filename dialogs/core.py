@@ -31,6 +31,8 @@ class Config:
     signing_key: bytes = b""
     download_minutes: int = 15
     retention_days: int = 365
+    # Afsluiting (#13): a closed casus may be reopened by a besluit within this many days.
+    reopen_days: int = 90
 
 
 @dataclass(frozen=True)

@@ -26,11 +26,16 @@ def commands_for(context: Context) -> list[tuple[str, str]]:
             ("agenda publiceren", "De agenda in het kanaal zetten en genodigden uitnodigen"),
             ("overleg starten", "Het overleg openen: presentie en per casus een bespreekkaart"),
             ("overleg afronden", "Het overleg sluiten, met een samenvatting in het kanaal"),
+            ("afsluiten CODE", "Een casus afsluiten, met warme overdracht en eindgesprek"),
+            ("heropenen CODE", "Een afgesloten casus heropenen (binnen de termijn)"),
+            ("inzage CODE", "Een inzagedocument (Word) voor de bewoner maken"),
+            ("corrigeren CODE", "Een vastgelegd gegeven verbeteren, met reden"),
         ]
     else:
         commands.append(("overleg", "Casusoverleggen waarvan je voorzitter bent"))
     if actor.may_administer:
         commands.append(("beheer", "Organisaties en professionals beheren"))
+        commands.append(("monitor", "De PGA-monitor: cijfers per periode, ook in Excel"))
     if context.config.local_mode:
         commands.append(("als", "Proefomgeving: handel als een andere professional"))
     return commands

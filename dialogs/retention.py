@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from cards.afsluiting import verwijderd_wegens_bewaartermijn
 from dialogs.clock import utcnow
 from store.db import Database
 
@@ -18,6 +19,9 @@ async def apply_retention(db: Database, retention_days: int, now: dt.datetime | 
     draft_days = min(DRAFT_DAYS, retention_days)
     async with db.unit_of_work() as uow:
         count = await uow.casussen.anonymise_closed(moment - dt.timedelta(days=retention_days))
+        # Cards the bot sent with identity are replaced in Teams by a stub (#13).
+        for bericht_id in await uow.berichten.sent_with_identity_of_anonymised():
+            await uow.berichten.replace_sent(bericht_id, verwijderd_wegens_bewaartermijn())
         await uow.people.drop_concepts_before(moment - dt.timedelta(days=draft_days))
         await uow.berichten.drop_unsent_without_casus(moment - dt.timedelta(days=draft_days))
         await uow.documents(b"").drop_expired(moment)

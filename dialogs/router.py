@@ -14,7 +14,19 @@ from typing import Any
 
 from cards import forms
 from cards.forms import Form
-from dialogs import aanmelding, beheer, casus, demo, help, koppelen, overleg, triage
+from dialogs import (
+    aanmelding,
+    afsluiting,
+    beheer,
+    casus,
+    demo,
+    help,
+    inzage,
+    koppelen,
+    monitor,
+    overleg,
+    triage,
+)
 from dialogs.core import (
     Audience,
     Config,
@@ -34,6 +46,7 @@ from store.access import (
     Need,
     NotAllowed,
     NotFound,
+    PeopleNeed,
     PersonalSpaceRequired,
     SharedPostRefused,
 )
@@ -63,6 +76,12 @@ COMMANDS: dict[str, Handler] = {
     "overleg afronden": overleg.afronden,
     "agenda": overleg.agenda,
     "agenda publiceren": overleg.publiceren,
+    # Afsluiting, the resident's rights, the monitor (#13).
+    "afsluiten": afsluiting.open_afsluiten,
+    "heropenen": afsluiting.open_heropenen,
+    "inzage": inzage.open_inzage,
+    "corrigeren": inzage.open_corrigeren,
+    "monitor": monitor.show,
 }
 
 
@@ -138,6 +157,17 @@ ROUTES: dict[str, Route] = {
         Route(forms.PRESENTIE_MELDEN, overleg.presentie_melden, shared=True),
         Route(forms.PRESENTIE_VASTLEGGEN, overleg.presentie_vastleggen, shared=True),
         Route(forms.PRESENTIE_BEWONER, overleg.presentie_bewoner, shared=True),
+        # Afsluiting, the resident's rights, the monitor (#13): PGA-expert, 1:1.
+        Route(forms.AFSLUITEN_OPEN, afsluiting.open_afsluiten),
+        Route(forms.AFSLUITEN, afsluiting.afsluiten),
+        Route(forms.HEROPENEN_OPEN, afsluiting.open_heropenen),
+        Route(forms.HEROPENEN, afsluiting.heropenen),
+        Route(forms.INZAGE_OPEN, inzage.open_inzage),
+        Route(forms.INZAGE, inzage.maak_inzage),
+        Route(forms.CORRIGEREN_OPEN, inzage.open_corrigeren),
+        Route(forms.CORRIGEREN, inzage.corrigeer),
+        Route(forms.MONITOR, monitor.show),
+        Route(forms.MONITOR_EXCEL, monitor.excel),
     )
 }
 
@@ -168,6 +198,9 @@ DENIED = {
         "Je staat niet op de lijst van genodigden van dit overleg. Vraag de voorzitter om je "
         "toe te voegen. Er is niets veranderd."
     ),
+    str(PeopleNeed.MONITOR): (
+        "De PGA-monitor is voor de PGA-expert en de beheerder. Vraag de cijfers aan hen."
+    ),
 }
 # For someone with a role on the casus, but not the one this needs: say who does it.
 NOT_YOURS = {
@@ -181,6 +214,15 @@ NOT_YOURS = {
     str(Need.TRIAGE): "Triage doet de PGA-expert van de gemeente.",
     str(Need.IDENTITEIT): "Je adviseert bij deze casus: wie het is, zie je niet.",
     str(Need.DOSSIER): "Je adviseert bij deze casus: het dossier zie je niet.",
+    str(Need.AFSLUITEN): (
+        "Een casus afsluiten of heropenen doet de PGA-expert. Vraag het aan de PGA-expert."
+    ),
+    str(Need.INZAGE): (
+        "Een inzage voor de bewoner maakt de PGA-expert. Vraag het aan de PGA-expert."
+    ),
+    str(Need.CORRIGEREN): (
+        "Vastgelegde gegevens verbetert de PGA-expert. Vraag het aan de PGA-expert."
+    ),
 }
 NOT_SHARED = (
     "Dit bericht bevat gegevens van een bewoner en hoort niet in een kanaal. Het is niet "

@@ -54,6 +54,13 @@ class Need(StrEnum):
     BESPREKEN = "overleg.bespreken"
     # Say you are at the overleg or cannot come (an invitee; the chair and the PGA-expert too).
     AANWEZIG = "overleg.aanwezig"
+    # Afsluiting (#13): close a casus with the warme overdracht and the eindgesprek, or
+    # reopen it within the term; a besluit of the PGA-expert.
+    AFSLUITEN = "casus.afsluiten"
+    # The resident's rights: an inzage document (what is recorded, who saw it), and
+    # correcting a recorded fact with a reason (the original kept for the linked).
+    INZAGE = "casus.inzage"
+    CORRIGEREN = "casus.corrigeren"
 
 
 @dataclass(frozen=True)
@@ -74,6 +81,9 @@ NEEDS: dict[Need, Rule] = {
     Need.OVERLEG_PLANNEN: Rule(EXPERT, personal=True, action="U"),
     Need.BESPREKEN: Rule(OVERLEG_LEIDING, personal=False, action="C"),
     Need.AANWEZIG: Rule(OVERLEG_LEIDING | {GENODIGDE}, personal=False, action="U"),
+    Need.AFSLUITEN: Rule(EXPERT, personal=True, action="U"),
+    Need.INZAGE: Rule(EXPERT, personal=True, action="R"),
+    Need.CORRIGEREN: Rule(EXPERT, personal=True, action="U"),
 }
 
 
@@ -89,6 +99,7 @@ class PeopleNeed(StrEnum):
     KANAAL_KOPPELEN = "beheer.kanaal"
     BRIEFHOOFD = "beheer.briefhoofd"
     EIGEN_CRITERIA = "beheer.criteria"
+    MONITOR = "monitor.bekijken"  # figures per period, codes and counts only (#13)
 
 
 BEHEERDER = "beheerder"
@@ -104,6 +115,7 @@ PEOPLE_NEEDS: dict[PeopleNeed, Rule] = {
     PeopleNeed.KANAAL_KOPPELEN: Rule(frozenset({ANY_PGA_EXPERT}), False, "U"),
     PeopleNeed.BRIEFHOOFD: Rule(frozenset({BEHEERDER, ANY_PGA_EXPERT}), True, "U"),
     PeopleNeed.EIGEN_CRITERIA: Rule(frozenset({BEHEERDER, ANY_PGA_EXPERT}), True, "C"),
+    PeopleNeed.MONITOR: Rule(frozenset({BEHEERDER, ANY_PGA_EXPERT}), True, "R"),
 }
 
 

@@ -34,7 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
 
 from store.access import Requester
-from store.models import AuditEvent, Casus, utcnow
+from store.models import AuditAnker, AuditEvent, Casus, utcnow
 
 GENESIS = "0" * 64
 HASH_FORMAT = "casusoverleg-audit-v1"
@@ -344,11 +344,14 @@ class ChainReport:
 
 
 async def verify_chain(engine: AsyncEngine) -> ChainReport:
-    """Walk the log in id order; report the first event whose link or hash does not hold."""
+    """Walk the log in id order; report the first event whose link or hash does not hold.
+    After events past the audit term were removed (`prune`), the chain starts at the hash of
+    the newest removed event, kept in `audit_anker`."""
     columns = [AuditEvent.__table__.c[name] for name in ("id", *HASHED_FIELDS, "prev_hash")]
     query = select(*columns, AuditEvent.__table__.c.hash).order_by(AuditEvent.__table__.c.id)
     count, head, previous_id = 0, GENESIS, None
     async with engine.connect() as connection:
+        head = await _chain_start(connection)
         result = await connection.stream(query.execution_options(yield_per=1000))
         async for row in result.mappings():
             problem = None
@@ -364,13 +367,98 @@ async def verify_chain(engine: AsyncEngine) -> ChainReport:
     return ChainReport(count, head)
 
 
+async def _chain_start(connection: Any) -> str:
+    """GENESIS, or the anchor the last prune left (a database from before 0012 has none)."""
+    has_anchors = await connection.run_sync(lambda sync: inspect(sync).has_table("audit_anker"))
+    if not has_anchors:
+        return GENESIS
+    anchor = await connection.scalar(
+        select(AuditAnker.hash).order_by(AuditAnker.id.desc()).limit(1)
+    )
+    return anchor or GENESIS
+
+
+@dataclass(frozen=True)
+class PruneReport:
+    removed: int
+    anchor: str | None  # the hash the remaining chain starts from
+
+    def message(self, older_than: dt.datetime) -> str:
+        day = f"{older_than:%d-%m-%Y}"
+        if not self.removed:
+            return f"Geen gebeurtenissen van voor {day}: niets verwijderd."
+        return (
+            f"{self.removed} gebeurtenissen van voor {day} verwijderd. De keten begint nu bij "
+            f"{self.anchor}; bewaar deze hash buiten de database."
+        )
+
+
+async def prune(engine: AsyncEngine, older_than: dt.datetime) -> PruneReport:
+    """Remove the events older than the audit term (AUDIT_RETENTION_DAYS), as the owner role:
+    the oldest part of the chain, up to the first event from `older_than` on. The newest
+    removed event's hash becomes the anchor `verify` starts from, so the rest stays proven."""
+    table = AuditEvent.__table__
+    async with engine.begin() as connection:
+        postgresql = connection.dialect.name == "postgresql"
+        if postgresql:  # no event is appended meanwhile
+            await connection.execute(text(f"SELECT pg_advisory_xact_lock({CHAIN_LOCK})"))
+        first_kept = await connection.scalar(
+            select(func.min(table.c.id)).where(table.c.at >= older_than)
+        )
+        newest = select(table.c.id, table.c.hash).order_by(table.c.id.desc()).limit(1)
+        if first_kept is not None:
+            newest = newest.where(table.c.id < first_kept)
+        last = (await connection.execute(newest)).first()
+        if last is None:
+            return PruneReport(0, None)
+        removed = await connection.scalar(
+            select(func.count()).select_from(table).where(table.c.id <= last.id)
+        )
+        delete = text("DELETE FROM audit_event WHERE id <= :last")
+        if postgresql:
+            await connection.execute(
+                text("ALTER TABLE audit_event DISABLE TRIGGER audit_event_no_change")
+            )
+            await connection.execute(delete, {"last": last.id})
+            await connection.execute(
+                text("ALTER TABLE audit_event ENABLE TRIGGER audit_event_no_change")
+            )
+        else:
+            await connection.execute(text("DROP TRIGGER audit_event_no_delete"))
+            await connection.execute(delete, {"last": last.id})
+            await connection.execute(text(SQLITE_NO_DELETE))
+        await connection.execute(
+            insert(AuditAnker).values(
+                pruned_at=utcnow(),
+                ouder_dan=older_than,
+                verwijderd=removed,
+                laatste_id=last.id,
+                hash=last.hash,
+            )
+        )
+    return PruneReport(int(removed or 0), last.hash)
+
+
+SQLITE_NO_DELETE = (
+    "CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event "
+    "BEGIN SELECT RAISE(ABORT, 'audit_event is append-only'); END"
+)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from store.db import create_engine
     from store.migrations.env_defaults import DEFAULT_URL
 
     parser = argparse.ArgumentParser(prog="python -m store.audit", description=__doc__)
-    parser.add_argument("command", choices=["verify"], help="controleer de hashketen")
-    parser.parse_args(argv)
+    parser.add_argument(
+        "command",
+        choices=["verify", "prune"],
+        help="verify: controleer de hashketen; prune: verwijder gebeurtenissen ouder dan "
+        "AUDIT_RETENTION_DAYS (als eigenaar, DATABASE_MIGRATION_URL)",
+    )
+    command = parser.parse_args(argv).command
+    if command == "prune":
+        return _prune_command()
     url = os.environ.get("DATABASE_URL") or DEFAULT_URL
     parsed = make_url(url)
     database = parsed.database or ""
@@ -391,6 +479,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     if report.intact:
         print(f"Laatste hash: {report.head}")
     return 0 if report.intact else 1
+
+
+def _prune_command() -> int:
+    from store.db import create_engine
+    from store.migrations.env_defaults import DEFAULT_URL
+
+    days = os.environ.get("AUDIT_RETENTION_DAYS", "1825")
+    if not days.isdigit() or int(days) < 1:
+        print("AUDIT_RETENTION_DAYS moet een heel getal van minstens 1 zijn.", file=sys.stderr)
+        return 2
+    # The runtime role may not delete events: pruning runs as the owner, like a migration.
+    url = os.environ.get("DATABASE_MIGRATION_URL") or os.environ.get("DATABASE_URL") or DEFAULT_URL
+    older_than = utcnow() - dt.timedelta(days=int(days))
+
+    async def run() -> PruneReport:
+        engine = create_engine(url)
+        try:
+            return await prune(engine, older_than)
+        finally:
+            await engine.dispose()
+
+    print(asyncio.run(run()).message(older_than))
+    return 0
 
 
 if __name__ == "__main__":

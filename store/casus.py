@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -29,6 +30,8 @@ from store.access import (
     PersonalSpaceRequired,
     Requester,
 )
+from store.afsluiting import AfsluitingMethods
+from store.afsluiting import retention_statements as afsluiting_retention_statements
 from store.audit import AuditLog
 from store.models import (
     Aanmelding,
@@ -40,6 +43,7 @@ from store.models import (
     Casus,
     CasusVolgnummer,
     Concept,
+    Correctie,
     EenmaligeSleutel,
     Gemeente,
     Organisatie,
@@ -275,7 +279,10 @@ class CasusRepository:
     async def identifiers(self, casus_id: int) -> list[str]:
         """What must never reach a shared space for this casus (used by the outbox check)."""
         persoon = await self._session.get(Persoonsgegevens, casus_id)
-        return identifiers_of(persoon) if persoon else []
+        if persoon is None:
+            return []
+        # A corrected name or birth date still identifies the resident (#13).
+        return [*identifiers_of(persoon), *await corrected_identifiers(self._session, persoon)]
 
     # --- single-use keys -----------------------------------------------------------------
 
@@ -347,6 +354,38 @@ class CasusRepository:
                 await self._session.delete(concept)
 
 
+async def corrected_identifiers(session: AsyncSession, persoon: Persoonsgegevens) -> list[str]:
+    """The identifiers a name or birth date had before a correction."""
+    rows = (
+        await session.execute(
+            select(Correctie.veld, Correctie.oud).where(
+                Correctie.casus_id == persoon.casus_id,
+                Correctie.veld.in_(("naam", "geboortedatum")),
+            )
+        )
+    ).all()
+    found: list[str] = []
+    for veld, oud in rows:
+        if not oud:
+            continue
+        earlier = _Known(
+            naam=oud if veld == "naam" else persoon.naam,
+            geboortedatum=dt.date.fromisoformat(oud)
+            if veld == "geboortedatum"
+            else persoon.geboortedatum,
+        )
+        found += identifiers_of(earlier)
+    return found
+
+
+@dataclass
+class _Known:
+    naam: str
+    geboortedatum: dt.date
+    adres: str | None = None
+    postcode: str | None = None
+
+
 def _retention_statements(casus_id: int) -> list[Any]:
     return [
         update(Betrokkene)
@@ -381,10 +420,12 @@ def _retention_statements(casus_id: int) -> list[Any]:
         .execution_options(synchronize_session=False),
         # Which of the gemeente's own criteria held (#9): casus data like the others.
         update(Aanmelding).where(Aanmelding.casus_id == casus_id).values(eigen_criteria=None),
+        # Afsluiting (#13): its free text and the corrections' history.
+        *afsluiting_retention_statements(casus_id),
     ]
 
 
-class CasusAccess:
+class CasusAccess(AfsluitingMethods):
     """One casus, opened for one requester with the roles they hold on it.
 
     Each method names the need it serves and is checked against the same roles; nothing

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from store.criteria import CriteriaRepository
     from store.documents import DocumentGrants
     from store.jobs import JobRepository
+    from store.monitor import MonitorRepository
     from store.roster import RosterRepository
 
 
@@ -133,6 +134,12 @@ class UnitOfWork:
         from store.jobs import JobRepository
 
         return JobRepository(self.session)
+
+    @property
+    def monitor(self) -> MonitorRepository:
+        from store.monitor import MonitorRepository
+
+        return MonitorRepository(self.session, self.audit, self.people)
 
     def documents(self, key: bytes) -> DocumentGrants:
         from store.documents import DocumentGrants

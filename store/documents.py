@@ -10,24 +10,28 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from store.access import Need
+from store.access import Need, Requester
 from store.casus import CasusAccess
 from store.models import DocumentGrant, utcnow
 
 # Which need a document of a kind serves: fetching it is checked again at download.
-DOCUMENT_NEEDS: dict[str, Need] = {"brief": Need.BRIEF}
+DOCUMENT_NEEDS: dict[str, Need] = {"brief": Need.BRIEF, "inzage": Need.INZAGE}
+# Documents about no single casus, checked against the directory's rules at download.
+MONITOR = "monitor"
 
 
 @dataclass(frozen=True)
 class GrantView:
     soort: str
-    casus_id: int
+    casus_id: int | None
     professional_id: int
+    parameters: dict[str, Any] = field(default_factory=dict)
 
 
 class DocumentGrants:
@@ -35,16 +39,40 @@ class DocumentGrants:
         self._session = session
         self._key = key
 
-    async def issue(self, casus: CasusAccess, soort: str, minutes: int) -> str:
+    async def issue(
+        self,
+        casus: CasusAccess,
+        soort: str,
+        minutes: int,
+        parameters: dict[str, Any] | None = None,
+    ) -> str:
         casus.require(DOCUMENT_NEEDS[soort])
+        return await self._add(soort, casus.id, casus.requester, minutes, parameters or {})
+
+    async def issue_monitor(
+        self, requester: Requester, minutes: int, parameters: dict[str, Any]
+    ) -> str:
+        """The monitor's figures (codes and counts): the directory gate was passed by the
+        caller (PeopleNeed.MONITOR) and is passed again at download."""
+        return await self._add(MONITOR, None, requester, minutes, parameters)
+
+    async def _add(
+        self,
+        soort: str,
+        casus_id: int | None,
+        requester: Requester,
+        minutes: int,
+        parameters: dict[str, Any],
+    ) -> str:
         token = secrets.token_urlsafe(32)
         self._session.add(
             DocumentGrant(
                 token_hash=self._hash(token),
                 soort=soort,
-                casus_id=casus.id,
-                professional_id=casus.requester.professional_id,
+                casus_id=casus_id,
+                professional_id=requester.professional_id,
                 expires_at=utcnow() + dt.timedelta(minutes=minutes),
+                parameters=parameters,
             )
         )
         await self._session.flush()
@@ -59,7 +87,9 @@ class DocumentGrants:
                 DocumentGrant.expires_at > utcnow(),
             )
         )
-        return GrantView(row.soort, row.casus_id, row.professional_id) if row else None
+        if row is None:
+            return None
+        return GrantView(row.soort, row.casus_id, row.professional_id, dict(row.parameters or {}))
 
     async def redeem(self, token: str) -> bool:
         """Use the grant up; False when it was used (also concurrently) or expired."""

@@ -27,7 +27,7 @@ from store.migrations.env_defaults import DEFAULT_URL
 MIGRATIONS = Path(__file__).parent / "migrations"
 AUDIT_TABLE = "audit_event"
 # The runtime role only reads the migration bookkeeping.
-READ_ONLY_TABLES = ("alembic_version",)
+READ_ONLY_TABLES = ("alembic_version", "audit_anker")
 
 
 def alembic_config() -> Config:

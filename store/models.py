@@ -353,6 +353,21 @@ class AuditEvent(Base):
     hash: Mapped[str | None] = mapped_column(String(64))
 
 
+class AuditAnker(Base):
+    """Where the audit log starts after events older than its term were removed (#13): the
+    hash of the newest removed event, so `verify` still proves the rest of the chain whole.
+    Written only by `python -m store.audit prune` as the owner role; the bot may read it."""
+
+    __tablename__ = "audit_anker"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pruned_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    ouder_dan: Mapped[dt.datetime] = mapped_column()
+    verwijderd: Mapped[int] = mapped_column(Integer)
+    laatste_id: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
+
+
 class ConversationRef(Base):
     __tablename__ = "conversation_ref"
 
@@ -405,6 +420,9 @@ class Bericht(Base):
     # A keyed post (e.g. "agenda:12"): sent as an update of the activity sent earlier under
     # the same key in the same conversation, so a channel card changes in place.
     plek: Mapped[str | None] = mapped_column(String(100), index=True)
+    # Set on a replacement: the sender updates this activity instead of posting a new one
+    # (retention replaces a sent card with identity by a stub).
+    vervangt_activity_id: Mapped[str | None] = mapped_column(String(200))
 
 
 class ActAs(Base):
@@ -429,11 +447,16 @@ class DocumentGrant(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     soort: Mapped[str] = mapped_column(String(20))
-    casus_id: Mapped[int] = mapped_column(ForeignKey("casus.id", ondelete="CASCADE"), index=True)
+    # None for a document about no single casus (the monitor's figures).
+    casus_id: Mapped[int | None] = mapped_column(
+        ForeignKey("casus.id", ondelete="CASCADE"), index=True
+    )
     professional_id: Mapped[int] = mapped_column(ForeignKey("professional.id", ondelete="CASCADE"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column(index=True)
     used_at: Mapped[dt.datetime | None] = mapped_column()
+    # What the document covers (e.g. the period of an inzage): dates and ids, no free text.
+    parameters: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
 class EenmaligeSleutel(Base):
@@ -524,3 +547,50 @@ class GemeenteCriterium(Base):
     actief: Mapped[bool] = mapped_column(Boolean, default=True)
     door_id: Mapped[int] = mapped_column(ForeignKey("professional.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+# --- afsluiting, corrections (#13) -------------------------------------------------------------
+
+
+class Afsluiting(Base):
+    """How a casus was closed: the reason, the warme overdracht and the eindgesprek with the
+    resident. A reopened casus keeps the row (heropend_at); closing again adds a new one.
+
+    The free text (toelichting, what was handed over, the resident's words) falls under
+    retention; the codes and dates stay for the monitor."""
+
+    __tablename__ = "afsluiting"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    casus_id: Mapped[int] = mapped_column(ForeignKey("casus.id", ondelete="CASCADE"), index=True)
+    reden: Mapped[str] = mapped_column(String(30))  # doelen_behaald, afschalen, opschalen, gestopt
+    toelichting: Mapped[str | None] = mapped_column(Text)
+    overdracht_aan: Mapped[str | None] = mapped_column(String(300))
+    overdracht_wat: Mapped[str | None] = mapped_column(Text)
+    overdracht_op: Mapped[dt.date | None] = mapped_column(Date)
+    eindgesprek_gehouden: Mapped[bool] = mapped_column(Boolean)
+    eindgesprek_op: Mapped[dt.date | None] = mapped_column(Date)
+    feedback_bewoner: Mapped[str | None] = mapped_column(Text)
+    goed_ging: Mapped[str | None] = mapped_column(Text)
+    beter_kan: Mapped[str | None] = mapped_column(Text)
+    afgesloten_door_id: Mapped[int] = mapped_column(ForeignKey("professional.id"))
+    afgesloten_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    heropend_at: Mapped[dt.datetime | None] = mapped_column()
+    heropend_door_id: Mapped[int | None] = mapped_column(ForeignKey("professional.id"))
+    heropen_reden: Mapped[str | None] = mapped_column(Text)
+
+
+class Correctie(Base):
+    """A recorded fact the PGA-expert corrected, with the original and the reason (AVG art.
+    16). Shown to the linked only; removed at retention."""
+
+    __tablename__ = "correctie"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    casus_id: Mapped[int] = mapped_column(ForeignKey("casus.id", ondelete="CASCADE"), index=True)
+    veld: Mapped[str] = mapped_column(String(40))
+    oud: Mapped[str | None] = mapped_column(Text)
+    nieuw: Mapped[str | None] = mapped_column(Text)
+    reden: Mapped[str] = mapped_column(Text)
+    door_id: Mapped[int] = mapped_column(ForeignKey("professional.id"))
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)

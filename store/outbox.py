@@ -199,6 +199,45 @@ class BerichtRepository:
             )
         )
 
+    async def sent_with_identity_of_anonymised(self, limit: int = 200) -> list[int]:
+        """Private messages about a casus whose data retention removed, still showing in
+        Teams (their activity id is kept): each is to be replaced by a stub (#13)."""
+        rows = await self._session.scalars(
+            select(Bericht.id)
+            .join(Casus, Casus.id == Bericht.casus_id)
+            .where(
+                Casus.geanonimiseerd_at.is_not(None),
+                Bericht.soort == PRIVATE,
+                Bericht.verzonden_at.is_not(None),
+                Bericht.activity_id.is_not(None),
+                Bericht.sent_conversation_id.is_not(None),
+                Bericht.vervangt_activity_id.is_(None),
+            )
+            .order_by(Bericht.id)
+            .limit(limit)
+        )
+        return list(rows.all())
+
+    async def replace_sent(self, bericht_id: int, card: JsonCard) -> None:
+        """Queue `card` in place of a sent message: the sender updates that activity. The
+        original forgets its activity id, so it is replaced once."""
+        row = await self._session.get(Bericht, bericht_id)
+        if row is None or row.activity_id is None:
+            return
+        # By conversation, not by professional: the link has ended, and a message to a
+        # professional about a casus they no longer hold would be dropped.
+        self._add(
+            Bericht(
+                conversation_id=row.sent_conversation_id,
+                kaart=card,
+                casus_id=row.casus_id,
+                soort=PRIVATE,
+                vervangt_activity_id=row.activity_id,
+            )
+        )
+        row.activity_id = None
+        await self._session.flush()
+
     async def still_mine(self, bericht_id: int, worker: str) -> bool:
         """Renew the claim just before sending; False if another sender took it over."""
         result = await self._session.execute(

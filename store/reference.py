@@ -112,6 +112,7 @@ CASUS_STATUS_LABELS = {
     "afgewezen": "Afgewezen",
     "doorverwezen": "Doorverwezen",
     "al_besproken": "Al besproken in ander overleg",
+    "afgesloten": "Afgesloten",
 }
 
 # The three criteria of the handreiking PGA (DESIGN §2.1); at least two should hold.
@@ -137,6 +138,22 @@ ACUUT_HULP = (
     "Veilig Thuis, 0800-2000 (gratis, dag en nacht). Acute psychische nood: bel de huisarts of "
     "de huisartsenpost; zij schakelen de crisisdienst in. Je aanmelding bij de PGA blijft staan."
 )
+
+
+# Afsluiting (#13): why a casus closes (DESIGN §2.3).
+AFSLUIT_REDENEN: list[Option] = [
+    ("doelen_behaald", "Doelen behaald"),
+    ("afschalen", "Afschalen naar wijkteam of reguliere zorg"),
+    ("opschalen", "Opschalen naar het Zorg- en Veiligheidshuis"),
+    ("gestopt", "Gestopt (zeg waarom)"),
+]
+# What the PGA-expert may correct, with the label the card shows.
+CORRIGEER_VELDEN: list[Option] = [
+    ("naam", "Naam van de bewoner"),
+    ("geboortedatum", "Geboortedatum (jjjj-mm-dd)"),
+    ("woonplaats", "Woonplaats"),
+    ("aanmelding_reden", "Reden van aanmelding"),
+]
 
 
 def label(options: list[Option], value: str | None) -> str:

@@ -10,7 +10,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from cards import aanmelding, beheer, casus, common, koppelen, overleg, triage
+from cards import aanmelding, afsluiting, beheer, casus, common, koppelen, overleg, triage
 from store import reference as ref
 from tests.conftest import SCHEMAS
 
@@ -334,6 +334,61 @@ CARDS: dict[str, Any] = {
         {"correctie_reden": "Geef de reden"},
         recorded="01-12-2026 10:00 (gehouden)",
     ),
+    # Afsluiting, the resident's rights, the monitor (#13).
+    "casus_afsluitbaar": built(casus.casus_overzicht, replace(CASUS_VIEW, kan_afsluiten=True)),
+    "casus_afgesloten": built(
+        casus.casus_overzicht,
+        replace(
+            CASUS_VIEW,
+            afsluiting=[("Reden", "Afschalen"), ("Wat zegt de bewoner", "Gehoord")],
+            correcties=["01-12-2026 Naam: was x, nu y (typfout; Fatima)"],
+            kan_heropenen=True,
+            kan_inzage=True,
+            kan_corrigeren=True,
+        ),
+    ),
+    "afsluiten": built(
+        afsluiting.afsluit_form,
+        "PGA-2026-001",
+        1,
+        ref.AFSLUIT_REDENEN,
+        {"reden": "afschalen", "eindgesprek": "ja"},
+        {"overdracht_aan": "Aan wie?"},
+    ),
+    "verwijderd": built(afsluiting.verwijderd_wegens_bewaartermijn),
+    "afgesloten_melding": built(afsluiting.afgesloten_melding, "PGA-2026-001", "Afschalen"),
+    "heropenen": built(afsluiting.heropen_form, "PGA-2026-001", 1, 90, {}, {"reden": "Geef"}),
+    "inzage": built(afsluiting.inzage_form, "PGA-2026-001", 1, {"van": "2026-01-01"}, {}),
+    "document_klaar": built(
+        afsluiting.document_klaar, "Inzage klaar", "Downloaden (Word)", "https://x/d/a", 15, 1
+    ),
+    "document_klaar_monitor": built(
+        afsluiting.document_klaar, "Monitor klaar", "Downloaden (Excel)", "https://x/d/a", 15, None
+    ),
+    "corrigeren": built(
+        afsluiting.corrigeer_form,
+        "PGA-2026-001",
+        1,
+        ref.CORRIGEER_VELDEN,
+        {"veld": "naam"},
+        {"reden": "Geef de reden"},
+        "Verbeterd.",
+    ),
+    "monitor": built(
+        afsluiting.monitor_kaart,
+        afsluiting.MonitorKaart(
+            periode="1 januari 2026 t/m 31 december 2026",
+            gemeenten="Zuiderstad",
+            caseload=[("Aanmeldingen", "3")],
+            doorlooptijden=[("Aanmelding → triage", "2")],
+            uitkomsten=[("Afschalen", "1")],
+            codes=[("PGA-2026-001", "Afgesloten")],
+            van="2026-01-01",
+            tot="2026-12-31",
+        ),
+        {"van": "Kies"},
+        "https://x/d/a",
+    ),
 }
 
 
@@ -372,6 +427,9 @@ def test_form_inputs_have_unique_ids() -> None:
         "overleg_plannen",
         "agenda",
         "bespreekkaart",
+        "afsluiten",
+        "corrigeren",
+        "monitor",
     ):
         found = ids(CARDS[name])
         assert len(found) == len(set(found)), name
@@ -381,7 +439,7 @@ def test_every_card_builder_is_covered() -> None:
     """A new builder must be added to CARDS, so the schema and contract tests see it."""
     found = {
         f"{module.__name__}.{name}"
-        for module in (aanmelding, beheer, casus, common, koppelen, overleg, triage)
+        for module in (aanmelding, afsluiting, beheer, casus, common, koppelen, overleg, triage)
         for name, member in inspect.getmembers(module, inspect.isfunction)
         if member.__module__ == module.__name__
         and not name.startswith("_")

@@ -152,3 +152,32 @@ async def test_a_keyed_post_whose_card_is_gone_is_posted_anew(bot: Bot, standin:
     posts = [c for c in standin.recorded if c.conversation_id == conversation]
     assert [(c.method, c.status) for c in posts] == [("PUT", 404), ("POST", 201)]
     assert rows[1].activity_id == posts[1].response_id
+
+
+async def test_a_replacement_updates_the_sent_activity_in_place(
+    bot: Bot, standin: StandIn, marked: list[dict[str, Any]]
+) -> None:
+    """Retention's stub (#13) goes out as an update of the activity already in Teams."""
+    stub = {**CARD, "body": [{"type": "TextBlock", "text": "Verwijderd wegens bewaartermijn"}]}
+    async with bot.db.unit_of_work() as uow:
+        reference = {
+            "bot": {"id": f"28:{standin.app_id}"},
+            "conversation": {"id": "a:personal-stub", "conversationType": "personal"},
+            "channelId": "msteams",
+            "serviceUrl": standin.service_url,
+        }
+        uow.session.add(
+            ConversationRef(
+                conversation_id="a:personal-stub", conversation_type="personal", reference=reference
+            )
+        )
+        uow.session.add(
+            Bericht(conversation_id="a:personal-stub", kaart=stub, vervangt_activity_id="act-9")
+        )
+        await uow.commit()
+    assert bot.app is not None
+    await outbox_until(bot.app, lambda rows: all(r.verzonden_at for r in rows))
+    (call,) = standin.calls(conversation_id="a:personal-stub")
+    assert call.operation == "update_activity" and call.activity_id == "act-9"
+    assert call.authorized and call.body["attachments"][0]["content"] == stub
+    assert [mark.get("activity_id") for mark in marked] == ["act-9"]

@@ -9,7 +9,7 @@ import json
 import re
 
 import pytest
-from sqlalchemy import select, text, update
+from sqlalchemy import select, text
 
 from cards.base import esc
 from dialogs.retention import apply_retention
@@ -123,9 +123,10 @@ async def test_a_card_sent_privately_from_a_channel_knows_its_casus(demo_db, con
     assert len(private_cards) == 2 and all(b.casus_id == cid for b in private_cards)
 
 
-async def test_retention_leaves_no_identifier_in_any_table(demo_db, config):
+async def test_retention_leaves_no_identifier_in_any_table(demo_any_db, config):
     """Seed every table a workflow writes to, close the casus, pass the term: no table holds
-    any identifier of the resident; codes and counts stay."""
+    any identifier of the resident; codes and counts stay; sent cards are replaced."""
+    demo_db = demo_any_db
     code, cid = await opgenomen(
         demo_db, config, doel=f"PGA voor {RESIDENT_NAME}", reden=f"{RESIDENT_NAME} intimideert"
     )
@@ -159,13 +160,8 @@ async def test_retention_leaves_no_identifier_in_any_table(demo_db, config):
     # Another professional's draft about the same resident, and a private card in the outbox.
     await act(demo_db, config, "a4", "aanmelding.bewaren", {"naam": "kevin oudeman"})
     await act(demo_db, config, "a1", "casus.open", {"casus": cid}, conversation_type="channel")
-    async with demo_db.unit_of_work() as uow:
-        await uow.session.execute(
-            update(Casus)
-            .where(Casus.id == cid)
-            .values(status="afgesloten", afgesloten_at=dt.datetime.now(dt.UTC))
-        )
-        await uow.commit()
+    await seed_afsluiting_workflows(demo_db, config, cid)
+    sent = await pretend_a_private_card_was_sent(demo_db, cid)
     assert await dump_all_tables(demo_db, IDENTIFIERS)  # the seed did reach the tables
     later = dt.datetime.now(dt.UTC) + dt.timedelta(days=config.retention_days + 1)
     assert await apply_retention(demo_db, config.retention_days, now=later) == 1
@@ -173,6 +169,62 @@ async def test_retention_leaves_no_identifier_in_any_table(demo_db, config):
     async with demo_db.unit_of_work() as uow:
         casus = await uow.session.get(Casus, cid)
         assert casus is not None and casus.code == code  # the monitor keeps codes and counts
+        (replacement,) = [b for b in await uow.berichten.pending() if b.vervangt_activity_id]
+        fatima = await professional_id(demo_db, "a1")
+        requester = uow.people.requester(fatima, "t", "o", "c", "personal")
+        figures = await uow.monitor.figures(requester, dt.date(2000, 1, 1), dt.date.today())
+    assert (replacement.vervangt_activity_id, replacement.conversation_id) == sent
+    assert "Verwijderd wegens bewaartermijn" in card_text(replacement.kaart)
+    assert figures.caseload["aanmeldingen"] == 1 and figures.caseload["afgesloten"] == 1
+    assert figures.uitkomsten == {"afschalen": 1} and [r.code for r in figures.regels] == [code]
+    # Retention runs every hour: a card is replaced once.
+    await apply_retention(demo_db, config.retention_days, now=later)
+    async with demo_db.unit_of_work() as uow:
+        assert len([b for b in await uow.berichten.pending() if b.vervangt_activity_id]) == 1
+
+
+async def seed_afsluiting_workflows(db, config, cid: int) -> None:
+    """Koppelen, a correction, an inzage and the afsluiting (#13), each with typed text that
+    names the resident, as people do."""
+    values = {
+        "professional": str(await professional_id(db, "a4")),
+        "rol": "betrokken",
+        "doel": f"Toezicht op {RESIDENT_NAME}",
+        "grondslag": "art6_1e",
+        "uitzondering": "geen",
+        "beroepsgeheim": "geen",
+        "noodzaak": f"{RESIDENT_NAME} staat onder toezicht",
+        "geinformeerd": "nee",
+        "reden_niet_geinformeerd": f"{RESIDENT_NAME} is onvindbaar",
+    }
+    await act(db, config, "a1", "koppelen.opslaan", {"casus": cid, **values})
+    correction = {"veld": "naam", "nieuw": "Kevin Oudemans", "reden": f"Niet {RESIDENT_NAME}"}
+    await act(db, config, "a1", "corrigeren.opslaan", {"casus": cid, **correction})
+    today = dt.date.today().isoformat()
+    await act(db, config, "a1", "inzage.maken", {"casus": cid, "van": today, "tot": today})
+    closing = {
+        "reden": "afschalen",
+        "toelichting": f"{RESIDENT_NAME} gaat het goed",
+        "overdracht_aan": "Wijkteam Noord",
+        "overdracht_wat": f"Het dossier van {RESIDENT_NAME}",
+        "overdracht_op": today,
+        "eindgesprek": "ja",
+        "eindgesprek_op": today,
+        "feedback_bewoner": f"Ik ben {RESIDENT_NAME} en ik werd gehoord",
+        "goed_ging": "Lindelaan 12 was bereikbaar",
+        "beter_kan": "Oudeman wil sneller hulp",
+    }
+    closed = await act(db, config, "a1", "afsluiten.opslaan", {"casus": cid, **closing})
+    assert "Casus afgesloten" in card_text(closed.card)
+
+
+async def pretend_a_private_card_was_sent(db, cid: int) -> tuple[str, str]:
+    """A private card about the casus as the sender leaves it: delivered, activity id kept."""
+    async with db.unit_of_work() as uow:
+        bericht = next(b for b in await uow.berichten.pending() if b.casus_id == cid)
+        await uow.berichten.mark_sent(bericht.id, "act-identiteit", "a:personal-a1")
+        await uow.commit()
+    return "act-identiteit", "a:personal-a1"
 
 
 async def dump_all_tables(db, identifiers: tuple[str, ...]) -> list[str]:

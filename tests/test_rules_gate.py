@@ -172,6 +172,9 @@ def test_the_needs_table_is_what_design_3_6_says() -> None:
         Need.BRIEF: (expert, True, "C"),
         Need.STARTGESPREK: ({PGA_EXPERT, CASUSREGISSEUR, GEMEENTE_EXPERT}, True, "U"),
         Need.KOPPELEN: (expert, True, "C"),
+        Need.AFSLUITEN: (expert, True, "U"),
+        Need.INZAGE: (expert, True, "R"),
+        Need.CORRIGEREN: (expert, True, "U"),
     }
     table = {n: (set(r.roles), r.personal, r.action) for n, r in NEEDS.items()}
     assert {n: table[n] for n in expected} == expected
@@ -189,6 +192,7 @@ def test_the_directory_table_is_what_design_3_6_says() -> None:
         PeopleNeed.INSCHAKELEN: ({"beheerder"}, True, "U"),
         PeopleNeed.KANAAL_KOPPELEN: ({"pga_expert"}, False, "U"),
         PeopleNeed.EIGEN_CRITERIA: (both, True, "C"),
+        PeopleNeed.MONITOR: (both, True, "R"),
     }
     table = {n: (set(r.roles), r.personal, r.action) for n, r in PEOPLE_NEEDS.items()}
     assert {n: table[n] for n in expected} == expected

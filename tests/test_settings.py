@@ -183,3 +183,26 @@ def test_channel_token_issuer_follows_the_cloud() -> None:
     assert Settings.from_env(government).channel_token_issuer == "https://api.botframework.us"
     custom = {**PROD, "TO_BOT_FROM_CHANNEL_TOKEN_ISSUER": "https://issuer.example.test"}
     assert Settings.from_env(custom).channel_token_issuer == "https://issuer.example.test"
+
+
+def test_retention_reopen_and_audit_terms_are_refused_when_they_contradict() -> None:
+    """#13: the audit log outlives the data it is about; reopening ends before retention."""
+    settings = Settings.from_env(PROD)
+    assert (settings.retention_days, settings.reopen_days, settings.audit_retention_days) == (
+        365,
+        90,
+        1825,
+    )
+    assert settings.dialog_config().reopen_days == 90
+    with pytest.raises(ConfigurationError, match="AUDIT_RETENTION_DAYS"):
+        Settings.from_env({**PROD, "RETENTION_DAYS": "800", "AUDIT_RETENTION_DAYS": "700"})
+    with pytest.raises(ConfigurationError, match="REOPEN_DAYS"):
+        Settings.from_env({**PROD, "RETENTION_DAYS": "60"})
+    chosen = Settings.from_env(
+        {**PROD, "RETENTION_DAYS": "60", "REOPEN_DAYS": "30", "AUDIT_RETENTION_DAYS": "60"}
+    )
+    assert (chosen.retention_days, chosen.reopen_days, chosen.audit_retention_days) == (
+        60,
+        30,
+        60,
+    )

@@ -1,0 +1,105 @@
+"""The PGA-monitor (issue #13): caseload, lead times and outcomes per period, codes only, as a
+card and as an Excel file through a personal download; for PGA-experts and beheerders."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from openpyxl import load_workbook
+
+from dialogs import casus as casus_dialog
+from tests.helpers import IDENTIFIERS, act, card_text, casus_id, decide, say, submit_aanmelding
+from tests.test_afsluiting import close
+from tests.test_inzage import download_url
+from tests.test_koppelen import opgenomen
+
+TODAY = dt.date.today()
+
+
+async def seed(db, config) -> tuple[str, str, str]:
+    """One casus closed (afschalen, eindgesprek held), one rejected, one waiting."""
+    closed, cid = await opgenomen(db, config)
+    await close(db, config, cid)
+    rejected = await submit_aanmelding(db, config, naam="Anna de Wit")
+    await decide(db, config, await casus_id(db, rejected), besluit="afwijzen", toelichting="Nee")
+    waiting = await submit_aanmelding(db, config, naam="Bram Smit")
+    return closed, rejected, waiting
+
+
+async def test_the_monitor_counts_by_code_for_the_period(demo_any_db, config):
+    db = demo_any_db
+    closed, rejected, waiting = await seed(db, config)
+    shown = await say(db, config, "a1", "monitor")
+    text = card_text(shown.card)
+    for label, count in (
+        ("Aanmeldingen", 3),
+        ("Opgenomen", 1),
+        ("Afgewezen", 1),
+        ("Afgesloten", 1),
+        ("Lopend aan het eind van de periode", 0),
+        ("Afschalen naar wijkteam of reguliere zorg", 1),
+    ):
+        assert f'"title": "{label}", "value": "{count}"' in text, label
+    assert '"title": "Aanmelding → triage", "value": "0"' in text
+    assert '"title": "Aanmelding → plan van aanpak", "value": "nog geen gegevens"' in text
+    assert '"value": "1 van 1"' in text  # eindgesprek held
+    assert closed in text and rejected in text and waiting in text
+    assert not any(i.lower() in text.lower() for i in (*IDENTIFIERS, "Anna", "Bram"))
+    # A period before any of it: nothing counted.
+    last_year = {"van": f"{TODAY.year - 1}-01-01", "tot": f"{TODAY.year - 1}-12-31"}
+    empty = card_text((await act(db, config, "a1", "monitor.tonen", last_year)).card)
+    assert '"title": "Aanmeldingen", "value": "0"' in empty and closed not in empty
+    async with db.unit_of_work() as uow:
+        events = [e.event for e in await uow.audit.events()]
+    assert events.count("monitor.bekijken") == 2
+
+
+async def test_the_monitor_as_excel_is_a_personal_download(demo_any_db, config):
+    db = demo_any_db
+    closed, rejected, _ = await seed(db, config)
+    period = {"van": f"{TODAY.year}-01-01", "tot": TODAY.isoformat()}
+    ready = await act(db, config, "a1", "monitor.excel", period)
+    token = download_url(ready.card).rsplit("/", 1)[1]
+    download = await casus_dialog.download_brief(db, config, token)
+    assert download is not None and download.filename.endswith(".xlsx")
+    assert download.content_type.endswith("spreadsheetml.sheet")
+    workbook = load_workbook(io.BytesIO(download.content))
+    figures = {row[0]: row[1] for row in workbook["Cijfers"].iter_rows(values_only=True)}
+    assert figures["Aanmeldingen"] == 3 and figures["Afgesloten"] == 1
+    rows = list(workbook["Casussen"].iter_rows(values_only=True))
+    by_code = {row[0]: row for row in rows[1:]}
+    assert by_code[closed][3] == "Afgesloten" and by_code[closed][8] == 0
+    assert by_code[closed][9] == "Afschalen naar wijkteam of reguliere zorg"
+    assert by_code[rejected][4] == "Afwijzen"
+    dump = " ".join(str(cell) for row in rows for cell in row)
+    assert not any(i.lower() in dump.lower() for i in IDENTIFIERS)
+    assert await casus_dialog.download_brief(db, config, token) is None  # once
+
+
+async def test_the_monitor_is_for_pga_experts_and_beheerders_only(demo_any_db, config):
+    db = demo_any_db
+    await seed(db, config)
+    for who in ("a3", "a5"):
+        refused = await say(db, config, who, "monitor")
+        assert refused.card is None and "PGA-expert en de beheerder" in (refused.text or "")
+        excel = await act(db, config, who, "monitor.excel", {"van": "2026-01-01"})
+        assert excel.card is None, who
+    bad = await act(db, config, "a1", "monitor.tonen", {"van": "2026-05-01", "tot": "2026-01-01"})
+    assert "voor de begindatum" in card_text(bad.card)
+
+
+async def test_the_plan_lead_time_comes_from_its_hook(demo_db, config, monkeypatch):
+    """#11 fills `MonitorRepository.plan_dates`; the monitor counts what it returns."""
+    from store.monitor import MonitorRepository
+
+    closed, _, _ = await seed(demo_db, config)
+    cid = await casus_id(demo_db, closed)
+
+    async def plan_dates(self, casus_ids):
+        return {cid: dt.datetime.now(dt.UTC) + dt.timedelta(days=3)} if cid in casus_ids else {}
+
+    monkeypatch.setattr(MonitorRepository, "plan_dates", plan_dates)
+    period = {"van": f"{TODAY.year}-01-01", "tot": (TODAY + dt.timedelta(days=5)).isoformat()}
+    text = card_text((await act(demo_db, config, "a1", "monitor.tonen", period)).card)
+    assert '"title": "Aanmelding → plan van aanpak", "value": "3"' in text
