@@ -225,7 +225,7 @@ async def download_brief(
         requester = (
             await uow.people.download_requester(grant.professional_id, client) if grant else None
         )
-        if grant is None or requester is None:
+        if grant is None or grant.casus_id is None or requester is None:
             uow.audit.record(
                 "document.downloaden",
                 "R",

@@ -14,6 +14,7 @@ def commands_for(context: Context) -> list[tuple[str, str]]:
         ("help", "Wat kan ik hier?"),
         ("aanmelden", "Een bewoner aanmelden voor de PGA"),
         ("casus CODE", "Een casus bekijken, bijvoorbeeld: casus PGA-2026-001"),
+        ("besluiten CODE", "De besluiten over een casus, per overleg"),
     ]
     if actor.is_pga_expert:
         commands.append(("triage", "Open aanmeldingen beoordelen"))
@@ -26,6 +27,7 @@ def commands_for(context: Context) -> list[tuple[str, str]]:
             ("agenda publiceren", "De agenda in het kanaal zetten en genodigden uitnodigen"),
             ("overleg starten", "Het overleg openen: per casus een bespreekkaart in het kanaal"),
             ("overleg afronden", "Het overleg sluiten, met een samenvatting in het kanaal"),
+            ("verslag", "Het verslag (Word) van een overleg maken of ophalen"),
         ]
     else:
         commands.append(("overleg", "Casusoverleggen waarvan je voorzitter bent"))

@@ -14,7 +14,7 @@ from typing import Any
 
 from cards import forms
 from cards.forms import Form
-from dialogs import aanmelding, beheer, casus, demo, help, koppelen, overleg, triage
+from dialogs import aanmelding, beheer, casus, demo, help, koppelen, overleg, triage, verslag
 from dialogs.core import (
     Audience,
     Config,
@@ -62,6 +62,10 @@ COMMANDS: dict[str, Handler] = {
     "overleg afronden": overleg.afronden,
     "agenda": overleg.agenda,
     "agenda publiceren": overleg.publiceren,
+    # The minutes (#12) and the besluitenlijst of a casus.
+    "verslag": verslag.lijst,
+    "verslagen": verslag.lijst,
+    "besluiten": verslag.besluiten,
 }
 
 
@@ -128,6 +132,12 @@ ROUTES: dict[str, Route] = {
         Route(forms.BESPREKING_AFSPRAAK, overleg.afspraak, shared=True),
         # Identity: always answered in the presser's 1:1 chat.
         Route(forms.OVERLEG_DETAILS, overleg.details),
+        # The minutes (#12): every press answers in the presser's 1:1 chat.
+        Route(forms.VERSLAG_LIJST, verslag.lijst),
+        Route(forms.VERSLAG_MAKEN, verslag.maken),
+        Route(forms.VERSLAG_OPHALEN, verslag.ophalen),
+        Route(forms.VERSLAG_VOLLEDIG, verslag.volledig),
+        Route(forms.BESLUITEN_OPEN, verslag.besluiten),
     )
 }
 
@@ -153,6 +163,15 @@ DENIED = {
     ),
     str(Need.OVERLEG_PLANNEN): (
         "Alleen de PGA-expert van de gemeente plant het overleg en maakt de agenda."
+    ),
+    str(Need.VERSLAG): "Het verslag maken de PGA-expert of de voorzitter van het overleg.",
+    str(Need.VERSLAG_LEZEN): (
+        "Het verslag is voor wie bij dit overleg was uitgenodigd. Heb je het nodig? Vraag het "
+        "de PGA-expert."
+    ),
+    str(Need.VERSLAG_VOLLEDIG): (
+        "Het volledige verslag is alleen voor de PGA-expert. Haal het geanonimiseerde verslag "
+        "op met de knop in het kanaal."
     ),
 }
 # For someone with a role on the casus, but not the one this needs: say who does it.
@@ -245,7 +264,8 @@ async def _run(
     if outcome.text and not incoming.personal:
         # In a channel the bot hears only what mentions it.
         outcome.text = re.sub(
-            r"([Tt]yp|met) '(help|aanmelden|casus|kanaal|triage|beheer|koppelen|overleg|agenda)",
+            r"([Tt]yp|met) '(help|aanmelden|casus|kanaal|triage|beheer|koppelen|overleg|agenda"
+            r"|verslag|besluiten)",
             r"\1 '@Casusoverleg \2",
             outcome.text,
         )

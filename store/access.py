@@ -31,6 +31,8 @@ ANY_ROLE = WITH_IDENTITY | {ADVISEREND}
 REGIE = frozenset({PGA_EXPERT, CASUSREGISSEUR, GEMEENTE_EXPERT})
 EXPERT = frozenset({PGA_EXPERT, GEMEENTE_EXPERT})
 OVERLEG_LEIDING = EXPERT | {VOORZITTER}
+# Invited to an overleg (an `aanwezige` row): may fetch its anonymised minutes (#12).
+DEELNEMER = "deelnemer"
 
 
 class Need(StrEnum):
@@ -49,6 +51,12 @@ class Need(StrEnum):
     # Lead the overleg: start and close it, record besluiten and afspraken on the discussion
     # card in the channel. Not personal: what it shows is built from the shared-safe view.
     BESPREKEN = "overleg.bespreken"
+    # The minutes of an overleg (#12), checked against the roles on the overleg: make the
+    # anonymised version (shared-safe, so also from the channel); fetch it (anyone invited,
+    # as a personal download); the full version with identity (the PGA-expert, 1:1 only).
+    VERSLAG = "verslag.maken"
+    VERSLAG_LEZEN = "verslag.lezen"
+    VERSLAG_VOLLEDIG = "verslag.volledig"
 
 
 @dataclass(frozen=True)
@@ -68,6 +76,9 @@ NEEDS: dict[Need, Rule] = {
     Need.KOPPELEN: Rule(EXPERT, personal=True, action="C"),
     Need.OVERLEG_PLANNEN: Rule(EXPERT, personal=True, action="U"),
     Need.BESPREKEN: Rule(OVERLEG_LEIDING, personal=False, action="C"),
+    Need.VERSLAG: Rule(OVERLEG_LEIDING, personal=False, action="C"),
+    Need.VERSLAG_LEZEN: Rule(OVERLEG_LEIDING | {DEELNEMER}, personal=True, action="R"),
+    Need.VERSLAG_VOLLEDIG: Rule(EXPERT, personal=True, action="R"),
 }
 
 

@@ -1,7 +1,8 @@
-"""Download grants for documents with identifying data (the letter; the minutes next).
+"""Download grants for documents (the letter; the minutes of an overleg).
 
-A grant is issued from an opened casus (so the gate has checked the role), for one
-professional, one kind of document, a few minutes. The link holds a random token only.
+A grant is issued from an opened casus (so the gate has checked the role) or, for the
+minutes, by store/verslag.py after checking the roles on the overleg; for one professional,
+one kind of document, a few minutes. The link holds a random token only.
 """
 
 from __future__ import annotations
@@ -26,8 +27,9 @@ DOCUMENT_NEEDS: dict[str, Need] = {"brief": Need.BRIEF}
 @dataclass(frozen=True)
 class GrantView:
     soort: str
-    casus_id: int
+    casus_id: int | None
     professional_id: int
+    verslag_document_id: int | None = None
 
 
 class DocumentGrants:
@@ -37,16 +39,25 @@ class DocumentGrants:
 
     async def issue(self, casus: CasusAccess, soort: str, minutes: int) -> str:
         casus.require(DOCUMENT_NEEDS[soort])
-        token = secrets.token_urlsafe(32)
-        self._session.add(
-            DocumentGrant(
-                token_hash=self._hash(token),
-                soort=soort,
-                casus_id=casus.id,
-                professional_id=casus.requester.professional_id,
-                expires_at=utcnow() + dt.timedelta(minutes=minutes),
-            )
+        return await self._add(
+            DocumentGrant(soort=soort, casus_id=casus.id), casus.requester.professional_id, minutes
         )
+
+    async def issue_for_document(self, document_id: int, professional_id: int, minutes: int) -> str:
+        """A grant for a stored document (the minutes). Only store/verslag.py calls this,
+        after checking the professional's roles on the overleg."""
+        return await self._add(
+            DocumentGrant(soort="verslag", verslag_document_id=document_id),
+            professional_id,
+            minutes,
+        )
+
+    async def _add(self, grant: DocumentGrant, professional_id: int, minutes: int) -> str:
+        token = secrets.token_urlsafe(32)
+        grant.token_hash = self._hash(token)
+        grant.professional_id = professional_id
+        grant.expires_at = utcnow() + dt.timedelta(minutes=minutes)
+        self._session.add(grant)
         await self._session.flush()
         return token
 
@@ -59,7 +70,9 @@ class DocumentGrants:
                 DocumentGrant.expires_at > utcnow(),
             )
         )
-        return GrantView(row.soort, row.casus_id, row.professional_id) if row else None
+        if row is None:
+            return None
+        return GrantView(row.soort, row.casus_id, row.professional_id, row.verslag_document_id)
 
     async def redeem(self, token: str) -> bool:
         """Use the grant up; False when it was used (also concurrently) or expired."""

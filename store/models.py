@@ -405,7 +405,7 @@ class ActAs(Base):
 
 
 class DocumentGrant(Base):
-    """A download of one document of a kind (letter now, minutes next) for one professional.
+    """A download of one document of a kind (the letter, the minutes) for one professional.
 
     The link carries a random token; the database keeps only its keyed hash, so neither the
     link nor the table tells which casus or person it is for. It works once, until it expires.
@@ -416,11 +416,40 @@ class DocumentGrant(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     soort: Mapped[str] = mapped_column(String(20))
-    casus_id: Mapped[int] = mapped_column(ForeignKey("casus.id", ondelete="CASCADE"), index=True)
+    # A letter is about a casus; the minutes are a stored document of an overleg (one of
+    # the two is set).
+    casus_id: Mapped[int | None] = mapped_column(
+        ForeignKey("casus.id", ondelete="CASCADE"), index=True
+    )
+    verslag_document_id: Mapped[int | None] = mapped_column(
+        ForeignKey("verslag_document.id", ondelete="CASCADE"), index=True
+    )
     professional_id: Mapped[int] = mapped_column(ForeignKey("professional.id", ondelete="CASCADE"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column(index=True)
     used_at: Mapped[dt.datetime | None] = mapped_column()
+
+
+class VerslagDocument(Base):
+    """A rendered version of the minutes of an overleg (#12): `geanonimiseerd` for the
+    attendees, `volledig` (identity) for the PGA-expert. A new version only when the content
+    changed; `sha256` is the hash of the .docx as stored (rendering is deterministic)."""
+
+    __tablename__ = "verslag_document"
+    __table_args__ = (UniqueConstraint("overleg_id", "variant", "versie"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    overleg_id: Mapped[int] = mapped_column(
+        ForeignKey("overleg.id", ondelete="CASCADE"), index=True
+    )
+    variant: Mapped[str] = mapped_column(String(20))  # geanonimiseerd, volledig
+    versie: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    inhoud: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    gemaakt_door_id: Mapped[int | None] = mapped_column(
+        ForeignKey("professional.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
 class EenmaligeSleutel(Base):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Protocol
 
 REDACTED = "[bewoner]"
@@ -63,6 +63,22 @@ def redact(text: str, identifiers: Iterable[str]) -> str:
         return text
     pattern = re.compile("|".join(rf"(?<!\w){re.escape(v)}(?!\w)" for v in variants), re.IGNORECASE)
     return pattern.sub(REDACTED, text)
+
+
+def redactor(identifiers: Iterable[str]) -> Callable[[str], str]:
+    """`redact` for many texts against the same identifiers (the minutes: every resident on
+    the agenda), compiled once. Also catches a name typed in another Unicode form (ë as
+    e + combining diaeresis) or with a typographic apostrophe (D’Souza for D'Souza)."""
+    variants: set[str] = set()
+    for variant in identifier_variants(identifiers):
+        for form in ("NFC", "NFD"):
+            shaped = unicodedata.normalize(form, variant)
+            variants.update({shaped, shaped.replace("'", "\u2019"), shaped.replace("\u2019", "'")})
+    if not variants:
+        return lambda text: text
+    ordered = sorted(variants, key=len, reverse=True)
+    pattern = re.compile("|".join(rf"(?<!\w){re.escape(v)}(?!\w)" for v in ordered), re.IGNORECASE)
+    return lambda text: pattern.sub(REDACTED, text) if text else text
 
 
 class KnownPerson(Protocol):
