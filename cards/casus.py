@@ -66,6 +66,8 @@ def casus_overzicht(view: CasusView) -> Card:
         actions.append(
             execute("Professionals koppelen", forms.KOPPELEN_OPEN, {"casus": view.casus_id})
         )
+    if view.besluiten:  # the besluitenlijst, each besluit with its overleg (#12)
+        actions.append(execute("Alle besluiten", forms.BESLUITEN_OPEN, {"casus": view.casus_id}))
     return card(body, actions)
 
 

@@ -241,7 +241,7 @@ VERSLAG_MAKEN = Form("verslag.maken", ids=("overleg",))  # (re)make; a new versi
 # On the channel card: the anonymised minutes as a download in the presser's 1:1 chat.
 VERSLAG_OPHALEN = Form("verslag.ophalen", ids=("overleg",))
 VERSLAG_VOLLEDIG = Form("verslag.volledig", ids=("overleg",))  # the PGA-expert, 1:1 only
-BESLUITEN_OPEN = Form("besluiten.open", ids=("casus",))
+BESLUITEN_OPEN = Form("besluiten.open", ids=("casus",))  # the command `besluiten CODE`
 
 # --- beheer --------------------------------------------------------------------------------
 

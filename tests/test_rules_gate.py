@@ -19,10 +19,12 @@ from store.access import (
     ADVISEREND,
     BETROKKEN,
     CASUSREGISSEUR,
+    DEELNEMER,
     GEMEENTE_EXPERT,
     NEEDS,
     PEOPLE_NEEDS,
     PGA_EXPERT,
+    VOORZITTER,
     AccessDenied,
     Need,
     NotAllowed,
@@ -172,6 +174,9 @@ def test_the_needs_table_is_what_design_3_6_says() -> None:
         Need.BRIEF: (expert, True, "C"),
         Need.STARTGESPREK: ({PGA_EXPERT, CASUSREGISSEUR, GEMEENTE_EXPERT}, True, "U"),
         Need.KOPPELEN: (expert, True, "C"),
+        Need.VERSLAG: (expert | {VOORZITTER}, False, "C"),
+        Need.VERSLAG_LEZEN: (expert | {VOORZITTER, DEELNEMER}, True, "R"),
+        Need.VERSLAG_VOLLEDIG: (expert, True, "R"),
     }
     table = {n: (set(r.roles), r.personal, r.action) for n, r in NEEDS.items()}
     assert {n: table[n] for n in expected} == expected
