@@ -76,9 +76,34 @@ def redactor(identifiers: Iterable[str]) -> Callable[[str], str]:
             variants.update({shaped, shaped.replace("'", "\u2019"), shaped.replace("\u2019", "'")})
     if not variants:
         return lambda text: text
-    ordered = sorted(variants, key=len, reverse=True)
-    pattern = re.compile("|".join(rf"(?<!\w){re.escape(v)}(?!\w)" for v in ordered), re.IGNORECASE)
+    # One alternation as a trie (shared prefixes once): thousands of variants (every
+    # resident on a long agenda) then cost about as much as a few.
+    pattern = re.compile(rf"(?<!\w){_trie(variants)}(?!\w)", re.IGNORECASE)
     return lambda text: pattern.sub(REDACTED, text) if text else text
+
+
+_Node = dict[str, "_Node"]
+
+
+def _trie(words: Iterable[str]) -> str:
+    """A regex matching exactly `words` (case-insensitively), longest first."""
+    root: _Node = {}
+    for word in words:
+        node = root
+        for char in word.lower():
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return _branch(root)
+
+
+def _branch(node: _Node) -> str:
+    branches = [re.escape(char) + _branch(child) for char, child in sorted(node.items()) if char]
+    if not branches:
+        return ""
+    group = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    if "" not in node:
+        return group
+    return f"(?:{group})?"
 
 
 class KnownPerson(Protocol):

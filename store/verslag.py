@@ -51,13 +51,14 @@ from store.models import (
     Gemeente,
     Organisatie,
     Overleg,
+    Persoonsgegevens,
     PgaExpert,
     Professional,
     VerslagDocument,
     utcnow,
 )
 from store.overleg import REDENEN, SOORTEN, UITKOMSTEN, OverlegRefused
-from store.privacy import redactor
+from store.privacy import identifiers_of, redactor
 from store.views import SharedCasusView
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -195,16 +196,19 @@ class Verslag:
         )
 
 
-PlanBron = Callable[[AsyncSession, int, int], Awaitable[PlanVanAanpak]]
+# (session, overleg id, the casus ids on its agenda) -> per casus id, its plan's part of the
+# minutes. One call for the whole agenda, so a long agenda costs one query, not one per item.
+PlanBron = Callable[[AsyncSession, int, Sequence[int]], Awaitable[dict[int, PlanVanAanpak]]]
 
 
 async def afspraken_als_acties(
-    session: AsyncSession, casus_id: int, overleg_id: int
-) -> PlanVanAanpak:
+    session: AsyncSession, overleg_id: int, casus_ids: Sequence[int]
+) -> dict[int, PlanVanAanpak]:
     """Until the plan van aanpak (#11): the afspraken made in this overleg are its actions
     (all open: an afspraak has no done state yet), and there are no scores."""
     rows = await session.execute(
         select(
+            Afspraak.casus_id,
             Casus.code,
             Afspraak.beschrijving_gedeeld,
             Afspraak.beschrijving,
@@ -216,19 +220,17 @@ async def afspraken_als_acties(
         .join(Agendapunt, Agendapunt.id == Afspraak.agendapunt_id)
         .join(Professional, Professional.id == Afspraak.eigenaar_id)
         .outerjoin(Organisatie, Organisatie.id == Professional.organisatie_id)
-        .where(Afspraak.casus_id == casus_id, Agendapunt.overleg_id == overleg_id)
+        .where(Agendapunt.overleg_id == overleg_id, Afspraak.casus_id.in_(list(casus_ids)))
         .order_by(Afspraak.deadline, Afspraak.id)
     )
-    return PlanVanAanpak(
-        acties=[
-            Actie(code, gedeeld, naam, organisatie, deadline, True, volledig)
-            for code, gedeeld, volledig, naam, organisatie, deadline in rows.all()
-        ]
-    )
+    acties: dict[int, list[Actie]] = defaultdict(list)
+    for casus_id, code, gedeeld, volledig, naam, organisatie, deadline in rows.all():
+        acties[casus_id].append(Actie(code, gedeeld, naam, organisatie, deadline, True, volledig))
+    return {casus_id: PlanVanAanpak(acties=acties[casus_id]) for casus_id in casus_ids}
 
 
-# #11 replaces this one function: (session, casus_id, overleg_id) -> actions and scores,
-# with `beschrijving` the redacted text and `beschrijving_volledig` the typed one.
+# #11 replaces this one function: actions (`beschrijving` the redacted text,
+# `beschrijving_volledig` the typed one) and leefgebied scores per casus on the agenda.
 PLAN_VAN_AANPAK: PlanBron = afspraken_als_acties
 
 
@@ -360,28 +362,26 @@ class VerslagRepository:
                 .order_by(Agendapunt.volgorde, Agendapunt.id)
             )
         ).all()
-        identifiers = [
-            i for punt, _ in punten for i in await self._casussen.identifiers(punt.casus_id)
-        ]
-        redact = redactor(identifiers)
+        casus_ids = [punt.casus_id for punt, _ in punten]
+        redact = redactor(await self._identifiers(casus_ids))
         waar = self._overleg_label(overleg, await self._gemeente(overleg))
         besluiten = await self._besluiten(overleg, waar, redact, volledig)
-        bron = plan or PLAN_VAN_AANPAK
+        plannen = await (plan or PLAN_VAN_AANPAK)(self._session, overleg.id, casus_ids)
+        rollen = await self._rollen(casus_ids, overleg, redact)
         volgend = await self._volgend(overleg)
         items = []
         for positie, (punt, code) in enumerate(punten, 1):
             identiteit = await self._identiteit(punt.casus_id, requester) if volledig else None
-            plan_punt = await bron(self._session, punt.casus_id, overleg.id)
-            acties = [_veilige_actie(a, redact, volledig) for a in plan_punt.acties]
+            plan_punt = plannen.get(punt.casus_id, PlanVanAanpak())
             items.append(
                 _punt(
                     positie,
                     punt,
                     code,
                     besluiten.get(punt.casus_id, []),
-                    acties,
+                    [_veilige_actie(a, redact, volledig) for a in plan_punt.acties],
                     plan_punt.scores,
-                    await self._rollen(punt.casus_id, overleg, redact),
+                    rollen.get(punt.casus_id, []),
                     identiteit,
                     volgend,
                 )
@@ -466,26 +466,33 @@ class VerslagRepository:
         persoon = await casus.identiteit("verslag casusoverleg (volledig)")
         return Identiteit(persoon.naam, persoon.geboortedatum, persoon.woonplaats)
 
+    async def _identifiers(self, casus_ids: Sequence[int]) -> list[str]:
+        """Every resident's identifiers, only to redact (never handed out)."""
+        rows = await self._session.scalars(
+            select(Persoonsgegevens).where(Persoonsgegevens.casus_id.in_(list(casus_ids)))
+        )
+        return [i for persoon in rows.all() for i in identifiers_of(persoon)]
+
     async def _rollen(
-        self, casus_id: int, overleg: Overleg, redact: Callable[[str], str]
-    ) -> list[Persoon]:
-        """Who worked on the casus when the overleg was held, with their role."""
+        self, casus_ids: Sequence[int], overleg: Overleg, redact: Callable[[str], str]
+    ) -> dict[int, list[Persoon]]:
+        """Who worked on each casus when the overleg was held, with their role."""
         moment = overleg.gestart_at or overleg.gepland_op
         rows = await self._session.execute(
-            select(Professional.naam, Organisatie.naam, Betrokkene.rol)
+            select(Betrokkene.casus_id, Professional.naam, Organisatie.naam, Betrokkene.rol)
             .join(Professional, Professional.id == Betrokkene.professional_id)
             .outerjoin(Organisatie, Organisatie.id == Professional.organisatie_id)
             .where(
-                Betrokkene.casus_id == casus_id,
+                Betrokkene.casus_id.in_(list(casus_ids)),
                 Betrokkene.sinds <= moment,
                 Betrokkene.tot.is_(None) | (Betrokkene.tot >= moment),
             )
             .order_by(Betrokkene.rol, Professional.naam)
         )
-        return [
-            Persoon(_label(naam, organisatie, redact), ROLLEN.get(rol, rol))
-            for naam, organisatie, rol in rows.all()
-        ]
+        found: dict[int, list[Persoon]] = defaultdict(list)
+        for casus_id, naam, organisatie, rol in rows.all():
+            found[casus_id].append(Persoon(_label(naam, organisatie, redact), ROLLEN.get(rol, rol)))
+        return found
 
     async def _genodigden(
         self, overleg: Overleg, redact: Callable[[str], str]

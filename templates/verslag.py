@@ -22,6 +22,7 @@ from typing import Any
 
 from babel.dates import format_date
 from docx import Document
+from docx.table import _Cell
 
 from store.verslag import Actie, LeefgebiedScore, Punt, Verslag
 from templates.make_verslag_template import IDENTITEIT, INHOUD, KLEIN, TOELICHTING, build_document
@@ -205,6 +206,19 @@ def _text(shared: str | None, full: str | None) -> str:
     return full if full is not None else shared or ""
 
 
+def _styled(paragraph: Any, style: Any) -> Any:
+    """Set a paragraph style by its id (python-docx compares each assignment with the
+    default style, walking every style of the document)."""
+    if style is not None:
+        paragraph._p.style = style.style_id
+    return paragraph
+
+
+def _cells(table: Any, row: Any) -> list[_Cell]:
+    """The cells of one row (python-docx's `row.cells` walks the whole table each time)."""
+    return [_Cell(tc, table) for tc in row._tr.tc_lst]
+
+
 class _Writer:
     """Every string goes through `clean` (the redactor, for the anonymised minutes) and
     loses characters XML cannot hold. Styles a restyled template lacks fall back to Normal."""
@@ -212,22 +226,23 @@ class _Writer:
     def __init__(self, document: Any, clean: Callable[[str], str]) -> None:
         self.document = document
         self.clean = clean
-        self._styles = {style.name for style in document.styles}
+        # Looked up once: python-docx searches every style on each lookup by name.
+        self._styles = {style.name: style for style in document.styles}
 
     def _s(self, text: str) -> str:
         return NOT_XML.sub("", self.clean(text))
 
-    def _style(self, name: str | None) -> str | None:
-        return name if name in self._styles else None
+    def _style(self, name: str | None) -> Any:
+        return self._styles.get(name) if name else None
 
     def paragraph(self, text: str, style: str | None = None) -> Any:
-        return self.document.add_paragraph(self._s(text), self._style(style))
+        return _styled(self.document.add_paragraph(self._s(text)), self._style(style))
 
     def heading(self, text: str, level: int) -> None:
         self.paragraph(text, f"Heading {level}")
 
     def labelled(self, label: str, text: str) -> None:
-        paragraph = self.document.add_paragraph(style=self._style(TOELICHTING))
+        paragraph = _styled(self.document.add_paragraph(), self._style(TOELICHTING))
         paragraph.add_run(f"{label}: ").bold = True
         paragraph.add_run(self._s(text))
 
@@ -237,13 +252,13 @@ class _Writer:
 
     def facts(self, pairs: Sequence[tuple[str, str]], style: str | None = None) -> None:
         table = self.document.add_table(rows=0, cols=2)
+        chosen = self._style(style)
         for key, value in pairs:
-            cells = table.add_row().cells
+            cells = _cells(table, table.add_row())
             cells[0].paragraphs[0].add_run(key).bold = True
             cells[1].paragraphs[0].add_run(self._s(value or "–"))
-            if self._style(style):
-                for cell in cells:
-                    cell.paragraphs[0].style = style
+            for cell in cells:
+                _styled(cell.paragraphs[0], chosen)
 
     def table(self, header: Sequence[str], rows: Sequence[Sequence[str]], empty: str) -> None:
         if not rows:
@@ -251,12 +266,13 @@ class _Writer:
                 self.paragraph(empty)
             return
         table = self.document.add_table(rows=1, cols=len(header))
-        if self._style("Table Grid"):
-            table.style = "Table Grid"
-        for cell, title in zip(table.rows[0].cells, header, strict=True):
+        grid = self._style("Table Grid")
+        if grid is not None:
+            table._tbl.tblStyle_val = grid.style_id
+        for cell, title in zip(_cells(table, table.rows[0]), header, strict=True):
             cell.paragraphs[0].add_run(title).bold = True
         for row in rows:
-            for cell, value in zip(table.add_row().cells, row, strict=True):
+            for cell, value in zip(_cells(table, table.add_row()), row, strict=True):
                 cell.text = self._s(value)
         self.document.add_paragraph()
 

@@ -498,3 +498,25 @@ def sample_model(tekst: str = "Kevin Oudeman wil hulp bij schulden") -> Verslag:
         volledig=True,
         redact=redact,
     )
+
+
+def test_the_compiled_redactor_hides_what_redact_hides():
+    """The trie-compiled redactor of the minutes agrees with `redact` (the rule of the
+    channel), for every way the tests type a resident."""
+    from store.privacy import identifiers_of as known
+    from store.privacy import redact
+    from tests.test_overleg import RESIDENTS
+
+    class Person:
+        def __init__(self, naam: str, geboren: str) -> None:
+            self.naam, self.geboortedatum = naam, dt.date.fromisoformat(geboren)
+            self.adres, self.postcode = "Lindelaan 12", "1234 AB"
+
+    people = [Person(naam, geboren) for naam, geboren, _ in RESIDENTS]
+    identifiers = [i for p in people for i in known(p)]
+    compiled = redactor(identifiers)
+    samples = [f"Gesprek met {t} volgt" for _, _, typed in RESIDENTS for t in typed]
+    samples += [f"{p.naam} ({p.geboortedatum:%d-%m-%Y}), Lindelaan 12, 1234 AB" for p in people]
+    samples += ["Niets bijzonders", "Lindelaantje", "1234 ABC"]
+    for sample in samples:
+        assert compiled(sample) == redact(sample, identifiers), sample
