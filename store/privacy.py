@@ -97,7 +97,15 @@ def _trie(words: Iterable[str]) -> str:
 
 
 def _branch(node: _Node) -> str:
-    branches = [re.escape(char) + _branch(child) for char, child in sorted(node.items()) if char]
+    branches = []
+    for char, child in sorted(node.items()):
+        if not char:
+            continue
+        chain = [re.escape(char)]
+        while len(child) == 1 and "" not in child:  # a run without choices: one string
+            ((next_char, child),) = child.items()
+            chain.append(re.escape(next_char))
+        branches.append("".join(chain) + _branch(child))
     if not branches:
         return ""
     group = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"

@@ -354,9 +354,10 @@ class VerslagRepository:
             raise OverlegRefused("niet_gestart")
         if overleg.status == "lopend":
             raise OverlegRefused("loopt_nog")
+        # Whole Casus rows: the gate finds them in the session instead of asking again.
         punten = (
             await self._session.execute(
-                select(Agendapunt, Casus.code)
+                select(Agendapunt, Casus)
                 .join(Casus, Casus.id == Agendapunt.casus_id)
                 .where(Agendapunt.overleg_id == overleg.id)
                 .order_by(Agendapunt.volgorde, Agendapunt.id)
@@ -370,14 +371,14 @@ class VerslagRepository:
         rollen = await self._rollen(casus_ids, overleg, redact)
         volgend = await self._volgend(overleg)
         items = []
-        for positie, (punt, code) in enumerate(punten, 1):
+        for positie, (punt, casus) in enumerate(punten, 1):
             identiteit = await self._identiteit(punt.casus_id, requester) if volledig else None
             plan_punt = plannen.get(punt.casus_id, PlanVanAanpak())
             items.append(
                 _punt(
                     positie,
                     punt,
-                    code,
+                    casus.code,
                     besluiten.get(punt.casus_id, []),
                     [_veilige_actie(a, redact, volledig) for a in plan_punt.acties],
                     plan_punt.scores,
