@@ -222,7 +222,8 @@ async def main() -> None:
         db = Database.from_url(f"sqlite+aiosqlite:///{Path(folder) / 'bench.sqlite3'}")
         try:
             await upgrade(db.engine)
-            overleg_id, expert_id = await build_world(db, args.casussen, args.acties, args.besluiten)
+            sizes = (args.casussen, args.acties, args.besluiten)
+            overleg_id, expert_id = await build_world(db, *sizes)
             async with db.unit_of_work() as uow:
                 object_id = await uow.session.scalar(
                     select(Professional.aad_object_id).where(Professional.id == expert_id)

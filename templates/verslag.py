@@ -152,15 +152,11 @@ def _write(w: _Writer, v: Verslag, variant: str) -> None:
 
 def _punt(w: _Writer, punt: Punt) -> None:
     w.heading(f"{punt.positie}. {punt.code} · {punt.reden} · {punt.minuten} minuten", 2)
-    if punt.identiteit is not None:
+    if punt.identiteit is not None:  # the identity block: the full minutes only
         who = punt.identiteit
-        w.facts(
-            [
-                ("Naam", who.naam),
-                ("Geboortedatum", who.geboortedatum.strftime("%d-%m-%Y")),
-                ("Woonplaats", who.woonplaats),
-            ],
-            style=IDENTITEIT,
+        w.paragraph(
+            f"Bewoner: {who.naam}, geboren {who.geboortedatum:%d-%m-%Y}, {who.woonplaats}",
+            IDENTITEIT,
         )
     w.labelled("Samenvatting", punt.samenvatting)
     if punt.rollen:
@@ -250,15 +246,12 @@ class _Writer:
         for item in items:
             self.paragraph(item, "List Bullet")
 
-    def facts(self, pairs: Sequence[tuple[str, str]], style: str | None = None) -> None:
+    def facts(self, pairs: Sequence[tuple[str, str]]) -> None:
         table = self.document.add_table(rows=0, cols=2)
-        chosen = self._style(style)
         for key, value in pairs:
             cells = _cells(table, table.add_row())
             cells[0].paragraphs[0].add_run(key).bold = True
             cells[1].paragraphs[0].add_run(self._s(value or "–"))
-            for cell in cells:
-                _styled(cell.paragraphs[0], chosen)
 
     def table(self, header: Sequence[str], rows: Sequence[Sequence[str]], empty: str) -> None:
         if not rows:

@@ -267,11 +267,11 @@ async def test_the_expert_picks_an_overleg_from_a_card(demo_db, config):
     shown = await say(db, config, "a1", "verslag")
     text = card_text(shown.card)
     assert "Verslag opnieuw maken" in text and "versie 1" in text
-    assert await say(db, config, "a4", "verslag") is not None
-    assert "PGA-expert" in ((await say(db, config, "a4", "verslag")).text or "")
+    assert f'"overleg": {made["oid"]}' in text
+    partner = await say(db, config, "a4", "verslag")
+    assert partner.card is None and "PGA-expert" in (partner.text or "")
     in_channel = await say(db, config, "a1", "verslag", conversation_type="channel")
     assert in_channel.card is None and "privéchat" in (in_channel.text or "")
-    assert made["oid"]
 
 
 # --- bad input -------------------------------------------------------------------------------
