@@ -22,7 +22,15 @@ import templates.verslag as renderer
 from dialogs.core import Audience
 from dialogs.retention import apply_retention
 from dialogs.verslag import download_verslag
-from store.models import Afspraak, AuditEvent, Bericht, Casus, DocumentGrant, VerslagDocument
+from store.models import (
+    Afspraak,
+    AuditEvent,
+    Bericht,
+    Casus,
+    DocumentGrant,
+    Professional,
+    VerslagDocument,
+)
 from store.privacy import identifier_variants, redactor
 from store.verslag import (
     Actie,
@@ -227,6 +235,17 @@ async def test_a_link_works_once_and_only_for_minutes(demo_db, config):
     assert await download_verslag(db, config, token) is not None
     assert await download_verslag(db, config, token) is None
     assert await download_verslag(db, config, "verzonnen-token") is None
+    # A link checks again at download: switched off in between, nothing.
+    card = minutes_card(await channel_cards(db))
+    await press(db, config, "a4", "verslag.ophalen", card)
+    ahmed = await professional_id(db, "a4")
+    token = link_token((await _pending_cards(db, ahmed))[-1])
+    async with db.unit_of_work() as uow:
+        await uow.session.execute(
+            update(Professional).where(Professional.id == ahmed).values(actief=False)
+        )
+        await uow.commit()
+    assert await download_verslag(db, config, token) is None
 
 
 # --- versions --------------------------------------------------------------------------------
