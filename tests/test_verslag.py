@@ -539,3 +539,57 @@ def test_the_compiled_redactor_hides_what_redact_hides():
     samples += ["Niets bijzonders", "Lindelaantje", "1234 ABC"]
     for sample in samples:
         assert compiled(sample) == redact(sample, identifiers), sample
+
+
+# --- over HTTP -------------------------------------------------------------------------------
+
+
+async def test_the_download_page_and_link_over_http(tmp_path, caplog):
+    """The bot's own routes: GET shows a button and uses nothing up, POST downloads once;
+    the access log never holds the token."""
+    import logging
+
+    import aiohttp
+    from aiohttp import web
+
+    from bot.app import DATABASE, PrivacyAccessLogger, create_app
+    from bot.settings import Settings
+    from store.demo import seed
+    from tests.e2e import free_port
+
+    caplog.set_level(logging.INFO)
+    port = free_port()
+    settings = Settings.from_env(
+        {
+            "LOCAL_MODE": "1",
+            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'http.sqlite3'}",
+            "PORT": str(port),
+            "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+            "OUTBOX_INTERVAL_SECONDS": "60",
+        }
+    )
+    app = create_app(settings)
+    runner = web.AppRunner(app, access_log_class=PrivacyAccessLogger)
+    await runner.setup()  # migrations
+    site = web.TCPSite(runner, "127.0.0.1", port)
+    await site.start()
+    try:
+        db, config = app[DATABASE], settings.dialog_config()
+        await seed(db)
+        made = await closed_overleg(db, config)
+        answer = await act(db, config, "a1", "verslag.volledig", {"overleg": made["oid"]})
+        url = re.search(r'"url": "([^"]+)"', card_text(answer.card)).group(1)
+        async with aiohttp.ClientSession() as http:
+            async with http.get(url) as page:
+                assert page.status == 200 and 'method="post"' in await page.text()
+                assert "Verslag downloaden (Word)" in await page.text()
+            async with http.post(url) as response:
+                assert response.status == 200
+                assert "volledig-v1.docx" in response.headers["Content-Disposition"]
+                assert NOEL[0] in word_text(await response.read())
+            async with http.post(url) as again:
+                assert again.status == 403 and "Verslag ophalen" in await again.text()
+    finally:
+        await runner.cleanup()
+    logs = "\n".join(r.getMessage() for r in caplog.records)
+    assert url.rsplit("/", 1)[1] not in logs and "/verslagen/…" in logs
