@@ -593,3 +593,37 @@ async def test_the_download_page_and_link_over_http(tmp_path, caplog):
         await runner.cleanup()
     logs = "\n".join(r.getMessage() for r in caplog.records)
     assert url.rsplit("/", 1)[1] not in logs and "/verslagen/…" in logs
+
+
+async def test_the_plan_van_aanpak_plugs_in_with_one_function(demo_db, config):
+    """#11 hands its actions and leefgebied scores to the minutes through one function."""
+    from store.access import issue
+    from store.verslag import PlanVanAanpak, verslagen
+
+    made = await closed_overleg(demo_db, config)
+    fatima = await professional_id(demo_db, "a1")
+
+    async def plan(session, overleg_id, casus_ids):
+        assert overleg_id == made["oid"] and list(casus_ids) == list(made["ids"])
+        return {
+            casus_ids[0]: PlanVanAanpak(
+                acties=[
+                    Actie(
+                        made["codes"][0],
+                        "Schuldhulp aanvragen",
+                        "Sanne Bakker",
+                        "GGZ",
+                        dt.date(2027, 1, 15),
+                        open=False,
+                    )
+                ],
+                scores=[LeefgebiedScore("Financiën", 2, 1)],
+            )
+        }
+
+    requester = issue(fatima, "00000000-0000-0000-0000-0000000000aa", "x", "t", "personal")
+    async with demo_db.unit_of_work() as uow:
+        model = await verslagen(uow).verslag(requester, made["oid"], plan=plan)
+    text = word_text(renderer.render_geanonimiseerd(model).inhoud)
+    assert "Financiën" in text and "Schuldhulp aanvragen" in text
+    assert model.open_acties == []  # a done action is not in the closing list
