@@ -30,6 +30,7 @@ from bot.settings import Settings
 from bot.wire import activity_from_json
 from dialogs import casus as casus_dialog
 from dialogs import jobs
+from dialogs import verslag as verslag_dialog
 from store.db import Database
 
 log = logging.getLogger(__name__)
@@ -68,6 +69,8 @@ def create_app(settings: Settings) -> web.Application:
     # Other personal documents (inzage, monitor): the same single-use grants (#13).
     app.router.add_get("/documenten/{token}", document_page, allow_head=False)
     app.router.add_post("/documenten/{token}", download_brief)
+    app.router.add_get("/verslagen/{token}", verslag_page, allow_head=False)
+    app.router.add_post("/verslagen/{token}", download_verslag)
     app.router.add_get("/", about)
     app.router.add_get("/privacy", about)
     app.router.add_get("/gebruiksvoorwaarden", about)
@@ -137,8 +140,8 @@ async def _jobs_loop(app: web.Application) -> None:
 
 
 class PrivacyAccessLogger(AbstractAccessLogger):
-    """Access log without query strings and without the download tokens in /brieven/…:
-    a token in a log line would let its reader fetch the letter."""
+    """Access log without query strings and without the download tokens in /brieven/… and
+    /verslagen/…: a token in a log line would let its reader fetch the document."""
 
     def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
         path = request.path
@@ -146,6 +149,8 @@ class PrivacyAccessLogger(AbstractAccessLogger):
             path = "/brieven/…"
         elif path.startswith("/documenten/"):
             path = "/documenten/…"
+        elif path.startswith("/verslagen/"):
+            path = "/verslagen/…"
         self.logger.info("%s %s %s %.1f ms", request.method, path, response.status, time * 1000)
 
 
@@ -327,18 +332,20 @@ LINK_GONE = (
     "Teams, met de knop Brief aan bewoner maken."
 )
 PAGE = """<!doctype html><html lang="nl"><head><meta charset="utf-8">
-<meta name="robots" content="noindex"><title>Brief aan bewoner</title></head>
+<meta name="robots" content="noindex"><title>{heading}</title></head>
 <body style="font-family:sans-serif;max-width:32em;margin:3em auto">
-<h1>Brief aan bewoner</h1><p>{message}</p>{form}</body></html>"""
+<h1>{heading}</h1><p>{message}</p>{form}</body></html>"""
 FORM = """<form method="post" onsubmit="document.getElementById('status').textContent =
 'Gedownload. Deze link werkt nu niet meer.'"><button type="submit">Brief downloaden (Word)
 </button></form><p id="status">De link werkt één keer. Sla de brief op in het dossier.</p>"""
 
 
-def _page(message: str, form: str = "", status: int = 200) -> web.Response:
+def _page(
+    message: str, form: str = "", status: int = 200, heading: str = "Brief aan bewoner"
+) -> web.Response:
     return web.Response(
         status=status,
-        text=PAGE.format(message=message, form=form),
+        text=PAGE.format(message=message, form=form, heading=heading),
         content_type="text/html",
         headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
     )
@@ -404,15 +411,55 @@ async def download_brief(request: web.Request) -> web.Response:
     )
     if download is None:
         return _page(LINK_GONE, status=403)
+    return _word(download.filename, download.content, download.content_type)
+
+
+WORD = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _word(filename: str, content: bytes, content_type: str = WORD) -> web.Response:
     return web.Response(
-        body=download.content,
-        content_type=download.content_type,
+        body=content,
+        content_type=content_type,
         headers={
-            "Content-Disposition": f'attachment; filename="{download.filename}"',
+            "Content-Disposition": f'attachment; filename="{filename}"',
             "Cache-Control": "no-store",
             "X-Content-Type-Options": "nosniff",
         },
     )
+
+
+VERSLAG_GONE = (
+    "Deze link werkt niet meer: hij is al gebruikt of verlopen. Druk in Teams opnieuw op "
+    "Verslag ophalen (Word) voor een nieuwe link."
+)
+VERSLAG_FORM = FORM.replace("Brief downloaden", "Verslag downloaden").replace(
+    "Sla de brief op in het dossier.", "Deel het verslag niet verder."
+)
+
+
+async def verslag_page(request: web.Request) -> web.Response:
+    usable = await casus_dialog.link_usable(
+        request.app[DATABASE],
+        request.app[SETTINGS].dialog_config(),
+        request.match_info["token"],
+        _client(request),
+    )
+    if not usable:
+        return _page(VERSLAG_GONE, status=403, heading="Verslag casusoverleg")
+    return _page("Je verslag staat klaar.", VERSLAG_FORM, heading="Verslag casusoverleg")
+
+
+async def download_verslag(request: web.Request) -> web.Response:
+    download = await verslag_dialog.download_verslag(
+        request.app[DATABASE],
+        request.app[SETTINGS].dialog_config(),
+        request.match_info["token"],
+        _client(request),
+    )
+    if download is None:
+        return _page(VERSLAG_GONE, status=403, heading="Verslag casusoverleg")
+    return _word(download.filename, download.content)
 
 
 async def about(request: web.Request) -> web.Response:

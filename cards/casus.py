@@ -78,6 +78,8 @@ def casus_overzicht(view: CasusView) -> Card:
             execute("Professionals koppelen", forms.KOPPELEN_OPEN, {"casus": view.casus_id})
         )
     actions += _rights_actions(view)
+    if view.besluiten:  # the besluitenlijst, each besluit with its overleg (#12)
+        actions.append(execute("Alle besluiten", forms.BESLUITEN_OPEN, {"casus": view.casus_id}))
     return card(body, actions)
 
 

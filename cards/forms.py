@@ -276,6 +276,15 @@ CORRIGEREN = Form(
 MONITOR = Form("monitor.tonen", fields=(Field("van", 10), Field("tot", 10)))
 MONITOR_EXCEL = MONITOR.with_verb("monitor.excel")
 
+# --- the minutes of an overleg (#12) and the besluitenlijst of a casus ------------------------
+
+VERSLAG_LIJST = Form("verslag.lijst")  # the PGA-expert picks an overleg
+VERSLAG_MAKEN = Form("verslag.maken", ids=("overleg",))  # (re)make; a new version if changed
+# On the channel card: the anonymised minutes as a download in the presser's 1:1 chat.
+VERSLAG_OPHALEN = Form("verslag.ophalen", ids=("overleg",))
+VERSLAG_VOLLEDIG = Form("verslag.volledig", ids=("overleg",))  # the PGA-expert, 1:1 only
+BESLUITEN_OPEN = Form("besluiten.open", ids=("casus",))  # the command `besluiten CODE`
+
 # --- beheer --------------------------------------------------------------------------------
 
 _BEHEER_FIELDS = (

@@ -14,6 +14,7 @@ def commands_for(context: Context) -> list[tuple[str, str]]:
         ("help", "Wat kan ik hier?"),
         ("aanmelden", "Een bewoner aanmelden voor de PGA"),
         ("casus CODE", "Een casus bekijken, bijvoorbeeld: casus PGA-2026-001"),
+        ("besluiten CODE", "De besluiten over een casus, per overleg"),
     ]
     if actor.is_pga_expert:
         commands.append(("triage", "Open aanmeldingen beoordelen"))
@@ -30,6 +31,7 @@ def commands_for(context: Context) -> list[tuple[str, str]]:
             ("heropenen CODE", "Een afgesloten casus heropenen (binnen de termijn)"),
             ("inzage CODE", "Een inzagedocument (Word) voor de bewoner maken"),
             ("corrigeren CODE", "Een vastgelegd gegeven verbeteren, met reden"),
+            ("verslag", "Het verslag (Word) van een overleg maken of ophalen"),
         ]
     else:
         commands.append(("overleg", "Casusoverleggen waarvan je voorzitter bent"))

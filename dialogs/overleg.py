@@ -794,6 +794,10 @@ async def afronden(context: Context, data: dict[str, Any]) -> Outcome:
             ],
         )
         outcome.tell(await _shared_post(context, overleg, [b.casus for b in besprekingen], card))
+        # The minutes (#12): a channel card to fetch them, the full ones for the PGA-expert.
+        from dialogs.verslag import na_afronden
+
+        outcome.tell(*await na_afronden(context, overleg.id))
     return outcome
 
 

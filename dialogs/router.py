@@ -26,6 +26,7 @@ from dialogs import (
     monitor,
     overleg,
     triage,
+    verslag,
 )
 from dialogs.core import (
     Audience,
@@ -82,6 +83,10 @@ COMMANDS: dict[str, Handler] = {
     "inzage": inzage.open_inzage,
     "corrigeren": inzage.open_corrigeren,
     "monitor": monitor.show,
+    # The minutes (#12) and the besluitenlijst of a casus.
+    "verslag": verslag.lijst,
+    "verslagen": verslag.lijst,
+    "besluiten": verslag.besluiten,
 }
 
 
@@ -168,6 +173,12 @@ ROUTES: dict[str, Route] = {
         Route(forms.CORRIGEREN, inzage.corrigeer),
         Route(forms.MONITOR, monitor.show),
         Route(forms.MONITOR_EXCEL, monitor.excel),
+        # The minutes (#12): every press answers in the presser's 1:1 chat.
+        Route(forms.VERSLAG_LIJST, verslag.lijst),
+        Route(forms.VERSLAG_MAKEN, verslag.maken),
+        Route(forms.VERSLAG_OPHALEN, verslag.ophalen),
+        Route(forms.VERSLAG_VOLLEDIG, verslag.volledig),
+        Route(forms.BESLUITEN_OPEN, verslag.besluiten),
     )
 }
 
@@ -200,6 +211,15 @@ DENIED = {
     ),
     str(PeopleNeed.MONITOR): (
         "De PGA-monitor is voor de PGA-expert en de beheerder. Vraag de cijfers aan hen."
+    ),
+    str(Need.VERSLAG): "Het verslag maken de PGA-expert of de voorzitter van het overleg.",
+    str(Need.VERSLAG_LEZEN): (
+        "Het verslag is voor wie bij dit overleg was uitgenodigd. Heb je het nodig? Vraag het "
+        "de PGA-expert."
+    ),
+    str(Need.VERSLAG_VOLLEDIG): (
+        "Het volledige verslag is alleen voor de PGA-expert. Haal het geanonimiseerde verslag "
+        "op met de knop in het kanaal."
     ),
 }
 # For someone with a role on the casus, but not the one this needs: say who does it.
@@ -301,7 +321,8 @@ async def _run(
     if outcome.text and not incoming.personal:
         # In a channel the bot hears only what mentions it.
         outcome.text = re.sub(
-            r"([Tt]yp|met) '(help|aanmelden|casus|kanaal|triage|beheer|koppelen|overleg|agenda)",
+            r"([Tt]yp|met) '(help|aanmelden|casus|kanaal|triage|beheer|koppelen|overleg|agenda"
+            r"|verslag|besluiten)",
             r"\1 '@Casusoverleg \2",
             outcome.text,
         )

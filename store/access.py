@@ -25,8 +25,9 @@ GEMEENTE_EXPERT = "gemeente_pga_expert"
 # The chair of a running overleg, for the casussen on its agenda (store/casus.py,
 # `open_in_overleg`); on the overleg itself, its chair. Never a link, never from a card.
 VOORZITTER = "voorzitter"
-# Invited to an overleg (on its attendance list): may say they are there, or send apologies.
-# Held on the overleg only, from the store's list; never claimed from a card.
+# On an overleg's attendance list (invited, or added by the chair): may say they are there
+# or send apologies, and fetch its anonymised minutes (#12). Held on the overleg only, from
+# the store's list; never claimed from a card.
 GENODIGDE = "genodigde"
 
 WITH_IDENTITY = frozenset({PGA_EXPERT, CASUSREGISSEUR, BETROKKEN, GEMEENTE_EXPERT})
@@ -61,6 +62,12 @@ class Need(StrEnum):
     # correcting a recorded fact with a reason (the original kept for the linked).
     INZAGE = "casus.inzage"
     CORRIGEREN = "casus.corrigeren"
+    # The minutes of an overleg (#12), checked against the roles on the overleg: make the
+    # anonymised version (shared-safe, so also from the channel); fetch it (anyone invited,
+    # as a personal download); the full version with identity (the PGA-expert, 1:1 only).
+    VERSLAG = "verslag.maken"
+    VERSLAG_LEZEN = "verslag.lezen"
+    VERSLAG_VOLLEDIG = "verslag.volledig"
 
 
 @dataclass(frozen=True)
@@ -84,6 +91,9 @@ NEEDS: dict[Need, Rule] = {
     Need.AFSLUITEN: Rule(EXPERT, personal=True, action="U"),
     Need.INZAGE: Rule(EXPERT, personal=True, action="R"),
     Need.CORRIGEREN: Rule(EXPERT, personal=True, action="U"),
+    Need.VERSLAG: Rule(OVERLEG_LEIDING, personal=False, action="C"),
+    Need.VERSLAG_LEZEN: Rule(OVERLEG_LEIDING | {GENODIGDE}, personal=True, action="R"),
+    Need.VERSLAG_VOLLEDIG: Rule(EXPERT, personal=True, action="R"),
 }
 
 

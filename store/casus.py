@@ -44,6 +44,7 @@ from store.models import (
     CasusVolgnummer,
     Concept,
     Correctie,
+    DocumentGrant,
     EenmaligeSleutel,
     Gemeente,
     Organisatie,
@@ -52,6 +53,7 @@ from store.models import (
     PgaExpert,
     Professional,
     Startgesprek,
+    VerslagDocument,
     utcnow,
 )
 from store.privacy import identifiers_of, name_key, redact
@@ -61,6 +63,7 @@ from store.views import (
     AanmeldingView,
     AfspraakView,
     AgendapuntView,
+    BesluitRegel,
     BesluitView,
     BesprekingView,
     BetrokkeneView,
@@ -411,6 +414,17 @@ def _retention_statements(casus_id: int) -> list[Any]:
         update(Afspraak)
         .where(Afspraak.casus_id == casus_id)
         .values(beschrijving=REMOVED, beschrijving_gedeeld=REMOVED),
+        # The stored minutes of every overleg that discussed the casus (#12): the full ones
+        # hold its identity, the anonymised ones its free text. `verslag` makes them again
+        # from what remains. Their download grants go first.
+        delete(DocumentGrant).where(
+            DocumentGrant.verslag_document_id.in_(
+                select(VerslagDocument.id).where(
+                    VerslagDocument.overleg_id.in_(_overleggen_of(casus_id))
+                )
+            )
+        ),
+        delete(VerslagDocument).where(VerslagDocument.overleg_id.in_(_overleggen_of(casus_id))),
         update(Overleg)
         .where(
             Overleg.soort == "incidenteel",
@@ -423,6 +437,10 @@ def _retention_statements(casus_id: int) -> list[Any]:
         # Afsluiting (#13): its free text and the corrections' history.
         *afsluiting_retention_statements(casus_id),
     ]
+
+
+def _overleggen_of(casus_id: int) -> Any:
+    return select(Agendapunt.overleg_id).where(Agendapunt.casus_id == casus_id)
 
 
 class CasusAccess(AfsluitingMethods):
@@ -584,6 +602,33 @@ class CasusAccess(AfsluitingMethods):
                 genomen_at=b.genomen_at,
             )
             for b in rows.all()
+        ]
+
+    async def besluitenlijst(self) -> list[BesluitRegel]:
+        """Every besluit on the casus, oldest first, naming the overleg it was taken in. The
+        typed text where the dossier may be read here; otherwise only the redacted text of
+        an overleg's besluit (none for triage or the startgesprek)."""
+        self.require(Need.OVERZICHT)
+        volledig = self.allows(Need.DOSSIER)
+        rows = await self._session.execute(
+            select(Besluit, Overleg.soort, Overleg.gepland_op)
+            .outerjoin(Overleg, Overleg.id == Besluit.overleg_id)
+            .where(Besluit.casus_id == self.id)
+            .order_by(Besluit.genomen_at, Besluit.id)
+        )
+        if volledig:
+            self._log("besluiten.bekijken", "R", purpose="besluitenlijst")
+        return [
+            BesluitRegel(
+                genomen_at=b.genomen_at,
+                soort=b.soort,
+                uitkomst=b.uitkomst,
+                tekst=b.toelichting if volledig else b.toelichting_gedeeld,
+                overleg_id=b.overleg_id,
+                overleg_soort=soort,
+                overleg_op=op,
+            )
+            for b, soort, op in rows.all()
         ]
 
     async def betrokkenen(self) -> list[BetrokkeneView]:

@@ -1,7 +1,8 @@
-"""Download grants for documents with identifying data (the letter; the minutes next).
+"""Download grants for documents (the letter; the minutes of an overleg).
 
-A grant is issued from an opened casus (so the gate has checked the role), for one
-professional, one kind of document, a few minutes. The link holds a random token only.
+A grant is issued from an opened casus (so the gate has checked the role) or, for the
+minutes, by store/verslag.py after checking the roles on the overleg; for one professional,
+one kind of document, a few minutes. The link holds a random token only.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class GrantView:
     soort: str
     casus_id: int | None
     professional_id: int
+    verslag_document_id: int | None = None
     parameters: dict[str, Any] = field(default_factory=dict)
 
 
@@ -47,34 +49,38 @@ class DocumentGrants:
         parameters: dict[str, Any] | None = None,
     ) -> str:
         casus.require(DOCUMENT_NEEDS[soort])
-        return await self._add(soort, casus.id, casus.requester, minutes, parameters or {})
+        return await self._add(
+            DocumentGrant(soort=soort, casus_id=casus.id, parameters=parameters or {}),
+            casus.requester.professional_id,
+            minutes,
+        )
 
     async def issue_monitor(
         self, requester: Requester, minutes: int, parameters: dict[str, Any]
     ) -> str:
         """The monitor's figures (codes and counts): the directory gate was passed by the
         caller (PeopleNeed.MONITOR) and is passed again at download."""
-        return await self._add(MONITOR, None, requester, minutes, parameters)
-
-    async def _add(
-        self,
-        soort: str,
-        casus_id: int | None,
-        requester: Requester,
-        minutes: int,
-        parameters: dict[str, Any],
-    ) -> str:
-        token = secrets.token_urlsafe(32)
-        self._session.add(
-            DocumentGrant(
-                token_hash=self._hash(token),
-                soort=soort,
-                casus_id=casus_id,
-                professional_id=requester.professional_id,
-                expires_at=utcnow() + dt.timedelta(minutes=minutes),
-                parameters=parameters,
-            )
+        return await self._add(
+            DocumentGrant(soort=MONITOR, casus_id=None, parameters=parameters),
+            requester.professional_id,
+            minutes,
         )
+
+    async def issue_for_document(self, document_id: int, professional_id: int, minutes: int) -> str:
+        """A grant for a stored document (the minutes). Only store/verslag.py calls this,
+        after checking the professional's roles on the overleg."""
+        return await self._add(
+            DocumentGrant(soort="verslag", verslag_document_id=document_id),
+            professional_id,
+            minutes,
+        )
+
+    async def _add(self, grant: DocumentGrant, professional_id: int, minutes: int) -> str:
+        token = secrets.token_urlsafe(32)
+        grant.token_hash = self._hash(token)
+        grant.professional_id = professional_id
+        grant.expires_at = utcnow() + dt.timedelta(minutes=minutes)
+        self._session.add(grant)
         await self._session.flush()
         return token
 
@@ -89,7 +95,13 @@ class DocumentGrants:
         )
         if row is None:
             return None
-        return GrantView(row.soort, row.casus_id, row.professional_id, dict(row.parameters or {}))
+        return GrantView(
+            row.soort,
+            row.casus_id,
+            row.professional_id,
+            row.verslag_document_id,
+            dict(row.parameters or {}),
+        )
 
     async def redeem(self, token: str) -> bool:
         """Use the grant up; False when it was used (also concurrently) or expired."""

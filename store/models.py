@@ -436,7 +436,7 @@ class ActAs(Base):
 
 
 class DocumentGrant(Base):
-    """A download of one document of a kind (letter now, minutes next) for one professional.
+    """A download of one document of a kind (the letter, the minutes) for one professional.
 
     The link carries a random token; the database keeps only its keyed hash, so neither the
     link nor the table tells which casus or person it is for. It works once, until it expires.
@@ -447,9 +447,13 @@ class DocumentGrant(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     soort: Mapped[str] = mapped_column(String(20))
-    # None for a document about no single casus (the monitor's figures).
+    # A letter or an inzage is about a casus; the minutes are a stored document of an
+    # overleg; the monitor's figures are about no single casus (then both are None).
     casus_id: Mapped[int | None] = mapped_column(
         ForeignKey("casus.id", ondelete="CASCADE"), index=True
+    )
+    verslag_document_id: Mapped[int | None] = mapped_column(
+        ForeignKey("verslag_document.id", ondelete="CASCADE"), index=True
     )
     professional_id: Mapped[int] = mapped_column(ForeignKey("professional.id", ondelete="CASCADE"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
@@ -457,6 +461,28 @@ class DocumentGrant(Base):
     used_at: Mapped[dt.datetime | None] = mapped_column()
     # What the document covers (e.g. the period of an inzage): dates and ids, no free text.
     parameters: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class VerslagDocument(Base):
+    """A rendered version of the minutes of an overleg (#12): `geanonimiseerd` for the
+    attendees, `volledig` (identity) for the PGA-expert. A new version only when the content
+    changed; `sha256` is the hash of the .docx as stored (rendering is deterministic)."""
+
+    __tablename__ = "verslag_document"
+    __table_args__ = (UniqueConstraint("overleg_id", "variant", "versie"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    overleg_id: Mapped[int] = mapped_column(
+        ForeignKey("overleg.id", ondelete="CASCADE"), index=True
+    )
+    variant: Mapped[str] = mapped_column(String(20))  # geanonimiseerd, volledig
+    versie: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    inhoud: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    gemaakt_door_id: Mapped[int | None] = mapped_column(
+        ForeignKey("professional.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
 class EenmaligeSleutel(Base):

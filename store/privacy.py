@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Protocol
 
 REDACTED = "[bewoner]"
@@ -63,6 +63,55 @@ def redact(text: str, identifiers: Iterable[str]) -> str:
         return text
     pattern = re.compile("|".join(rf"(?<!\w){re.escape(v)}(?!\w)" for v in variants), re.IGNORECASE)
     return pattern.sub(REDACTED, text)
+
+
+def redactor(identifiers: Iterable[str]) -> Callable[[str], str]:
+    """`redact` for many texts against the same identifiers (the minutes: every resident on
+    the agenda), compiled once. Also catches a name typed in another Unicode form (ë as
+    e + combining diaeresis) or with a typographic apostrophe (D’Souza for D'Souza)."""
+    variants: set[str] = set()
+    for variant in identifier_variants(identifiers):
+        for form in ("NFC", "NFD"):
+            shaped = unicodedata.normalize(form, variant)
+            variants.update({shaped, shaped.replace("'", "\u2019"), shaped.replace("\u2019", "'")})
+    if not variants:
+        return lambda text: text
+    # One alternation as a trie (shared prefixes once): thousands of variants (every
+    # resident on a long agenda) then cost about as much as a few.
+    pattern = re.compile(rf"(?<!\w){_trie(variants)}(?!\w)", re.IGNORECASE)
+    return lambda text: pattern.sub(REDACTED, text) if text else text
+
+
+_Node = dict[str, "_Node"]
+
+
+def _trie(words: Iterable[str]) -> str:
+    """A regex matching exactly `words` (case-insensitively), longest first."""
+    root: _Node = {}
+    for word in words:
+        node = root
+        for char in word.lower():
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return _branch(root)
+
+
+def _branch(node: _Node) -> str:
+    branches = []
+    for char, child in sorted(node.items()):
+        if not char:
+            continue
+        chain = [re.escape(char)]
+        while len(child) == 1 and "" not in child:  # a run without choices: one string
+            ((next_char, child),) = child.items()
+            chain.append(re.escape(next_char))
+        branches.append("".join(chain) + _branch(child))
+    if not branches:
+        return ""
+    group = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    if "" not in node:
+        return group
+    return f"(?:{group})?"
 
 
 class KnownPerson(Protocol):

@@ -335,3 +335,18 @@ class AfspraakView:
     eigenaar_naam: str
     deadline: dt.date
     vastgelegd_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class BesluitRegel:
+    """One line of the besluitenlijst of a casus (`besluiten CODE`, #12): each besluit with
+    the overleg it was taken in. `tekst` is the typed text for who may read the dossier in a
+    personal space, the redacted text otherwise."""
+
+    genomen_at: dt.datetime
+    soort: str
+    uitkomst: str
+    tekst: str | None
+    overleg_id: int | None
+    overleg_soort: str | None
+    overleg_op: dt.datetime | None

@@ -10,7 +10,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from cards import aanmelding, afsluiting, beheer, casus, common, koppelen, overleg, triage
+from cards import aanmelding, afsluiting, beheer, casus, common, koppelen, overleg, triage, verslag
 from store import reference as ref
 from tests.conftest import SCHEMAS
 
@@ -326,6 +326,37 @@ CARDS: dict[str, Any] = {
             overleg.SamenvattingPunt("PGA-2026-002", False, [], []),
         ],
     ),
+    # The minutes (#12).
+    "verslag_lijst": built(
+        verslag.verslag_lijst,
+        [
+            verslag.VerslagRegel(1, "Structureel overleg Zuiderstad, di 24-11-2026", "Afgerond", 2),
+            verslag.VerslagRegel(2, "Incidenteel overleg Zuiderstad", "Loopt nu", None),
+        ],
+        "Versie 2 staat in het kanaal.",
+    ),
+    "verslag_kanaal": built(
+        verslag.verslag_kanaal, verslag.VerslagBericht(1, "structureel overleg", 2, 3)
+    ),
+    "verslag_voor_expert": built(
+        verslag.verslag_voor_expert, 1, "structureel overleg", 1, "Het sjabloon ontbreekt."
+    ),
+    "verslag_klaar": built(
+        verslag.verslag_klaar,
+        "structureel overleg",
+        "https://bot.example/verslagen/x",
+        15,
+        volledig=True,
+        versie=1,
+        waarschuwing="Het sjabloon ontbreekt.",
+    ),
+    "besluitenlijst": built(
+        verslag.besluitenlijst,
+        "PGA-2026-001",
+        [verslag.BesluitLijstRegel("Structureel overleg Zuiderstad", "Plan vastgesteld")],
+        True,
+    ),
+    "besluitenlijst_leeg": built(verslag.besluitenlijst, "PGA-2026-001", [], False),
     "startgesprek_verbeteren": built(
         casus.startgesprek_form,
         "PGA-2026-001",
@@ -440,6 +471,7 @@ def test_every_card_builder_is_covered() -> None:
     found = {
         f"{module.__name__}.{name}"
         for module in (aanmelding, afsluiting, beheer, casus, common, koppelen, overleg, triage)
+        for module in (aanmelding, beheer, casus, common, koppelen, overleg, triage, verslag)
         for name, member in inspect.getmembers(module, inspect.isfunction)
         if member.__module__ == module.__name__
         and not name.startswith("_")

@@ -5,8 +5,11 @@ startgesprek, the typed shared output."""
 from __future__ import annotations
 
 import datetime as dt
+import html
+import io
 import json
 import re
+import zipfile
 
 import pytest
 from sqlalchemy import select, text
@@ -157,6 +160,14 @@ async def test_retention_leaves_no_identifier_in_any_table(demo_any_db, config):
             "visie_bewoner": f"{RESIDENT_NAME} wil hulp bij schulden",
         },
     )
+    # The overleg discussed it and the full minutes are stored (#12; they name the resident).
+    from tests.test_overleg import besluit, started
+    from tests.test_verslag import fetch_full
+
+    oid = await started(demo_db, config, (code, cid))
+    await besluit(demo_db, config, "a6", code, toelichting=f"{RESIDENT_NAME} krijgt hulp")
+    await say(demo_db, config, "a6", "overleg afronden", conversation_type="channel")
+    await fetch_full(demo_db, config, oid)
     # Another professional's draft about the same resident, and a private card in the outbox.
     await act(demo_db, config, "a4", "aanmelding.bewaren", {"naam": "kevin oudeman"})
     await act(demo_db, config, "a1", "casus.open", {"casus": cid}, conversation_type="channel")
@@ -228,14 +239,25 @@ async def pretend_a_private_card_was_sent(db, cid: int) -> tuple[str, str]:
 
 
 async def dump_all_tables(db, identifiers: tuple[str, ...]) -> list[str]:
-    """Every table and column where any identifier (any case) still appears."""
+    """Every table and column where any identifier (any case) still appears; stored Word
+    documents are read inside."""
     found = []
     async with db.engine.connect() as connection:
         for table in Base.metadata.sorted_tables:
             for row in (await connection.execute(table.select())).mappings():
-                blob = json.dumps({k: str(v) for k, v in row.items()}, ensure_ascii=False).lower()
+                blob = json.dumps({k: _readable(v) for k, v in row.items()}, ensure_ascii=False)
+                blob = blob.lower()
                 found += [f"{table.name}:{i}" for i in identifiers if i.lower() in blob]
     return found
+
+
+def _readable(value: object) -> str:
+    """A column as text; a .docx (a zip) as the text of its parts."""
+    if isinstance(value, bytes) and value.startswith(b"PK"):
+        with zipfile.ZipFile(io.BytesIO(value)) as docx:
+            xml = " ".join(docx.read(n).decode("utf-8", "replace") for n in docx.namelist())
+        return html.unescape(re.sub(r"<[^>]+>", "", xml))
+    return str(value)
 
 
 async def test_drafts_never_outlive_a_short_retention_term(demo_db, config):

@@ -253,7 +253,7 @@ async def test_plan_agenda_publish_start_discuss_and_close(demo_any_db, config):
 
     closed = await say(db, config, "a6", "overleg afronden", conversation_type="channel")
     assert "afgerond" in (closed.text or "")
-    summary = (await channel_cards(db))[-1]
+    summary = [c for c in await channel_cards(db) if "Overleg afgerond" in card_text(c)][-1]
     text = plain(summary)
     assert "Overleg afgerond" in text and first in text and second in text
     assert "Plan vastgesteld: [bewoner] krijgt begeleiding" in text
@@ -362,13 +362,16 @@ async def test_no_channel_post_or_shared_card_names_a_resident(demo_db, config, 
     typed_in = sum(len(typed) + 1 for _, _, typed in RESIDENTS)
     assert await count(db, Besluit) == len(cases) + typed_in  # the triages, and each typed one
     posts = await channel_cards(db)
-    # The agenda, the attendance card, a discussion card each, the summary.
-    assert len(posts) == 1 + 1 + len(cases) + 1
+    # The agenda, the attendance card, a discussion card each, the summary, the minutes card.
+    assert len(posts) == 1 + 1 + len(cases) + 2
+    from tests.test_verslag import fetch_anonymised, word_text
+
+    minutes = word_text(await fetch_anonymised(db, config, "a6", (await newest_overleg(db)).id))
     adviser = await pending_texts(db, await professional_id(db, "a5"))
     # The bot's own log lines, at every level (aiosqlite's debug trace of statements is the
     # driver's, off unless asked for; production runs PostgreSQL).
     logged = "\n".join(r.getMessage() for r in caplog.records if r.name != "aiosqlite")
-    everything = json.dumps([*posts, *shared, adviser], ensure_ascii=False) + logged
+    everything = json.dumps([*posts, *shared, adviser], ensure_ascii=False) + logged + minutes
     for naam, geboren, _ in RESIDENTS:
         for identifier in identifiers(naam, geboren):
             assert identifier.lower() not in everything.lower(), identifier

@@ -20,9 +20,11 @@ from store.access import (
     BETROKKEN,
     CASUSREGISSEUR,
     GEMEENTE_EXPERT,
+    GENODIGDE,
     NEEDS,
     PEOPLE_NEEDS,
     PGA_EXPERT,
+    VOORZITTER,
     AccessDenied,
     Need,
     NotAllowed,
@@ -175,6 +177,10 @@ def test_the_needs_table_is_what_design_3_6_says() -> None:
         Need.AFSLUITEN: (expert, True, "U"),
         Need.INZAGE: (expert, True, "R"),
         Need.CORRIGEREN: (expert, True, "U"),
+        Need.VERSLAG: (expert | {VOORZITTER}, False, "C"),
+        Need.VERSLAG_LEZEN: (expert | {VOORZITTER, GENODIGDE}, True, "R"),
+        Need.VERSLAG_VOLLEDIG: (expert, True, "R"),
+        Need.AANWEZIG: (expert | {VOORZITTER, GENODIGDE}, False, "U"),
     }
     table = {n: (set(r.roles), r.personal, r.action) for n, r in NEEDS.items()}
     assert {n: table[n] for n in expected} == expected
