@@ -241,6 +241,17 @@ async def undelivered(db: Database, after: int = 0) -> int:
         )
 
 
+async def queued_since(db: Database, after: int) -> int:
+    """Messages put in the outbox after the one with id `after`."""
+    async with db.unit_of_work() as uow:
+        return int(
+            await uow.session.scalar(
+                select(func.count()).select_from(Bericht).where(Bericht.id > after)
+            )
+            or 0
+        )
+
+
 async def delivered_within(
     db: Database, timeout: float, after: int = 0, poll: float = 0.02
 ) -> float | None:
