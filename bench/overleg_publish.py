@@ -421,8 +421,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     args = parser.parse_args(argv)
-    if args.invitees < 5 or args.casussen < args.invitees - 4:
-        parser.error("need --invitees >= 5 and --casussen >= --invitees - 4")
+    from tests.agenda_load import MAX_CASUSSEN
+
+    if args.invitees < 5 or not args.invitees - 4 <= args.casussen <= MAX_CASUSSEN:
+        parser.error(f"need --invitees >= 5 and --invitees - 4 <= --casussen <= {MAX_CASUSSEN}")
     if args.rounds < 1 or args.throttle < 0 or args.retry_after < 0 or args.baseline < 1:
         parser.error("need --rounds >= 1, --throttle >= 0, --retry-after >= 0, --baseline >= 1")
     if args.outbox_interval <= 0:

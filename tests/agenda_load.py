@@ -47,6 +47,7 @@ DEMO_PARTNERS = ("a4", "a5")
 # every shared post against each casus's identifiers), so nothing like a professional's name.
 FIRST_NAMES = ("Kevin", "Priya", "Daan", "Yara", "Milan", "Sem", "Lotte", "Bram")
 LAST_NAMES = ("Oudeman", "Ramdin", "Verhoef", "Koster", "Brink", "Smulders", "Wagenaar")
+MAX_CASUSSEN = len(FIRST_NAMES) * len(LAST_NAMES)
 
 
 def object_id(who: str) -> str:
@@ -192,8 +193,11 @@ async def seed_agenda(
     exactly `invitees` professionals are invited; every one of them reachable in a 1:1 chat.
     Needs the demo data (store.demo.seed with the stand-in's tenant)."""
     partners_needed = invitees - len(FIXED)
-    if partners_needed < 1 or casussen < partners_needed:
-        raise ValueError(f"need invitees > {len(FIXED)} and casussen >= invitees - {len(FIXED)}")
+    if partners_needed < 1 or not partners_needed <= casussen <= MAX_CASUSSEN:
+        raise ValueError(
+            f"need invitees > {len(FIXED)}, casussen >= invitees - {len(FIXED)} and "
+            f"casussen <= {MAX_CASUSSEN}"
+        )
     seeder = Seeder(db, config, standin)
     partners = list(DEMO_PARTNERS[:partners_needed])
     partners += await seeder.add_partners(partners_needed - len(partners))
@@ -209,10 +213,11 @@ async def seed_agenda(
     overleg_ids = []
     for number in range(overleggen):
         oid = await seeder.plan(days_ahead=7 + number)
-        for _, cid in taken_in:
-            await seeder.act(
+        for code, cid in taken_in:
+            added = await seeder.act(
                 EXPERT, "agenda.voorstel", {"overleg": oid, "casus": cid, "reden": "voortgang"}
             )
+            assert f"{code} staat op de agenda" in card_text(added.card), card_text(added.card)
         overleg_ids.append(oid)
     everyone = (*FIXED, *partners)
     for who in everyone:  # the app is installed for everyone: the bot can reach them
