@@ -536,8 +536,7 @@ async def _shared_post(
     """A post about several casussen: checked against the identifiers of each of them (the
     outbox checks the one it is filed under). With `plek`, it replaces the card posted
     under that key."""
-    for casus in casussen:
-        await context.uow.berichten.check_shared(casus.id, card)
+    await context.uow.berichten.check_shared_all([casus.id for casus in casussen], card)
     return SharedPost(overleg.kanaal_conversation_id, casussen[0], card, plek=plek)
 
 

@@ -6,9 +6,10 @@ by one sender, sent once, retried later or dropped.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 
 from store.access import PGA_EXPERT, Need, SharedPostRefused
 from store.db import Database
@@ -72,6 +73,33 @@ async def test_a_name_with_accents_is_recognised_inside_the_card_json(world: Wor
             await uow.berichten.check_shared(casus_id, {"text": "Gesprek met Zoë gepland"})
         # No identifiers known (e.g. after retention): nothing to refuse.
         await uow.berichten.check_shared(casus_id + 100, {"text": "Gesprek met Zoë gepland"})
+
+
+async def test_a_post_about_several_casussen_is_checked_against_each_in_one_query(
+    world: World,
+) -> None:
+    """An agenda names many casussen: refused for whichever resident it names (not only the
+    first casus), with the residents' identifiers read in one query however many there are."""
+    async with world.db.unit_of_work() as uow:
+        second, _ = await make_casus(uow, world.gemeente_id, world.aanmelder, naam="Ruud Brand")
+        await uow.commit()
+    casussen = [world.casus_id, second, second + 100]  # the last has no identifiers (any more)
+    statements: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(world.db.engine.sync_engine, "before_cursor_execute", record)
+    try:
+        async with world.db.unit_of_work() as uow:
+            await uow.berichten.check_shared_all(casussen, {"text": "Agenda: 3 casussen"})
+            with pytest.raises(SharedPostRefused, match=f"^{second}$"):
+                await uow.berichten.check_shared_all(casussen, {"text": "met BRAND besproken"})
+            with pytest.raises(SharedPostRefused, match=f"^{world.casus_id}$"):
+                await uow.berichten.check_shared_all(casussen, {"text": "Kim, Ruud"})
+    finally:
+        event.remove(world.db.engine.sync_engine, "before_cursor_execute", record)
+    assert len([s for s in statements if "persoonsgegevens" in s]) == 3  # one per check
 
 
 async def test_a_pseudonymous_shared_post_is_stored_for_the_channel(world: World) -> None:
