@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from collections.abc import Mapping
@@ -67,6 +68,11 @@ class Settings:
     public_base_url: str = ""
     signing_key: bytes = field(default=b"", repr=False)
     retention_days: int = 365
+    reminder_days_before: int = 3
+    escalation_days: int = 7
+    reminder_time: str = "09:00"
+    digest_weekday: int = 0
+    digest_time: str = "08:00"
     msal_instance_discovery: bool = True
     sdk: Mapping[str, str] = field(default_factory=dict)
     outbox_interval_seconds: float = 5.0
@@ -134,6 +140,11 @@ class Settings:
             public_base_url=public_base_url,
             signing_key=_signing_key(env, local),
             retention_days=_int(env, "RETENTION_DAYS", 365, minimum=1),
+            reminder_days_before=_int(env, "REMINDER_DAYS_BEFORE", 3, minimum=1),
+            escalation_days=_int(env, "ESCALATION_DAYS", 7, minimum=1),
+            reminder_time=_clock_time(env, "REMINDER_TIME", "09:00"),
+            digest_weekday=_weekday(env, "DIGEST_WEEKDAY", "maandag"),
+            digest_time=_clock_time(env, "DIGEST_TIME", "08:00"),
             msal_instance_discovery=not _flag(env.get("MSAL_DISABLE_INSTANCE_DISCOVERY")),
             sdk={key: env[key] for key in SDK_KEYS if env.get(key)},
             outbox_interval_seconds=_float(env, "OUTBOX_INTERVAL_SECONDS", 5.0),
@@ -178,6 +189,11 @@ class Settings:
             public_base_url=self.public_base_url,
             signing_key=self.signing_key,
             retention_days=self.retention_days,
+            reminder_days_before=self.reminder_days_before,
+            escalation_days=self.escalation_days,
+            reminder_time=self.reminder_time,
+            digest_weekday=self.digest_weekday,
+            digest_time=self.digest_time,
         )
 
 
@@ -256,6 +272,24 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
         return float(env.get(name, str(default)))
     except ValueError:
         raise ConfigurationError(f"{name} must be a number.") from None
+
+
+WEEKDAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
+
+
+def _clock_time(env: Mapping[str, str], name: str, default: str) -> str:
+    value = env.get(name, default).strip()
+    try:
+        return dt.time.fromisoformat(value).strftime("%H:%M")
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a time such as 09:00.") from None
+
+
+def _weekday(env: Mapping[str, str], name: str, default: str) -> int:
+    value = env.get(name, default).strip().lower()
+    if value not in WEEKDAYS:
+        raise ConfigurationError(f"{name} must be a Dutch weekday: {', '.join(WEEKDAYS)}.")
+    return WEEKDAYS.index(value)
 
 
 def _signing_key(env: Mapping[str, str], local: bool) -> bytes:

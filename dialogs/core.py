@@ -30,6 +30,12 @@ class Config:
     signing_key: bytes = b""
     download_minutes: int = 15
     retention_days: int = 365
+    # The plan van aanpak (#11): reminders and the weekly digest, Amsterdam time.
+    reminder_days_before: int = 3
+    escalation_days: int = 7
+    reminder_time: str = "09:00"
+    digest_weekday: int = 0  # 0 = Monday
+    digest_time: str = "08:00"
 
 
 @dataclass(frozen=True)

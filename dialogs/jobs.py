@@ -1,7 +1,8 @@
 """The jobs the bot runs on schedule, and the loop body that runs what is due.
 
-One home for scheduled work: a job kind is a row in `JOBS` (what to run, how often); `bot/`
-only calls `run_due` every few seconds. Reminders and digests (#11) add rows here.
+One home for scheduled work: a job kind is a row in `JOBS` (periodic: what to run, when next)
+or in `ONE_OFF` (a row per piece of work, e.g. one reminder of one action); `bot/` only calls
+`run_due` every few seconds.
 """
 
 from __future__ import annotations
@@ -11,36 +12,71 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from dialogs import herinneringen
 from dialogs.clock import utcnow
 from dialogs.core import Config
 from dialogs.retention import apply_retention
-from store.db import Database
+from store.db import Database, UnitOfWork
+from store.jobs import Job
+from store.plan import HERINNERING
 
 log = logging.getLogger(__name__)
 LEASE = dt.timedelta(minutes=10)
 RETRY = dt.timedelta(minutes=5)
+BATCH = 20
+# One round takes at most this many batches, so a backlog (1,000 reminders after a pause)
+# goes out in one round, while one process cannot hold the loop for ever.
+MAX_BATCHES = 50
 
 
 @dataclass(frozen=True)
 class Periodic:
     run: Callable[[Database, Config, dt.datetime], Awaitable[object]]
     every: dt.timedelta
+    # When the next run falls due, if not `every` after this one (e.g. a weekday and time).
+    next_due: Callable[[dt.datetime, Config], dt.datetime] | None = None
+
+    def after(self, moment: dt.datetime, config: Config) -> dt.datetime:
+        return self.next_due(moment, config) if self.next_due else moment + self.every
+
+
+@dataclass(frozen=True)
+class OneOff:
+    """Work of one row, done in the same transaction that removes the row (exactly once)."""
+
+    run: Callable[[UnitOfWork, Config, Job, dt.datetime], Awaitable[object]]
 
 
 async def _retention(db: Database, config: Config, now: dt.datetime) -> object:
     return await apply_retention(db, config.retention_days, now=now)
 
 
+async def _digests(db: Database, config: Config, now: dt.datetime) -> object:
+    async with db.unit_of_work() as uow:
+        sent = await herinneringen.send_digests(uow, config, now)
+        await uow.commit()
+    return sent
+
+
 JOBS: dict[str, Periodic] = {
     "retentie": Periodic(_retention, dt.timedelta(hours=1)),
+    "weekoverzicht": Periodic(_digests, dt.timedelta(days=7), herinneringen.next_digest),
+}
+ONE_OFF: dict[str, OneOff] = {
+    HERINNERING: OneOff(herinneringen.send_reminder),
 }
 
 
-async def ensure_scheduled(db: Database, now: dt.datetime | None = None) -> None:
-    """Every periodic job has its row (first run now); existing rows keep their due time."""
+async def ensure_scheduled(
+    db: Database, now: dt.datetime | None = None, config: Config | None = None
+) -> None:
+    """Every periodic job has its row (first run now, or at its moment); existing rows keep
+    their due time."""
+    moment = now or utcnow()
     async with db.unit_of_work() as uow:
-        for soort in JOBS:
-            await uow.jobs.schedule(soort, now or utcnow())
+        for soort, periodic in JOBS.items():
+            first = periodic.next_due(moment, config or Config()) if periodic.next_due else moment
+            await uow.jobs.schedule(soort, first)
         await uow.commit()
 
 
@@ -49,23 +85,41 @@ async def run_due(
 ) -> list[str]:
     """Run every due job this worker could claim; returns the kinds that ran."""
     moment = now or utcnow()
-    async with db.unit_of_work() as uow:
-        jobs = await uow.jobs.claim_due(worker, moment, LEASE)
-    ran = []
-    for job in jobs:
-        periodic = JOBS.get(job.soort)
+    ran: list[str] = []
+    for _ in range(MAX_BATCHES):
         async with db.unit_of_work() as uow:
-            if periodic is None:
-                await uow.jobs.done(job, worker)  # a kind this version no longer has
-            else:
-                try:
-                    await periodic.run(db, config, moment)
-                except Exception as error:
-                    log.error("job failed kind=%s type=%s", job.soort, type(error).__name__)
-                    await uow.jobs.retry(job, worker, RETRY)
-                    await uow.commit()
-                    continue
-                await uow.jobs.done(job, worker, next_due=moment + periodic.every)
+            jobs = await uow.jobs.claim_due(worker, moment, LEASE, limit=BATCH)
+        for job in jobs:
+            if await _run_one(db, config, worker, job, moment):
                 ran.append(job.soort)
-            await uow.commit()
+        if len(jobs) < BATCH:
+            break
     return ran
+
+
+async def _run_one(
+    db: Database, config: Config, worker: str, job: Job, moment: dt.datetime
+) -> bool:
+    one_off, periodic = ONE_OFF.get(job.soort), JOBS.get(job.soort)
+    async with db.unit_of_work() as uow:
+        try:
+            if one_off is not None:
+                await one_off.run(uow, config, job, moment)
+                if not await uow.jobs.finish_once(job, worker):
+                    await uow.rollback()  # another worker holds it now: it does the work
+                    return False
+            elif periodic is not None:
+                await periodic.run(db, config, moment)
+                await uow.jobs.done(job, worker, next_due=periodic.after(moment, config))
+            else:
+                await uow.jobs.done(job, worker)  # a kind this version no longer has
+                await uow.commit()
+                return False
+        except Exception as error:
+            log.error("job failed kind=%s type=%s", job.soort, type(error).__name__)
+            await uow.rollback()
+            await uow.jobs.retry(job, worker, RETRY)
+            await uow.commit()
+            return False
+        await uow.commit()
+    return True

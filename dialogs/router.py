@@ -14,7 +14,7 @@ from typing import Any
 
 from cards import forms
 from cards.forms import Form
-from dialogs import aanmelding, beheer, casus, demo, help, koppelen, overleg, triage
+from dialogs import aanmelding, beheer, casus, demo, help, koppelen, overleg, plan, triage
 from dialogs.core import (
     Audience,
     Config,
@@ -62,6 +62,9 @@ COMMANDS: dict[str, Handler] = {
     "overleg afronden": overleg.afronden,
     "agenda": overleg.agenda,
     "agenda publiceren": overleg.publiceren,
+    "plan": plan.show,
+    "acties": plan.acties,
+    "herinneringen nu": plan.herinneringen_nu,
 }
 
 
@@ -128,6 +131,19 @@ ROUTES: dict[str, Route] = {
         Route(forms.BESPREKING_AFSPRAAK, overleg.afspraak, shared=True),
         # Identity: always answered in the presser's 1:1 chat.
         Route(forms.OVERLEG_DETAILS, overleg.details),
+        # The plan van aanpak (#11): always in the presser's 1:1 chat.
+        Route(forms.PLAN_OPEN, plan.show),
+        Route(forms.PLAN_LEEFGEBIED, plan.leefgebied),
+        Route(forms.DOEL_OPEN, plan.doel_open),
+        Route(forms.PLAN_DOEL, plan.doel),
+        Route(forms.PLAN_ACTIE, plan.actie),
+        Route(forms.ACTIE_OPEN, plan.actie_open),
+        Route(forms.ACTIES, plan.acties),
+        Route(forms.ACTIE_AFGEROND, plan.afgerond),
+        Route(forms.ACTIE_UITSTEL_OPEN, plan.uitstel_open),
+        Route(forms.ACTIE_UITSTEL, plan.uitstel),
+        Route(forms.UITSTEL_BESLUIT, plan.uitstel_besluit),
+        Route(forms.PLAN_ESCALEREN, plan.escaleren),
     )
 }
 
@@ -167,6 +183,19 @@ NOT_YOURS = {
     str(Need.TRIAGE): "Triage doet de PGA-expert van de gemeente.",
     str(Need.IDENTITEIT): "Je adviseert bij deze casus: wie het is, zie je niet.",
     str(Need.DOSSIER): "Je adviseert bij deze casus: het dossier zie je niet.",
+    str(Need.PLAN): "Je adviseert bij deze casus: de teksten van het plan zie je niet.",
+    str(Need.DOEL): (
+        "Een doel vastleggen of wijzigen is een besluit van de PGA-expert (of in het overleg). "
+        "Vraag het aan de PGA-expert. Er is niets veranderd."
+    ),
+    str(Need.LEEFGEBIED): (
+        "Problemen en scores legt de casusregisseur of de PGA-expert vast. Er is niets veranderd."
+    ),
+    str(Need.ACTIE): "Je adviseert bij deze casus: acties zijn voor wie eraan werkt.",
+    str(Need.REGIE): (
+        "Dit beslist de casusregisseur van deze casus. Vraag het aan de casusregisseur. Er is "
+        "niets veranderd."
+    ),
 }
 NOT_SHARED = (
     "Dit bericht bevat gegevens van een bewoner en hoort niet in een kanaal. Het is niet "
@@ -245,7 +274,8 @@ async def _run(
     if outcome.text and not incoming.personal:
         # In a channel the bot hears only what mentions it.
         outcome.text = re.sub(
-            r"([Tt]yp|met) '(help|aanmelden|casus|kanaal|triage|beheer|koppelen|overleg|agenda)",
+            r"([Tt]yp|met) '(help|aanmelden|casus|kanaal|triage|beheer|koppelen|overleg|agenda"
+            r"|plan|acties)",
             r"\1 '@Casusoverleg \2",
             outcome.text,
         )

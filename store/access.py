@@ -49,6 +49,16 @@ class Need(StrEnum):
     # Lead the overleg: start and close it, record besluiten and afspraken on the discussion
     # card in the channel. Not personal: what it shows is built from the shared-safe view.
     BESPREKEN = "overleg.bespreken"
+    # The plan van aanpak (#11). The full plan (typed text may name the resident): personal.
+    PLAN = "plan.bekijken"
+    # Add or change a goal: a besluit of the PGA-expert, or of the chair in an overleg.
+    DOEL = "plan.doel"
+    # Problems and scores per leefgebied: who keeps the plan moving, or the overleg's chair.
+    LEEFGEBIED = "plan.leefgebied"
+    # Add and change actions: the casusregisseur and the betrokkenen (owners are checked too).
+    ACTIE = "plan.actie"
+    # Approve or refuse uitstel, call in the procesregisseur: the casusregisseur.
+    REGIE = "plan.regie"
 
 
 @dataclass(frozen=True)
@@ -68,6 +78,11 @@ NEEDS: dict[Need, Rule] = {
     Need.KOPPELEN: Rule(EXPERT, personal=True, action="C"),
     Need.OVERLEG_PLANNEN: Rule(EXPERT, personal=True, action="U"),
     Need.BESPREKEN: Rule(OVERLEG_LEIDING, personal=False, action="C"),
+    Need.PLAN: Rule(WITH_IDENTITY, personal=True, action="R"),
+    Need.DOEL: Rule(OVERLEG_LEIDING, personal=False, action="U"),
+    Need.LEEFGEBIED: Rule(REGIE | {VOORZITTER}, personal=False, action="U"),
+    Need.ACTIE: Rule(WITH_IDENTITY, personal=True, action="U"),
+    Need.REGIE: Rule(frozenset({CASUSREGISSEUR}), personal=True, action="U"),
 }
 
 

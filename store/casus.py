@@ -337,7 +337,10 @@ class CasusRepository:
 
 
 def _retention_statements(casus_id: int) -> list[Any]:
+    from store.plan import retention_statements as plan_statements  # store.plan imports this
+
     return [
+        *plan_statements(casus_id, REMOVED),
         update(Betrokkene)
         .where(Betrokkene.casus_id == casus_id)
         .values(
@@ -930,6 +933,9 @@ class CasusAccess:
         )
         self._session.add(afspraak)
         await self._session.flush()
+        from store.plan import afspraak_to_actie  # store.plan imports this module
+
+        await afspraak_to_actie(self._session, self._audit, afspraak)  # the plan tracks it (#11)
         self._log(
             "overleg.afspraak",
             "C",

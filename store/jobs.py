@@ -88,6 +88,14 @@ class JobRepository:
                 .values(due_at=next_due, claimed_by=None, claimed_at=None, pogingen=0)
             )
 
+    async def finish_once(self, job: Job, worker: str) -> bool:
+        """Remove a one-off job in the transaction that did its work; False when this worker
+        lost its claim (lease expired, another took over): then that work must roll back."""
+        result = await self._session.execute(
+            delete(Taak).where(Taak.id == job.id, Taak.claimed_by == worker)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
     async def retry(self, job: Job, worker: str, delay: dt.timedelta) -> None:
         await self._session.execute(
             update(Taak)
