@@ -10,6 +10,7 @@ under its casus, so the outbox re-checks the link at delivery.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from cards.plan import OverzichtRegel, herinnering_kaart, weekoverzicht_kaart
 from dialogs.clock import AMSTERDAM
@@ -20,17 +21,22 @@ from store.outbox import PrivateMessage
 from store.plan import plannen
 
 
-async def send_reminder(uow: UnitOfWork, config: Config, job: Job, now: dt.datetime) -> int:
-    """One reminder of one action: to its owners (an organisation's linked professionals;
-    the casusregisseur for the resident's), overdue also to the casusregisseur, escalated to
-    the PGA-expert. Nothing when the action is done, lapsed or the casus closed."""
-    view = await plannen(uow).herinnering(int(job.data["actie"]), str(job.data["soort"]))
-    if view is None:
-        return 0
-    kaart = herinnering_kaart(view.soort, view.code, view.actie_id, f"{view.deadline:%d-%m-%Y}")
-    for professional_id in view.ontvangers:
-        await uow.berichten.put(PrivateMessage(professional_id, card=kaart, casus_id=view.casus_id))
-    return len(view.ontvangers)
+async def send_reminders(
+    uow: UnitOfWork, config: Config, jobs: Sequence[Job], now: dt.datetime
+) -> int:
+    """Reminders of actions: to their owners (an organisation's linked professionals; the
+    casusregisseur for the resident's), overdue also to the casusregisseur, escalated to the
+    PGA-expert. Nothing when the action is done, lapsed or the casus closed."""
+    wanted = [(int(job.data["actie"]), str(job.data["soort"])) for job in jobs]
+    sent = 0
+    for view in await plannen(uow).herinneringen(wanted):
+        kaart = herinnering_kaart(view.soort, view.code, view.actie_id, f"{view.deadline:%d-%m-%Y}")
+        for professional_id in view.ontvangers:
+            await uow.berichten.put(
+                PrivateMessage(professional_id, card=kaart, casus_id=view.casus_id)
+            )
+            sent += 1
+    return sent
 
 
 async def send_digests(uow: UnitOfWork, config: Config, now: dt.datetime) -> int:

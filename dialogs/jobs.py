@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from dialogs import herinneringen
@@ -42,9 +42,10 @@ class Periodic:
 
 @dataclass(frozen=True)
 class OneOff:
-    """Work of one row, done in the same transaction that removes the row (exactly once)."""
+    """Work of one row each, done for a claimed batch in the transaction that removes the
+    rows this worker still holds (so each row's work is done exactly once)."""
 
-    run: Callable[[UnitOfWork, Config, Job, dt.datetime], Awaitable[object]]
+    run: Callable[[UnitOfWork, Config, Sequence[Job], dt.datetime], Awaitable[object]]
 
 
 async def _retention(db: Database, config: Config, now: dt.datetime) -> object:
@@ -63,7 +64,7 @@ JOBS: dict[str, Periodic] = {
     "weekoverzicht": Periodic(_digests, dt.timedelta(days=7), herinneringen.next_digest),
 }
 ONE_OFF: dict[str, OneOff] = {
-    HERINNERING: OneOff(herinneringen.send_reminder),
+    HERINNERING: OneOff(herinneringen.send_reminders),
 }
 
 
@@ -89,37 +90,57 @@ async def run_due(
     for _ in range(MAX_BATCHES):
         async with db.unit_of_work() as uow:
             jobs = await uow.jobs.claim_due(worker, moment, LEASE, limit=BATCH)
+        one_offs = [job for job in jobs if job.soort in ONE_OFF]
+        ran += await _run_one_offs(db, config, worker, one_offs, moment)
         for job in jobs:
-            if await _run_one(db, config, worker, job, moment):
+            if job.soort not in ONE_OFF and await _run_periodic(db, config, worker, job, moment):
                 ran.append(job.soort)
         if len(jobs) < BATCH:
             break
     return ran
 
 
-async def _run_one(
+async def _run_one_offs(
+    db: Database, config: Config, worker: str, jobs: list[Job], moment: dt.datetime
+) -> list[str]:
+    """Per kind, one transaction: first remove the rows this worker still holds (a lease
+    that ran out went to another worker, which does that work), then do their work; both
+    commit together or not at all."""
+    ran: list[str] = []
+    for soort in sorted({job.soort for job in jobs}):
+        batch = [job for job in jobs if job.soort == soort]
+        async with db.unit_of_work() as uow:
+            try:
+                held = set(await uow.jobs.finish_held(batch, worker))
+                await ONE_OFF[soort].run(uow, config, [j for j in batch if j.id in held], moment)
+            except Exception as error:
+                log.error("job failed kind=%s type=%s", soort, type(error).__name__)
+                await uow.rollback()
+                for job in batch:
+                    await uow.jobs.retry(job, worker, RETRY)
+                await uow.commit()
+                continue
+            await uow.commit()
+        ran += [soort] * len(held)
+    return ran
+
+
+async def _run_periodic(
     db: Database, config: Config, worker: str, job: Job, moment: dt.datetime
 ) -> bool:
-    one_off, periodic = ONE_OFF.get(job.soort), JOBS.get(job.soort)
+    periodic = JOBS.get(job.soort)
     async with db.unit_of_work() as uow:
+        if periodic is None:
+            await uow.jobs.done(job, worker)  # a kind this version no longer has
+            await uow.commit()
+            return False
         try:
-            if one_off is not None:
-                await one_off.run(uow, config, job, moment)
-                if not await uow.jobs.finish_once(job, worker):
-                    await uow.rollback()  # another worker holds it now: it does the work
-                    return False
-            elif periodic is not None:
-                await periodic.run(db, config, moment)
-                await uow.jobs.done(job, worker, next_due=periodic.after(moment, config))
-            else:
-                await uow.jobs.done(job, worker)  # a kind this version no longer has
-                await uow.commit()
-                return False
+            await periodic.run(db, config, moment)
         except Exception as error:
             log.error("job failed kind=%s type=%s", job.soort, type(error).__name__)
-            await uow.rollback()
             await uow.jobs.retry(job, worker, RETRY)
             await uow.commit()
             return False
+        await uow.jobs.done(job, worker, next_due=periodic.after(moment, config))
         await uow.commit()
     return True

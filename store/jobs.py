@@ -88,13 +88,19 @@ class JobRepository:
                 .values(due_at=next_due, claimed_by=None, claimed_at=None, pogingen=0)
             )
 
-    async def finish_once(self, job: Job, worker: str) -> bool:
-        """Remove a one-off job in the transaction that did its work; False when this worker
-        lost its claim (lease expired, another took over): then that work must roll back."""
+    async def finish_held(self, jobs: Sequence[Job], worker: str) -> list[int]:
+        """Remove one-off jobs this worker still holds, in the transaction that does their
+        work; the ids removed. A job whose lease ran out and went to another worker is not
+        among them: that worker does it."""
+        if not jobs:
+            return []
         result = await self._session.execute(
-            delete(Taak).where(Taak.id == job.id, Taak.claimed_by == worker)
+            delete(Taak)
+            .where(Taak.id.in_([job.id for job in jobs]), Taak.claimed_by == worker)
+            .returning(Taak.id)
+            .execution_options(synchronize_session=False)
         )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        return list(result.scalars().all())
 
     async def retry(self, job: Job, worker: str, delay: dt.timedelta) -> None:
         await self._session.execute(

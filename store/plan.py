@@ -270,34 +270,91 @@ class PlanRepository:
 
     # --- reminders and digests (scheduled work; no requester: the system sends) ----------
 
-    async def herinnering(self, actie_id: int, soort: str) -> HerinneringView | None:
-        """Who gets this reminder now; None when nobody should (done, lapsed, closed)."""
-        row = (
-            await self._session.execute(
-                select(Actie, Casus)
-                .join(Casus, Casus.id == Actie.casus_id)
-                .where(Actie.id == actie_id)
+    async def herinneringen(self, wanted: Sequence[tuple[int, str]]) -> list[HerinneringView]:
+        """Who gets each reminder (action id, kind) now, for a batch in three queries:
+        nobody for an action done or lapsed or a closed casus; only professionals who still
+        work on the casus (or are its gemeente's PGA-expert) and are not switched off — an
+        ontkoppelde professional gets nothing (the outbox checks once more at delivery)."""
+        acties = {
+            row.id: row
+            for row in (
+                await self._session.execute(
+                    select(
+                        Actie.id,
+                        Actie.casus_id,
+                        Actie.deadline,
+                        Actie.status,
+                        Actie.eigenaar_soort,
+                        Actie.eigenaar_professional_id,
+                        Actie.eigenaar_organisatie_id,
+                        Casus.code,
+                        Casus.status.label("casus_status"),
+                        Casus.gemeente_id,
+                    )
+                    .join(Casus, Casus.id == Actie.casus_id)
+                    .where(Actie.id.in_({actie_id for actie_id, _ in wanted}))
+                )
+            ).all()
+        }
+        linked = await self._linked_by_casus({a.casus_id for a in acties.values()})
+        experts = await self._experts_by_gemeente({a.gemeente_id for a in acties.values()})
+        views = []
+        for actie_id, soort in wanted:
+            actie = acties.get(actie_id)
+            if actie is None or actie.status not in OPEN_STATUSES:
+                continue
+            if actie.casus_status in CLOSED_STATUSES:
+                continue
+            werkt = linked.get(actie.casus_id, {})
+            deskundigen = experts.get(actie.gemeente_id, set())
+            views.append(
+                HerinneringView(
+                    actie.id,
+                    actie.casus_id,
+                    actie.code,
+                    actie.deadline,
+                    soort,
+                    sorted(_ontvangers(actie, soort, werkt, deskundigen)),
+                )
             )
-        ).one_or_none()
-        if row is None:
-            return None
-        actie, casus = row
-        if actie.status not in OPEN_STATUSES or casus.status in CLOSED_STATUSES:
-            return None
-        if soort == ESCALATIE:
-            ontvangers = await self._experts(casus)
-        else:
-            ontvangers = await self._owners(actie)
-            if soort == TE_LAAT or actie.eigenaar_soort == "bewoner":
-                ontvangers += await self._regisseurs(casus.id)
-        unique = await self._reachable(casus, set(ontvangers))
-        self._audit.record(
-            "plan.herinnering",
-            "E",
-            casus=casus,
-            details=f"actie={actie.id} soort={soort} aan={len(unique)}",
+        return views
+
+    async def _linked_by_casus(
+        self, casus_ids: set[int]
+    ) -> dict[int, dict[int, tuple[str, int | None]]]:
+        """Per casus: who works on it now (role, organisation), active professionals only."""
+        rows = await self._session.execute(
+            select(
+                Betrokkene.casus_id,
+                Betrokkene.professional_id,
+                Betrokkene.rol,
+                Professional.organisatie_id,
+            )
+            .join(Professional, Professional.id == Betrokkene.professional_id)
+            .where(
+                Betrokkene.casus_id.in_(casus_ids),
+                Betrokkene.tot.is_(None),
+                Betrokkene.rol.in_(EIGENAAR_ROLLEN),
+                Professional.actief,
+            )
         )
-        return HerinneringView(actie.id, casus.id, casus.code, actie.deadline, soort, unique)
+        result: dict[int, dict[int, tuple[str, int | None]]] = {}
+        for casus_id, professional_id, rol, organisatie_id in rows.all():
+            people = result.setdefault(casus_id, {})
+            if rol == CASUSREGISSEUR or professional_id not in people:
+                people[professional_id] = (rol, organisatie_id)
+        return result
+
+    async def _experts_by_gemeente(self, gemeente_ids: set[int]) -> dict[int, set[int]]:
+        rows = await self._session.execute(
+            select(PgaExpert.gemeente_id, PgaExpert.professional_id)
+            .join(Professional, Professional.id == PgaExpert.professional_id)
+            .where(PgaExpert.gemeente_id.in_(gemeente_ids), Professional.actief)
+        )
+        result: dict[int, set[int]] = {}
+        for gemeente_id, professional_id in rows.all():
+            result.setdefault(gemeente_id, set()).add(professional_id)
+        return result
 
     async def regisseurs_met_casussen(self) -> dict[int, list[int]]:
         """Active casusregisseurs and the casussen (not closed) they hold the regie of."""
@@ -347,40 +404,23 @@ class PlanRepository:
             recente_besluiten=len(besluiten),
         )
 
-    async def _owners(self, actie: Actie) -> list[int]:
-        if actie.eigenaar_soort == "professional" and actie.eigenaar_professional_id:
-            return [actie.eigenaar_professional_id]
-        if actie.eigenaar_soort == "organisatie" and actie.eigenaar_organisatie_id:
-            return await _linked_of_organisatie(
-                self._session, actie.casus_id, actie.eigenaar_organisatie_id
-            )
-        return []
 
-    async def _regisseurs(self, casus_id: int) -> list[int]:
-        return await _regisseurs(self._session, casus_id)
-
-    async def _reachable(self, casus: Casus, ids: set[int]) -> list[int]:
-        """Only who still works on the casus (or is its gemeente's PGA-expert) and is not
-        switched off: an ontkoppelde professional gets nothing (the outbox checks again)."""
-        linked = await self._session.scalars(
-            select(Betrokkene.professional_id)
-            .join(Professional, Professional.id == Betrokkene.professional_id)
-            .where(
-                Betrokkene.casus_id == casus.id,
-                Betrokkene.tot.is_(None),
-                Betrokkene.rol.in_(EIGENAAR_ROLLEN),
-                Professional.actief,
-            )
-        )
-        return sorted(ids & (set(linked.all()) | set(await self._experts(casus))))
-
-    async def _experts(self, casus: Casus) -> list[int]:
-        rows = await self._session.scalars(
-            select(PgaExpert.professional_id)
-            .join(Professional, Professional.id == PgaExpert.professional_id)
-            .where(PgaExpert.gemeente_id == casus.gemeente_id, Professional.actief)
-        )
-        return list(rows.all())
+def _ontvangers(
+    actie: Any, soort: str, werkt: dict[int, tuple[str, int | None]], experts: set[int]
+) -> set[int]:
+    """The recipients of one reminder, from who works on the casus now."""
+    if soort == ESCALATIE:
+        return set(experts)
+    regie = {pid for pid, (rol, _) in werkt.items() if rol == CASUSREGISSEUR}
+    if actie.eigenaar_soort == "professional":
+        owners = {actie.eigenaar_professional_id} & (set(werkt) | experts)
+    elif actie.eigenaar_soort == "organisatie":
+        owners = {pid for pid, (_, org) in werkt.items() if org == actie.eigenaar_organisatie_id}
+    else:
+        owners = set()
+    if soort == TE_LAAT or actie.eigenaar_soort == "bewoner":
+        owners |= regie
+    return owners
 
 
 def _mine_or_regie(actie: ActieView) -> bool:
