@@ -280,7 +280,7 @@ WEEKDAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag"
 def _clock_time(env: Mapping[str, str], name: str, default: str) -> str:
     value = env.get(name, default).strip()
     try:
-        return dt.time.fromisoformat(value).strftime("%H:%M")
+        return dt.datetime.strptime(value, "%H:%M").strftime("%H:%M")
     except ValueError:
         raise ConfigurationError(f"{name} must be a time such as 09:00.") from None
 

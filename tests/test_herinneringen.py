@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
@@ -15,7 +16,15 @@ from dialogs.core import Config
 from dialogs.herinneringen import next_digest
 from store.models import Actie, Bericht, Professional, Taak
 from store.plan import HERINNERING, Herinneringsregels, reminder_times
-from tests.helpers import IDENTIFIERS, RESIDENT_NAME, act, card_text, future_date, professional_id
+from tests.helpers import (
+    IDENTIFIERS,
+    RESIDENT_NAME,
+    act,
+    card_text,
+    future_date,
+    professional_id,
+    say,
+)
 from tests.test_koppelen import CHECKLIST
 from tests.test_overleg import plain
 from tests.test_plan import add_actie, newest_actie, with_plan
@@ -245,3 +254,46 @@ async def test_weekly_digest_to_each_casusregisseur_in_codes(demo_any_db, config
     async with db.unit_of_work() as uow:
         (row,) = await uow.jobs.pending("weekoverzicht")
     assert row.due_at.astimezone(AMS).weekday() == config.digest_weekday
+
+
+async def test_herinneringen_nu_makes_them_due_in_local_mode_only(demo_db, config):
+    code, cid = await with_plan(demo_db, config)
+    await add_actie(demo_db, config, cid, deadline=future_date(20))
+    assert "alleen in de lokale demo" in (
+        (await say(demo_db, config, "a1", "herinneringen nu")).text or ""
+    )
+    local = replace(config, local_mode=True)
+    made = await say(demo_db, local, "a1", "herinneringen nu")
+    assert "4 herinneringen staan nu klaar" in (made.text or "")
+    await run_at(demo_db, local, dt.datetime.now(UTC))
+    assert len(await reminder_messages(demo_db, "a4")) == 3  # before, on the day, overdue
+    assert len(await reminder_messages(demo_db, "a1")) == 1  # the escalation
+    assert code in (await reminder_messages(demo_db, "a1"))[0]
+
+
+async def test_the_chair_sets_goals_and_scores_in_an_overleg(demo_any_db, config):
+    """The store method the overleg (#10) calls: the chair of a running overleg, for a casus
+    on its agenda; the score is this overleg's."""
+    from store.access import Need, issue
+    from store.models import PlanScore
+    from store.plan import PlanRefused, plannen
+    from tests.test_overleg import started
+
+    db = demo_any_db
+    code, cid = await with_plan(db, config)
+    oid = await started(db, config, (code, cid))
+    kees = await professional_id(db, "a6")  # the chair, not linked to the casus
+    requester = issue(kees, "t", "o", "channel-1", "channel")
+    async with db.unit_of_work() as uow:
+        plan = await plannen(uow).open_in_overleg(cid, requester, Need.DOEL, oid)
+        await plan.add_doel(None, "Dagbesteding vinden", "vier dagen per week iets te doen")
+        huis = (await plan.leefgebieden())[2].id
+        await plan.set_leefgebied(huis, None, 3, dt.date.today())
+        try:
+            await plan.set_leefgebied(huis, None, 9, dt.date.today())
+        except PlanRefused as refused:
+            assert refused.reason == "score"
+        await uow.commit()
+    async with db.unit_of_work() as uow:
+        (score,) = (await uow.session.scalars(select(PlanScore))).all()
+    assert score.moment == f"overleg:{oid}" and score.overleg_id == oid and score.score == 3
