@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from bot.service_urls import DEFAULT_SERVICE_URL_HOSTS, ServiceUrlPolicy, parse_host_entries
 from dialogs.core import Config
+from store import interventies
 from store.migrate import migrate, runtime_role_from_env
 
 # Every key ConfigurationBotFrameworkAuthentication reads; each may be set by an env var of the
@@ -73,6 +74,7 @@ class Settings:
     reminder_time: str = "09:00"
     digest_weekday: int = 0
     digest_time: str = "08:00"
+    interventies_file: str = ""
     msal_instance_discovery: bool = True
     sdk: Mapping[str, str] = field(default_factory=dict)
     outbox_interval_seconds: float = 5.0
@@ -145,6 +147,7 @@ class Settings:
             reminder_time=_clock_time(env, "REMINDER_TIME", "09:00"),
             digest_weekday=_weekday(env, "DIGEST_WEEKDAY", "maandag"),
             digest_time=_clock_time(env, "DIGEST_TIME", "08:00"),
+            interventies_file=_catalogue(env),
             msal_instance_discovery=not _flag(env.get("MSAL_DISABLE_INSTANCE_DISCOVERY")),
             sdk={key: env[key] for key in SDK_KEYS if env.get(key)},
             outbox_interval_seconds=_float(env, "OUTBOX_INTERVAL_SECONDS", 5.0),
@@ -194,6 +197,7 @@ class Settings:
             reminder_time=self.reminder_time,
             digest_weekday=self.digest_weekday,
             digest_time=self.digest_time,
+            interventies_file=self.interventies_file,
         )
 
 
@@ -283,6 +287,16 @@ def _clock_time(env: Mapping[str, str], name: str, default: str) -> str:
         return dt.datetime.strptime(value, "%H:%M").strftime("%H:%M")
     except ValueError:
         raise ConfigurationError(f"{name} must be a time such as 09:00.") from None
+
+
+def _catalogue(env: Mapping[str, str]) -> str:
+    """INTERVENTIES_FILE, checked whole at start: a gemeente's mistake is told now."""
+    path = env.get("INTERVENTIES_FILE", "").strip()
+    try:
+        interventies.load(path or None)
+    except (OSError, interventies.CatalogusFout) as error:
+        raise ConfigurationError(f"INTERVENTIES_FILE: {error}") from None
+    return path
 
 
 def _weekday(env: Mapping[str, str], name: str, default: str) -> int:

@@ -253,6 +253,7 @@ _PLAN_FIELDS = (
     Field("actie_doel", 12),
     Field("actie_status", 20),
     Field("reden", 1000),
+    Field("interventie", 150),
 )
 PLAN_LEEFGEBIED = Form("plan.leefgebied", _PLAN_FIELDS, ids=("casus",))
 # One goal at a time: `doel` (a token, none for a new one) and its `versie` as read.

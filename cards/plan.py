@@ -80,6 +80,9 @@ class PlanKaart:
     leefgebied_opties: Sequence[Option] = ()
     eigenaar_opties: Sequence[Option] = ()
     doel_opties: Sequence[Option] = ()
+    interventie_opties: Sequence[Option] = ()
+    # Suggested interventions for this casus: (name, leefgebied, description and source).
+    suggesties: Sequence[tuple[str, str, str]] = ()
     kan_doel: bool = False
     kan_leefgebied: bool = False
     kan_actie: bool = False
@@ -251,7 +254,16 @@ def _actie_form(
         ),
         *date_input(form["deadline"], "Uiterlijk op", values, errors, required=True),
         *choice_input(form["actie_doel"], "Hoort bij doel", view.doel_opties, values, errors),
+        *choice_input(
+            form["interventie"], "Interventie (optioneel)", view.interventie_opties, values, errors
+        ),
     ]
+    if view.suggesties and not with_status:
+        body.append(text("Suggesties bij de leefgebieden van deze casus:", subtle=True))
+        body += [
+            text(f"{naam} ({gebied}): {uitleg}", subtle=True, spacing="None")
+            for naam, gebied, uitleg in view.suggesties
+        ]
     if with_status:
         body += choice_input(form["actie_status"], "Status", ACTIE_STATUSES, values, errors)
         body += text_input(form["reden"], "Reden (bij vervallen)", values, errors)

@@ -36,6 +36,7 @@ class Config:
     reminder_time: str = "09:00"
     digest_weekday: int = 0  # 0 = Monday
     digest_time: str = "08:00"
+    interventies_file: str = ""  # the gemeente's catalogue; empty: the starter list
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ from dialogs.core import (
     control_char_errors,
     read_form,
 )
+from store import interventies
 from store import reference as ref
 from store.access import Need, NotFound, PersonalSpaceRequired
 from store.outbox import PrivateMessage
@@ -122,11 +123,14 @@ async def _plan(
     errors: dict[str, str] | None = None,
 ) -> Outcome:
     view = await plan.view()
-    kaart = await _plan_kaart(plan, view, notice=notice, values=values, errors=errors)
+    kaart = await _plan_kaart(
+        context.config, plan, view, notice=notice, values=values, errors=errors
+    )
     return Outcome.private(plan_kaart(kaart), about=plan.id)
 
 
 async def _plan_kaart(
+    config: Config,
     plan: PlanAccess,
     view: PlanView,
     *,
@@ -146,6 +150,8 @@ async def _plan_kaart(
         )
         for d in view.doelen
     ]
+    catalogus = interventies.load(config.interventies_file or None)
+    namen = {r.sleutel: r.leefgebied for r in view.leefgebieden}
     geschiedenis = (
         [
             f"{local(at):%d-%m-%Y %H:%M} {wie}: {WIJZIGINGEN.get(wat, wat)} ({onderwerp})"
@@ -169,6 +175,15 @@ async def _plan_kaart(
         if view.kan_actie
         else [],
         doel_opties=[(str(d.id), d.omschrijving[:60]) for d in view.doelen if d.status == "open"],
+        interventie_opties=[(i.naam, i.naam) for i in catalogus],
+        suggesties=[
+            (i.naam, namen.get(i.leefgebied, i.leefgebied), f"{i.beschrijving} Bron: {i.bron}.")
+            for i in interventies.suggesties(
+                catalogus, [r.sleutel for r in view.leefgebieden], view.doelgroep
+            )
+        ]
+        if view.kan_actie
+        else [],
         kan_doel=view.kan_doel and view.met_teksten,
         kan_leefgebied=view.kan_leefgebied and view.met_teksten,
         kan_actie=view.kan_actie,
@@ -279,7 +294,7 @@ async def _doel_card(
     errors: dict[str, str],
 ) -> Outcome:
     view = await plan.view()
-    kaart = await _plan_kaart(plan, view, values=values, errors=errors)
+    kaart = await _plan_kaart(context.config, plan, view, values=values, errors=errors)
     return Outcome.private(doel_kaart(DoelKaart(kaart, str(doel_id), str(versie))), about=plan.id)
 
 
@@ -327,7 +342,7 @@ def _token_id(value: Any) -> int:
 # --- actions -----------------------------------------------------------------------------------
 
 
-def validate_actie(values: dict[str, Any], *, new: bool) -> dict[str, str]:
+def validate_actie(values: dict[str, Any], *, new: bool, known: set[str]) -> dict[str, str]:
     errors = control_char_errors(values)
     if not values.get("beschrijving"):
         errors.setdefault("beschrijving", "Schrijf op wat er moet gebeuren.")
@@ -341,6 +356,8 @@ def validate_actie(values: dict[str, Any], *, new: bool) -> dict[str, str]:
         errors.setdefault("actie_doel", "Kies een doel uit de lijst.")
     if not new and values.get("actie_status") == "vervallen" and not values.get("reden"):
         errors.setdefault("reden", REFUSALS["reden"])
+    if values.get("interventie") and values["interventie"] not in known:
+        errors.setdefault("interventie", "Kies een interventie uit de lijst, of laat het leeg.")
     return errors
 
 
@@ -350,7 +367,8 @@ async def actie(context: Context, data: dict[str, Any]) -> Outcome:
     values = read_form(forms.PLAN_ACTIE, data)
     plan = await plannen(context.uow).open(values.pop("casus"), context.actor.requester, Need.ACTIE)
     actie_token, versie = values.pop("actie", ""), values.pop("versie", "")
-    errors = validate_actie(values, new=not actie_token)
+    catalogus = interventies.load(context.config.interventies_file or None)
+    errors = validate_actie(values, new=not actie_token, known={i.naam for i in catalogus})
     if errors and actie_token:
         return await _actie_card(
             context, plan, _token_id(actie_token), values=values, errors=errors
@@ -363,6 +381,7 @@ async def actie(context: Context, data: dict[str, Any]) -> Outcome:
         "deadline": dt.date.fromisoformat(values["deadline"]),
         "vandaag": today(),
         "regels": regels(context.config),
+        "interventie": values.get("interventie") or None,
     }
     if actie_token:
         actie_id = _token_id(actie_token)
@@ -398,8 +417,11 @@ async def _actie_card(
         "actie_doel": str(gekozen.doel_id or ""),
         "actie_status": gekozen.status,
         "reden": gekozen.reden or "",
+        "interventie": gekozen.interventie or "",
     }
-    kaart = await _plan_kaart(plan, view, notice=notice, values=shown, errors=errors)
+    kaart = await _plan_kaart(
+        context.config, plan, view, notice=notice, values=shown, errors=errors
+    )
     feiten = [
         ("Eigenaar", gekozen.eigenaar),
         ("Uiterlijk", f"{gekozen.deadline:%d-%m-%Y}"),
@@ -411,6 +433,8 @@ async def _actie_card(
         feiten.append(("Reden uitstel", reden or ""))
     if gekozen.reden:
         feiten.append(("Reden vervallen", gekozen.reden))
+    if gekozen.interventie:
+        feiten.append(("Interventie", gekozen.interventie))
     regel = _regel(gekozen, gekozen.beschrijving)
     return Outcome.private(
         actie_kaart(

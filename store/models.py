@@ -413,6 +413,8 @@ class Actie(Base):
     )
     uitstel_tot: Mapped[dt.date | None] = mapped_column(Date)  # asked, waiting for the regie
     uitstel_reden: Mapped[str | None] = mapped_column(Text)
+    # An intervention from the catalogue (store/interventies.py), by name.
+    interventie: Mapped[str | None] = mapped_column(String(150))
     versie: Mapped[int] = mapped_column(Integer, default=1)
     aangemaakt_door_id: Mapped[int] = mapped_column(ForeignKey("professional.id"))
     aangemaakt_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

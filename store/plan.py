@@ -98,6 +98,7 @@ class LeefgebiedView:
 
 @dataclass(frozen=True)
 class ScoreRegel:
+    sleutel: str
     leefgebied: str
     probleem: str | None
     start: int | None
@@ -127,6 +128,7 @@ class ActieView:
     status: str
     reden: str | None
     doel_id: int | None
+    interventie: str | None
     uitstel_tot: dt.date | None
     versie: int
     mag_afronden: bool  # the requester owns it (or is its casusregisseur)
@@ -696,6 +698,7 @@ class PlanAccess:
         vandaag: dt.date,
         regels: Herinneringsregels,
         afspraak_id: int | None = None,
+        interventie: str | None = None,
     ) -> int:
         self.casus.require(Need.ACTIE)
         self._open_casus()
@@ -713,6 +716,7 @@ class PlanAccess:
             deadline=deadline,
             status="open",
             afspraak_id=afspraak_id,
+            interventie=interventie,
             versie=1,
             aangemaakt_door_id=self._me,
             aangemaakt_at=utcnow(),
@@ -738,6 +742,7 @@ class PlanAccess:
         reden: str | None,
         vandaag: dt.date,
         regels: Herinneringsregels,
+        interventie: str | None = None,
     ) -> None:
         self.casus.require(Need.ACTIE)
         self._open_casus()
@@ -761,6 +766,7 @@ class PlanAccess:
             "deadline": deadline,
             "status": status,
             "reden": reden if status == "vervallen" else None,
+            "interventie": interventie,
         }
         if status == "afgerond":
             values["afgerond_at"] = utcnow()
@@ -973,7 +979,7 @@ class PlanAccess:
 
     async def _scores(self, met_teksten: bool) -> list[ScoreRegel]:
         gebieden = await self._session.execute(
-            select(Leefgebied.id, Leefgebied.naam).order_by(Leefgebied.volgorde)
+            select(Leefgebied.id, Leefgebied.sleutel, Leefgebied.naam).order_by(Leefgebied.volgorde)
         )
         problemen = dict(
             (
@@ -995,13 +1001,14 @@ class PlanAccess:
             scores.setdefault(leefgebied_id, []).append(score)
         return [
             ScoreRegel(
+                sleutel=sleutel,
                 leefgebied=naam,
                 probleem=problemen.get(lid) if met_teksten else None,
                 start=scores[lid][0] if lid in scores else None,
                 nu=scores[lid][-1] if lid in scores else None,
                 scores=len(scores.get(lid, [])),
             )
-            for lid, naam in gebieden.all()
+            for lid, sleutel, naam in gebieden.all()
             if lid in problemen or lid in scores
         ]
 
@@ -1049,6 +1056,7 @@ class PlanAccess:
                     status=actie.status,
                     reden=actie.reden,
                     doel_id=actie.doel_id,
+                    interventie=actie.interventie,
                     uitstel_tot=actie.uitstel_tot,
                     versie=actie.versie,
                     mag_afronden=owns or regisseur,

@@ -304,3 +304,48 @@ async def fill_plan_naming_the_resident(db, config, cid: int) -> None:
 
     found = {where.split(":")[0] for where in await dump_all_tables(db, (RESIDENT_NAME,))}
     assert {"plan_probleem", "doel", "actie", "plan_wijziging"} <= found, found
+
+
+async def test_interventions_suggested_per_leefgebied_and_doelgroep(demo_any_db, config):
+    db = demo_any_db
+    code, cid = await with_plan(db, config)  # doelgroep jeugd
+    huis = await leefgebied_id(db, "huisvesting")
+    await act(
+        db, config, "a3", "plan.leefgebied", {"casus": cid, "leefgebied": str(huis), "score": "2"}
+    )
+    text = plain((await say(db, config, "a3", f"plan {code}")).card)
+    assert "Woonbegeleiding (ambulant) (Huisvesting)" in text  # doelgroep beide
+    assert "Gedragsaanwijzing" not in text.split("Suggesties")[1]  # volwassenen only
+    assert "Schuldhulpverlening" not in text.split("Suggesties")[1]  # another leefgebied
+    named = await add_actie(db, config, cid, interventie="Woonbegeleiding (ambulant)")
+    assert "Actie toegevoegd" in plain(named.card)
+    assert (await newest_actie(db)).interventie == "Woonbegeleiding (ambulant)"
+    unknown = await add_actie(db, config, cid, interventie="Iets verzonnens")
+    assert "Kies een interventie uit de lijst" in plain(unknown.card)
+    assert await count(db, Actie) == 1
+
+
+def test_the_starter_catalogue_fits_the_leefgebieden(tmp_path) -> None:
+    import pytest
+
+    from bot.settings import ConfigurationError, Settings
+    from store import interventies
+
+    catalogus = interventies.load()
+    keys = {key for key, _ in LEEFGEBIEDEN}
+    assert len(catalogus) >= 10 and {i.leefgebied for i in catalogus} <= keys
+    assert all(i.beschrijving.startswith("Doel:") and i.bron for i in catalogus)
+    broken = tmp_path / "interventies.json"
+    broken.write_text('{"interventies": [{"naam": "X"}]}', encoding="utf-8")
+    with pytest.raises(ConfigurationError, match="INTERVENTIES_FILE"):
+        Settings.from_env({"LOCAL_MODE": "1", "INTERVENTIES_FILE": str(broken)})
+    own = tmp_path / "eigen.json"
+    own.write_text(
+        '{"interventies": [{"naam": "Buurtbemiddeling", "leefgebied": "huisvesting", '
+        '"doelgroep": "beide", "beschrijving": "Doel: rust", "bron": "Gemeente"}]}',
+        encoding="utf-8",
+    )
+    settings = Settings.from_env({"LOCAL_MODE": "1", "INTERVENTIES_FILE": str(own)})
+    assert [i.naam for i in interventies.load(settings.dialog_config().interventies_file)] == [
+        "Buurtbemiddeling"
+    ]

@@ -150,6 +150,7 @@ def upgrade() -> None:
         sa.Column("afspraak_id", sa.Integer(), nullable=True),
         sa.Column("uitstel_tot", sa.Date(), nullable=True),
         sa.Column("uitstel_reden", sa.Text(), nullable=True),
+        sa.Column("interventie", sa.String(length=150), nullable=True),
         sa.Column("versie", sa.Integer(), nullable=False),
         sa.Column("aangemaakt_door_id", sa.Integer(), nullable=False),
         sa.Column("aangemaakt_at", sa.DateTime(timezone=True), nullable=False),
