@@ -349,3 +349,30 @@ def test_the_starter_catalogue_fits_the_leefgebieden(tmp_path) -> None:
     assert [i.naam for i in interventies.load(settings.dialog_config().interventies_file)] == [
         "Buurtbemiddeling"
     ]
+
+
+async def test_an_afspraak_in_the_overleg_becomes_an_action_once(demo_any_db, config):
+    from tests.test_overleg import discussion_card, press, started
+
+    db = demo_any_db
+    code, cid = await with_plan(db, config)
+    await started(db, config, (code, cid))
+    card = await discussion_card(db, code)
+    recorded = await press(
+        db,
+        config,
+        "a6",
+        "bespreking.afspraak",
+        card,
+        afspraak="Huurachterstand bespreken met de corporatie",
+        eigenaar=str(await professional_id(db, "a4")),
+        deadline=future_date(9),
+        _form="f-1",
+    )
+    assert "Afspraak vastgelegd" in card_text(recorded.card)
+    actie = await newest_actie(db)
+    assert actie.afspraak_id and actie.eigenaar_professional_id == await professional_id(db, "a4")
+    assert actie.deadline == dt.date.fromisoformat(future_date(9))
+    assert await count(db, Taak, Taak.sleutel.like(f"{actie.id}:%")) == 4
+    listed = plain((await say(db, config, "a4", "acties")).card)
+    assert "Huurachterstand bespreken" in listed and code in listed
