@@ -208,12 +208,6 @@ class PlanRepository:
             raise NotFound("actie")
         return await self.open(casus_id, requester, need)
 
-    async def leefgebieden(self) -> list[LeefgebiedView]:
-        rows = await self._session.scalars(
-            select(Leefgebied).where(Leefgebied.actief).order_by(Leefgebied.volgorde)
-        )
-        return [LeefgebiedView(r.id, r.sleutel, r.naam) for r in rows.all()]
-
     async def mijn_acties(self, requester: Requester) -> list[ActieView]:
         """Open actions of the requester across casussen (theirs, their organisation's, the
         resident's where they are casusregisseur) and every open action of the casussen they
@@ -575,9 +569,6 @@ class PlanAccess:
 
     async def identifiers(self) -> list[str]:
         return await CasusRepository(self._session, self._audit).identifiers(self.id)
-
-    async def redactor_text(self, value: str) -> str:
-        return redact(value, await self.identifiers())
 
     # --- leefgebieden ------------------------------------------------------------------------
 
