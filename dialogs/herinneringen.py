@@ -20,6 +20,8 @@ from store.jobs import Job
 from store.outbox import PrivateMessage
 from store.plan import plannen
 
+DIGEST = "weekoverzicht"  # the kind of the periodic job (dialogs/jobs.py)
+
 
 async def send_reminders(
     uow: UnitOfWork, config: Config, jobs: Sequence[Job], now: dt.datetime

@@ -61,7 +61,7 @@ async def _digests(db: Database, config: Config, now: dt.datetime) -> object:
 
 JOBS: dict[str, Periodic] = {
     "retentie": Periodic(_retention, dt.timedelta(hours=1)),
-    "weekoverzicht": Periodic(_digests, dt.timedelta(days=7), herinneringen.next_digest),
+    herinneringen.DIGEST: Periodic(_digests, dt.timedelta(days=7), herinneringen.next_digest),
 }
 ONE_OFF: dict[str, OneOff] = {
     HERINNERING: OneOff(herinneringen.send_reminders),

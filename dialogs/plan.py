@@ -37,6 +37,7 @@ from dialogs.core import (
     control_char_errors,
     read_form,
 )
+from dialogs.herinneringen import DIGEST
 from store import interventies
 from store import reference as ref
 from store.access import Need, NotFound, PersonalSpaceRequired
@@ -604,9 +605,12 @@ async def herinneringen_nu(context: Context, data: dict[str, Any]) -> Outcome:
     """Local mode: the pending reminders of your casussen fall due now (to see them arrive)."""
     if not context.config.local_mode:
         return Outcome(text=LOCAL_ONLY)
-    count = await plannen(context.uow).demo_due_now(context.actor.requester, utcnow())
+    count = await plannen(context.uow).demo_due_now(
+        context.actor.requester, utcnow(), periodic=(DIGEST,)
+    )
     return Outcome(
-        text=f"{count} herinneringen staan nu klaar; ze komen binnen enkele seconden binnen."
+        text=f"{count} herinneringen en het weekoverzicht komen binnen enkele seconden binnen."
         if count
-        else "Er staan geen herinneringen klaar voor jouw casussen."
+        else "Er staan geen herinneringen klaar voor jouw casussen. Het weekoverzicht komt "
+        "binnen enkele seconden."
     )

@@ -260,8 +260,12 @@ class PlanRepository:
         )
         return list(rows.all())
 
-    async def demo_due_now(self, requester: Requester, now: dt.datetime) -> int:
-        """Local mode only (the dialog checks): the requester's pending reminders due now."""
+    async def demo_due_now(
+        self, requester: Requester, now: dt.datetime, periodic: Sequence[str] = ()
+    ) -> int:
+        """Local mode only (the dialog checks): the requester's pending reminders due now,
+        and the `periodic` jobs (the weekly digest) too."""
+        await self._session.execute(update(Taak).where(Taak.soort.in_(periodic)).values(due_at=now))
         return await reminders_due_now(self._session, await self.casussen_van(requester), now)
 
     # --- reminders and digests (scheduled work; no requester: the system sends) ----------

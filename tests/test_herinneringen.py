@@ -263,12 +263,14 @@ async def test_herinneringen_nu_makes_them_due_in_local_mode_only(demo_db, confi
         (await say(demo_db, config, "a1", "herinneringen nu")).text or ""
     )
     local = replace(config, local_mode=True)
+    await jobs.ensure_scheduled(demo_db, config=local)  # as the bot does at start
     made = await say(demo_db, local, "a1", "herinneringen nu")
-    assert "4 herinneringen staan nu klaar" in (made.text or "")
+    assert "4 herinneringen en het weekoverzicht" in (made.text or "")
     await run_at(demo_db, local, dt.datetime.now(UTC))
     assert len(await reminder_messages(demo_db, "a4")) == 3  # before, on the day, overdue
     assert len(await reminder_messages(demo_db, "a1")) == 1  # the escalation
     assert code in (await reminder_messages(demo_db, "a1"))[0]
+    assert any("Weekoverzicht" in m for m in await messages(demo_db, "a3"))
 
 
 async def test_the_chair_sets_goals_and_scores_in_an_overleg(demo_any_db, config):
