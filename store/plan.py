@@ -639,6 +639,8 @@ class PlanAccess:
         """A new goal: a besluit (of the PGA-expert, or taken in an overleg)."""
         self.casus.require(Need.DOEL)
         self._open_casus()
+        if leefgebied_id is not None and await self._session.get(Leefgebied, leefgebied_id) is None:
+            raise PlanRefused("leefgebied")
         besluit = await self._besluit("doel_vastgesteld")
         doel = Doel(
             casus_id=self.id,

@@ -186,9 +186,14 @@ async def test_bad_input_gets_a_dutch_message_and_changes_nothing(demo_any_db, c
     assert await count(db, Actie) == 0
     await add_actie(db, config, cid)
     actie = await newest_actie(db)
-    # Jeroen (betrokken, the aanmelder) presses Ahmed's forwarded card.
+    # Jeroen (betrokken, the aanmelder) presses Ahmed's forwarded card; Linda (not linked)
+    # presses its Details.
     other = await act(db, config, "a2", "actie.afgerond", {"actie": actie.id})
     assert "niet van jou" in (other.text or "")
+    other = await act(db, config, "a2", "actie.uitstel.open", {"actie": actie.id})
+    assert "niet van jou" in (other.text or "")
+    outsider = await act(db, config, "a5", "actie.open", {"actie": actie.id})
+    assert "geen toegang" in (outsider.text or "") and outsider.card is None
     done = await act(db, config, "a4", "actie.afgerond", {"actie": actie.id})
     assert "afgerond" in card_text(done.card)
     twice = await act(db, config, "a4", "actie.afgerond", {"actie": actie.id})
@@ -210,6 +215,14 @@ async def test_bad_input_gets_a_dutch_message_and_changes_nothing(demo_any_db, c
         )
         assert "casusregisseur" in (refused.text or ""), who
     assert (await newest_actie(db)).deadline == dt.date.fromisoformat(future_date(10))
+    unknown = await act(
+        db,
+        config,
+        "a1",
+        "plan.doel",
+        {"casus": cid, "doel_leefgebied": "99999", "omschrijving": "x", "goed_genoeg_als": "y"},
+    )
+    assert "Kies een leefgebied" in (unknown.text or "") and await count(db, Doel) == 0
     # A closed casus: no new actions.
     async with db.unit_of_work() as uow:
         casus = await uow.session.get(Casus, cid)
