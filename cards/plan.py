@@ -75,6 +75,7 @@ class PlanKaart:
     doelen: Sequence[tuple[str, str, str]]  # (doel token, title, text)
     acties: Sequence[ActieRegel]
     geschiedenis: Sequence[str] = ()
+    bewoner: Sequence[tuple[str, str]] = ()  # only for the linked, only in the 1:1 chat
     note: str | None = None
     notice: str | None = None
     leefgebied_opties: Sequence[Option] = ()
@@ -99,6 +100,8 @@ def plan_kaart(view: PlanKaart) -> Card:
         body.append(error(view.errors["_form"]))
     if view.note:
         body.append(text(view.note, subtle=True))
+    if view.bewoner:
+        body.append(facts(view.bewoner))
     body.append(heading("Leefgebieden"))
     body.append(
         facts(view.leefgebieden)

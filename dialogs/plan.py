@@ -9,6 +9,7 @@ gets a Dutch message and changes nothing.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from functools import wraps
 from typing import Any
 
@@ -127,6 +128,16 @@ async def _plan(
     kaart = await _plan_kaart(
         context.config, plan, view, notice=notice, values=values, errors=errors
     )
+    if view.met_teksten and plan.casus.allows(Need.IDENTITEIT):
+        # Who it is: for the linked, in their 1:1 chat (the plan needs it), audited.
+        persoon = await plan.casus.identiteit("plan van aanpak")
+        kaart = replace(
+            kaart,
+            bewoner=[
+                ("Bewoner", persoon.naam),
+                ("Geboortedatum", persoon.geboortedatum.strftime("%d-%m-%Y")),
+            ],
+        )
     return Outcome.private(plan_kaart(kaart), about=plan.id)
 
 

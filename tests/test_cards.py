@@ -114,6 +114,7 @@ PLAN_VIEW = plan.PlanKaart(
     doelen=[("1", "Huisvesting · open", "Woonplek behouden — goed genoeg als: geen achterstand")],
     acties=[ACTIE_REGEL],
     geschiedenis=["01-12-2026 10:00 Sanne: toegevoegd (actie)"],
+    bewoner=[("Bewoner", "X")],
     notice="Opgeslagen.",
     leefgebied_opties=[("1", "Huisvesting")],
     eigenaar_opties=[("p:1", "Ahmed"), ("o:1", "Organisatie: Reclassering"), ("bewoner", "X")],

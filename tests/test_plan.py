@@ -98,6 +98,7 @@ async def test_fill_a_plan_one_piece_at_a_time_with_history(demo_any_db, config)
     assert "Actie toegevoegd" in card_text(added.card)
     plan = await say(db, config, "a4", f"plan {code}")
     text = card_text(plan.card)
+    assert RESIDENT_NAME in text  # Ahmed is linked, in his 1:1 chat
     assert "Huurachterstand" in text and "score 2 → 4 (+2 sinds de start)" in text
     assert "Vaste woonplek behouden" in text and "drie maanden geen achterstand" in text
     assert "Afspraak maken bij de schuldhulp" in text and "Ahmed Yilmaz" in text
@@ -163,6 +164,7 @@ async def test_rights_through_the_gate(demo_any_db, config):
     # An adviser sees scores, not the texts, and adds no actions; Linda sees nothing.
     adviser = await say(db, config, "a6", f"plan {code}")
     assert "je ziet de scores" in card_text(adviser.card)
+    assert RESIDENT_NAME not in card_text(adviser.card)
     assert "Actie toevoegen" not in card_text(adviser.card)
     assert "acties zijn voor wie eraan werkt" in (
         (await add_actie(db, config, cid, "a6")).text or ""
