@@ -299,3 +299,25 @@ async def test_the_chair_sets_goals_and_scores_in_an_overleg(demo_any_db, config
     async with db.unit_of_work() as uow:
         (score,) = (await uow.session.scalars(select(PlanScore))).all()
     assert score.moment == f"overleg:{oid}" and score.overleg_id == oid and score.score == 3
+
+
+async def test_no_reminder_or_digest_carries_identity_of_a_casus_one_is_not_on(demo_db, config):
+    from tests.test_overleg import opgenomen
+
+    code_a, cid_a = await with_plan(demo_db, config)
+    code_b, cid_b = await opgenomen(demo_db, config, naam="Sanna Vermeulen", geboren="2004-02-03")
+    await add_actie(demo_db, config, cid_a, deadline=future_date(5))
+    await add_actie(demo_db, config, cid_b, eigenaar="bewoner", deadline=future_date(5))
+    far = dt.datetime.now(UTC) + dt.timedelta(days=60)
+    await run_at(demo_db, config, far)
+    await jobs.ensure_scheduled(demo_db, config=config)
+    await run_at(demo_db, config, far + dt.timedelta(days=8))  # the weekly digest too
+    identities = (*IDENTIFIERS, "Sanna Vermeulen", "Vermeulen", "2004-02-03", "03-02-2004")
+    for who in ("a1", "a2", "a3", "a4", "a5", "a6"):
+        for message in await messages(demo_db, who):
+            if "Herinnering" in message or "Weekoverzicht" in message or "Escalatie" in message:
+                assert not [i for i in identities if i.lower() in message.lower()], (who, message)
+    ahmed = " ".join(await reminder_messages(demo_db, "a4"))
+    assert code_a in ahmed and code_b not in ahmed  # Ahmed is on A only
+    digest = [m for m in await messages(demo_db, "a3") if "Weekoverzicht" in m]
+    assert digest and code_a in digest[-1] and code_b in digest[-1]  # Sanne runs both
