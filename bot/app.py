@@ -128,7 +128,7 @@ async def _jobs_loop(app: web.Application) -> None:
     worker = f"{socket.gethostname()}:{os.getpid()}"
     config = settings.dialog_config()
     try:
-        await jobs.ensure_scheduled(database)
+        await jobs.ensure_scheduled(database, config=config)
     except Exception as error:
         log.error("scheduling jobs failed type=%s", type(error).__name__)
     while True:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from collections.abc import Mapping
@@ -12,6 +13,7 @@ from urllib.parse import urlsplit
 
 from bot.service_urls import DEFAULT_SERVICE_URL_HOSTS, ServiceUrlPolicy, parse_host_entries
 from dialogs.core import Config
+from store import interventies
 from store.migrate import migrate, runtime_role_from_env
 
 # Every key ConfigurationBotFrameworkAuthentication reads; each may be set by an env var of the
@@ -71,6 +73,12 @@ class Settings:
     # the audit log (codes, no identity) is kept.
     reopen_days: int = 90
     audit_retention_days: int = 1825
+    reminder_days_before: int = 3
+    escalation_days: int = 7
+    reminder_time: str = "09:00"
+    digest_weekday: int = 0
+    digest_time: str = "08:00"
+    interventies_file: str = ""
     msal_instance_discovery: bool = True
     sdk: Mapping[str, str] = field(default_factory=dict)
     outbox_interval_seconds: float = 5.0
@@ -141,6 +149,12 @@ class Settings:
             retention_days=terms[0],
             reopen_days=terms[1],
             audit_retention_days=terms[2],
+            reminder_days_before=_int(env, "REMINDER_DAYS_BEFORE", 3, minimum=1),
+            escalation_days=_int(env, "ESCALATION_DAYS", 7, minimum=1),
+            reminder_time=_clock_time(env, "REMINDER_TIME", "09:00"),
+            digest_weekday=_weekday(env, "DIGEST_WEEKDAY", "maandag"),
+            digest_time=_clock_time(env, "DIGEST_TIME", "08:00"),
+            interventies_file=_catalogue(env),
             msal_instance_discovery=not _flag(env.get("MSAL_DISABLE_INSTANCE_DISCOVERY")),
             sdk={key: env[key] for key in SDK_KEYS if env.get(key)},
             outbox_interval_seconds=_float(env, "OUTBOX_INTERVAL_SECONDS", 5.0),
@@ -186,6 +200,12 @@ class Settings:
             signing_key=self.signing_key,
             retention_days=self.retention_days,
             reopen_days=self.reopen_days,
+            reminder_days_before=self.reminder_days_before,
+            escalation_days=self.escalation_days,
+            reminder_time=self.reminder_time,
+            digest_weekday=self.digest_weekday,
+            digest_time=self.digest_time,
+            interventies_file=self.interventies_file,
         )
 
 
@@ -285,6 +305,34 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
         return float(env.get(name, str(default)))
     except ValueError:
         raise ConfigurationError(f"{name} must be a number.") from None
+
+
+WEEKDAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
+
+
+def _clock_time(env: Mapping[str, str], name: str, default: str) -> str:
+    value = env.get(name, default).strip()
+    try:
+        return dt.datetime.strptime(value, "%H:%M").strftime("%H:%M")
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a time such as 09:00.") from None
+
+
+def _catalogue(env: Mapping[str, str]) -> str:
+    """INTERVENTIES_FILE, checked whole at start: a gemeente's mistake is told now."""
+    path = env.get("INTERVENTIES_FILE", "").strip()
+    try:
+        interventies.load(path or None)
+    except (OSError, interventies.CatalogusFout) as error:
+        raise ConfigurationError(f"INTERVENTIES_FILE: {error}") from None
+    return path
+
+
+def _weekday(env: Mapping[str, str], name: str, default: str) -> int:
+    value = env.get(name, default).strip().lower()
+    if value not in WEEKDAYS:
+        raise ConfigurationError(f"{name} must be a Dutch weekday: {', '.join(WEEKDAYS)}.")
+    return WEEKDAYS.index(value)
 
 
 def _signing_key(env: Mapping[str, str], local: bool) -> bytes:

@@ -285,6 +285,44 @@ VERSLAG_OPHALEN = Form("verslag.ophalen", ids=("overleg",))
 VERSLAG_VOLLEDIG = Form("verslag.volledig", ids=("overleg",))  # the PGA-expert, 1:1 only
 BESLUITEN_OPEN = Form("besluiten.open", ids=("casus",))  # the command `besluiten CODE`
 
+# --- the plan van aanpak and acties (#11) ---------------------------------------------------
+
+PLAN_OPEN = Form("plan.open", ids=("casus",))
+# The plan card holds three small forms (leefgebied, goal, action); each button sends all
+# inputs on the card, so the three verbs share one set of fields and each reads its own.
+_PLAN_FIELDS = (
+    Field("leefgebied", 12),
+    Field("probleem", 2000),
+    Field("score", 1),
+    Field("doel_leefgebied", 12),
+    Field("omschrijving", 1000),
+    Field("goed_genoeg_als", 1000),
+    Field("doel_status", 20),
+    Field("beschrijving", 1000),
+    Field("eigenaar", 20),
+    Field("deadline", 10),
+    Field("actie_doel", 12),
+    Field("actie_status", 20),
+    Field("reden", 1000),
+    Field("interventie", 150),
+)
+PLAN_LEEFGEBIED = Form("plan.leefgebied", _PLAN_FIELDS, ids=("casus",))
+# One goal at a time: `doel` (a token, none for a new one) and its `versie` as read.
+PLAN_DOEL = Form("plan.doel", _PLAN_FIELDS, ids=("casus",), tokens=("doel", "versie"))
+DOEL_OPEN = Form("plan.doel.open", ids=("casus",), tokens=("doel",))
+# One action at a time: new (no `actie`) or changed (`actie` and the `versie` as read).
+PLAN_ACTIE = Form("plan.actie", _PLAN_FIELDS, ids=("casus",), tokens=("actie", "versie"))
+ACTIE_OPEN = Form("actie.open", ids=("actie",))
+ACTIES = Form("acties")
+# `kaart`: which card it was pressed on, so that card is answered in place.
+ACTIE_AFGEROND = Form("actie.afgerond", ids=("actie",), tokens=("kaart",))
+ACTIE_UITSTEL_OPEN = Form("actie.uitstel.open", ids=("actie",), tokens=("kaart",))
+ACTIE_UITSTEL = Form(
+    "actie.uitstel", fields=(Field("tot", 10), Field("uitstel_reden", 1000)), ids=("actie",)
+)
+UITSTEL_BESLUIT = Form("actie.uitstel.besluit", ids=("actie",), tokens=("akkoord",))
+PLAN_ESCALEREN = Form("plan.escaleren", ids=("casus",))
+
 # --- beheer --------------------------------------------------------------------------------
 
 _BEHEER_FIELDS = (

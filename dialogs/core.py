@@ -33,6 +33,13 @@ class Config:
     retention_days: int = 365
     # Afsluiting (#13): a closed casus may be reopened by a besluit within this many days.
     reopen_days: int = 90
+    # The plan van aanpak (#11): reminders and the weekly digest, Amsterdam time.
+    reminder_days_before: int = 3
+    escalation_days: int = 7
+    reminder_time: str = "09:00"
+    digest_weekday: int = 0  # 0 = Monday
+    digest_time: str = "08:00"
+    interventies_file: str = ""  # the gemeente's catalogue; empty: the starter list
 
 
 @dataclass(frozen=True)

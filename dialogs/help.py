@@ -15,6 +15,8 @@ def commands_for(context: Context) -> list[tuple[str, str]]:
         ("aanmelden", "Een bewoner aanmelden voor de PGA"),
         ("casus CODE", "Een casus bekijken, bijvoorbeeld: casus PGA-2026-001"),
         ("besluiten CODE", "De besluiten over een casus, per overleg"),
+        ("plan CODE", "Het plan van aanpak van een casus: leefgebieden, doelen, acties"),
+        ("acties", "Je open acties, met afgerond en uitstel vragen"),
     ]
     if actor.is_pga_expert:
         commands.append(("triage", "Open aanmeldingen beoordelen"))
@@ -40,6 +42,7 @@ def commands_for(context: Context) -> list[tuple[str, str]]:
         commands.append(("monitor", "De PGA-monitor: cijfers per periode, ook in Excel"))
     if context.config.local_mode:
         commands.append(("als", "Proefomgeving: handel als een andere professional"))
+        commands.append(("herinneringen nu", "Proefomgeving: je herinneringen nu laten komen"))
     return commands
 
 

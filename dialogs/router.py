@@ -25,6 +25,7 @@ from dialogs import (
     koppelen,
     monitor,
     overleg,
+    plan,
     triage,
     verslag,
 )
@@ -87,6 +88,9 @@ COMMANDS: dict[str, Handler] = {
     "verslag": verslag.lijst,
     "verslagen": verslag.lijst,
     "besluiten": verslag.besluiten,
+    "plan": plan.show,
+    "acties": plan.acties,
+    "herinneringen nu": plan.herinneringen_nu,
 }
 
 
@@ -179,6 +183,19 @@ ROUTES: dict[str, Route] = {
         Route(forms.VERSLAG_OPHALEN, verslag.ophalen),
         Route(forms.VERSLAG_VOLLEDIG, verslag.volledig),
         Route(forms.BESLUITEN_OPEN, verslag.besluiten),
+        # The plan van aanpak (#11): always in the presser's 1:1 chat.
+        Route(forms.PLAN_OPEN, plan.show),
+        Route(forms.PLAN_LEEFGEBIED, plan.leefgebied),
+        Route(forms.DOEL_OPEN, plan.doel_open),
+        Route(forms.PLAN_DOEL, plan.doel),
+        Route(forms.PLAN_ACTIE, plan.actie),
+        Route(forms.ACTIE_OPEN, plan.actie_open),
+        Route(forms.ACTIES, plan.acties),
+        Route(forms.ACTIE_AFGEROND, plan.afgerond),
+        Route(forms.ACTIE_UITSTEL_OPEN, plan.uitstel_open),
+        Route(forms.ACTIE_UITSTEL, plan.uitstel),
+        Route(forms.UITSTEL_BESLUIT, plan.uitstel_besluit),
+        Route(forms.PLAN_ESCALEREN, plan.escaleren),
     )
 }
 
@@ -242,6 +259,19 @@ NOT_YOURS = {
     ),
     str(Need.CORRIGEREN): (
         "Vastgelegde gegevens verbetert de PGA-expert. Vraag het aan de PGA-expert."
+    ),
+    str(Need.PLAN): "Je adviseert bij deze casus: de teksten van het plan zie je niet.",
+    str(Need.DOEL): (
+        "Een doel vastleggen of wijzigen is een besluit van de PGA-expert (of in het overleg). "
+        "Vraag het aan de PGA-expert. Er is niets veranderd."
+    ),
+    str(Need.LEEFGEBIED): (
+        "Problemen en scores legt de casusregisseur of de PGA-expert vast. Er is niets veranderd."
+    ),
+    str(Need.ACTIE): "Je adviseert bij deze casus: acties zijn voor wie eraan werkt.",
+    str(Need.REGIE): (
+        "Dit beslist de casusregisseur van deze casus. Vraag het aan de casusregisseur. Er is "
+        "niets veranderd."
     ),
 }
 NOT_SHARED = (
@@ -322,7 +352,7 @@ async def _run(
         # In a channel the bot hears only what mentions it.
         outcome.text = re.sub(
             r"([Tt]yp|met) '(help|aanmelden|casus|kanaal|triage|beheer|koppelen|overleg|agenda"
-            r"|verslag|besluiten)",
+            r"|verslag|besluiten|plan|acties)",
             r"\1 '@Casusoverleg \2",
             outcome.text,
         )

@@ -68,6 +68,16 @@ class Need(StrEnum):
     VERSLAG = "verslag.maken"
     VERSLAG_LEZEN = "verslag.lezen"
     VERSLAG_VOLLEDIG = "verslag.volledig"
+    # The plan van aanpak (#11). The full plan (typed text may name the resident): personal.
+    PLAN = "plan.bekijken"
+    # Add or change a goal: a besluit of the PGA-expert, or of the chair in an overleg.
+    DOEL = "plan.doel"
+    # Problems and scores per leefgebied: who keeps the plan moving, or the overleg's chair.
+    LEEFGEBIED = "plan.leefgebied"
+    # Add and change actions: the casusregisseur and the betrokkenen (owners are checked too).
+    ACTIE = "plan.actie"
+    # Approve or refuse uitstel, call in the procesregisseur: the casusregisseur.
+    REGIE = "plan.regie"
 
 
 @dataclass(frozen=True)
@@ -94,6 +104,11 @@ NEEDS: dict[Need, Rule] = {
     Need.VERSLAG: Rule(OVERLEG_LEIDING, personal=False, action="C"),
     Need.VERSLAG_LEZEN: Rule(OVERLEG_LEIDING | {GENODIGDE}, personal=True, action="R"),
     Need.VERSLAG_VOLLEDIG: Rule(EXPERT, personal=True, action="R"),
+    Need.PLAN: Rule(WITH_IDENTITY, personal=True, action="R"),
+    Need.DOEL: Rule(OVERLEG_LEIDING, personal=False, action="U"),
+    Need.LEEFGEBIED: Rule(REGIE | {VOORZITTER}, personal=False, action="U"),
+    Need.ACTIE: Rule(WITH_IDENTITY, personal=True, action="U"),
+    Need.REGIE: Rule(frozenset({CASUSREGISSEUR}), personal=True, action="U"),
 }
 
 

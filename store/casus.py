@@ -397,7 +397,10 @@ class _Known:
 
 
 def _retention_statements(casus_id: int) -> list[Any]:
+    from store.plan import retention_statements as plan_statements  # store.plan imports this
+
     return [
+        *plan_statements(casus_id, REMOVED),
         update(Betrokkene)
         .where(Betrokkene.casus_id == casus_id)
         .values(
@@ -1044,6 +1047,9 @@ class CasusAccess(AfsluitingMethods):
         )
         self._session.add(afspraak)
         await self._session.flush()
+        from store.plan import afspraak_to_actie  # store.plan imports this module
+
+        await afspraak_to_actie(self._session, self._audit, afspraak)  # the plan tracks it (#11)
         self._log(
             "overleg.afspraak",
             "C",

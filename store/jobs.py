@@ -88,6 +88,20 @@ class JobRepository:
                 .values(due_at=next_due, claimed_by=None, claimed_at=None, pogingen=0)
             )
 
+    async def finish_held(self, jobs: Sequence[Job], worker: str) -> list[int]:
+        """Remove one-off jobs this worker still holds, in the transaction that does their
+        work; the ids removed. A job whose lease ran out and went to another worker is not
+        among them: that worker does it."""
+        if not jobs:
+            return []
+        result = await self._session.execute(
+            delete(Taak)
+            .where(Taak.id.in_([job.id for job in jobs]), Taak.claimed_by == worker)
+            .returning(Taak.id)
+            .execution_options(synchronize_session=False)
+        )
+        return list(result.scalars().all())
+
     async def retry(self, job: Job, worker: str, delay: dt.timedelta) -> None:
         await self._session.execute(
             update(Taak)

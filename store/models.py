@@ -328,6 +328,124 @@ class Afspraak(Base):
     vastgelegd_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
+# --- the plan van aanpak (#11) ----------------------------------------------------------------
+
+
+class Leefgebied(Base):
+    """A leefgebied of the plan van aanpak: the regional PGA-monitor's twelve, configurable.
+    `sleutel` is the value aanmeldingen already store, so existing data keeps its meaning."""
+
+    __tablename__ = "leefgebied"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sleutel: Mapped[str] = mapped_column(String(40), unique=True)
+    naam: Mapped[str] = mapped_column(String(100))
+    volgorde: Mapped[int] = mapped_column(Integer, default=0)
+    actief: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class PlanProbleem(Base):
+    """The problem of a casus on one leefgebied (may name the resident: the linked only)."""
+
+    __tablename__ = "plan_probleem"
+    __table_args__ = (UniqueConstraint("casus_id", "leefgebied_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    casus_id: Mapped[int] = mapped_column(ForeignKey("casus.id", ondelete="CASCADE"))
+    leefgebied_id: Mapped[int] = mapped_column(ForeignKey("leefgebied.id"))
+    probleem: Mapped[str | None] = mapped_column(Text)
+    gewijzigd_door_id: Mapped[int] = mapped_column(ForeignKey("professional.id"))
+    gewijzigd_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class PlanScore(Base):
+    """A score 1 (acute problematiek) … 5 (volledig zelfredzaam) on a leefgebied, one per
+    overleg, or per date when it was given outside an overleg (`moment` says which)."""
+
+    __tablename__ = "plan_score"
+    __table_args__ = (UniqueConstraint("casus_id", "leefgebied_id", "moment"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    casus_id: Mapped[int] = mapped_column(ForeignKey("casus.id", ondelete="CASCADE"))
+    leefgebied_id: Mapped[int] = mapped_column(ForeignKey("leefgebied.id"))
+    moment: Mapped[str] = mapped_column(String(30))  # overleg:<id> or datum:<yyyy-mm-dd>
+    overleg_id: Mapped[int | None] = mapped_column(ForeignKey("overleg.id", ondelete="SET NULL"))
+    datum: Mapped[dt.date] = mapped_column(Date)
+    score: Mapped[int] = mapped_column(Integer)
+    gegeven_door_id: Mapped[int] = mapped_column(ForeignKey("professional.id"))
+    gegeven_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Doel(Base):
+    """A goal of the plan, with when it is good enough to close. Set by a besluit (the
+    PGA-expert, or in an overleg); `versie` makes two editors see each other's change."""
+
+    __tablename__ = "doel"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    casus_id: Mapped[int] = mapped_column(ForeignKey("casus.id", ondelete="CASCADE"), index=True)
+    leefgebied_id: Mapped[int | None] = mapped_column(ForeignKey("leefgebied.id"))
+    omschrijving: Mapped[str] = mapped_column(Text)
+    goed_genoeg_als: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="open")  # open, behaald, vervallen
+    besluit_id: Mapped[int | None] = mapped_column(ForeignKey("besluit.id", ondelete="SET NULL"))
+    versie: Mapped[int] = mapped_column(Integer, default=1)
+    aangemaakt_door_id: Mapped[int] = mapped_column(ForeignKey("professional.id"))
+    aangemaakt_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Actie(Base):
+    """An action of the plan: owned by a linked professional, an organisation or the
+    resident, with a deadline. Its reminders are `taak` rows (soort `actie.herinnering`)."""
+
+    __tablename__ = "actie"
+    __table_args__ = (Index("ix_actie_open_deadline", "status", "deadline"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    casus_id: Mapped[int] = mapped_column(ForeignKey("casus.id", ondelete="CASCADE"), index=True)
+    doel_id: Mapped[int | None] = mapped_column(ForeignKey("doel.id", ondelete="SET NULL"))
+    beschrijving: Mapped[str] = mapped_column(Text)
+    eigenaar_soort: Mapped[str] = mapped_column(String(20))  # professional, organisatie, bewoner
+    eigenaar_professional_id: Mapped[int | None] = mapped_column(
+        ForeignKey("professional.id"), index=True
+    )
+    eigenaar_organisatie_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisatie.id"), index=True
+    )
+    deadline: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="open")  # open bezig afgerond vervallen
+    reden: Mapped[str | None] = mapped_column(Text)  # why it lapsed (vervallen)
+    # An afspraak of an overleg it came from: once.
+    afspraak_id: Mapped[int | None] = mapped_column(
+        ForeignKey("afspraak.id", ondelete="SET NULL"), unique=True
+    )
+    uitstel_tot: Mapped[dt.date | None] = mapped_column(Date)  # asked, waiting for the regie
+    uitstel_reden: Mapped[str | None] = mapped_column(Text)
+    # An intervention from the catalogue (store/interventies.py), by name.
+    interventie: Mapped[str | None] = mapped_column(String(150))
+    versie: Mapped[int] = mapped_column(Integer, default=1)
+    aangemaakt_door_id: Mapped[int] = mapped_column(ForeignKey("professional.id"))
+    aangemaakt_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    afgerond_at: Mapped[dt.datetime | None] = mapped_column()
+
+
+class PlanWijziging(Base):
+    """History of the plan: who changed what, when (old and new value; may hold typed text,
+    so it falls under retention)."""
+
+    __tablename__ = "plan_wijziging"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    casus_id: Mapped[int] = mapped_column(ForeignKey("casus.id", ondelete="CASCADE"), index=True)
+    onderwerp: Mapped[str] = mapped_column(String(20))  # probleem, score, doel, actie, casus
+    onderwerp_id: Mapped[int | None] = mapped_column(Integer)
+    wat: Mapped[str] = mapped_column(String(40))
+    oud: Mapped[str | None] = mapped_column(Text)
+    nieuw: Mapped[str | None] = mapped_column(Text)
+    door_id: Mapped[int | None] = mapped_column(ForeignKey("professional.id"))
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
 class AuditEvent(Base):
     """Append-only access log after NEN 7513. Holds no identifying data of residents."""
 

@@ -10,7 +10,18 @@ from typing import Any
 import jsonschema
 import pytest
 
-from cards import aanmelding, afsluiting, beheer, casus, common, koppelen, overleg, triage, verslag
+from cards import (
+    aanmelding,
+    afsluiting,
+    beheer,
+    casus,
+    common,
+    koppelen,
+    overleg,
+    plan,
+    triage,
+    verslag,
+)
 from store import reference as ref
 from tests.conftest import SCHEMAS
 
@@ -113,6 +124,32 @@ def built(builder: Any, *args: Any, **kwargs: Any) -> Any:
     """Call a card builder and remember that it is covered."""
     BUILDERS_USED.add(f"{builder.__module__}.{builder.__name__}")
     return builder(*args, **kwargs)
+
+
+ACTIE_REGEL = plan.ActieRegel(
+    1, "PGA-2026-001", "Bellen", "Ahmed", "12-12-2026", "open", True, "Uitstel gevraagd", True, True
+)
+PLAN_VIEW = plan.PlanKaart(
+    casus_id=1,
+    code="PGA-2026-001",
+    status="Opgenomen",
+    leefgebieden=[("Huisvesting", "Huurachterstand · score 2 → 3 (+1 sinds de start)")],
+    doelen=[("1", "Huisvesting · open", "Woonplek behouden — goed genoeg als: geen achterstand")],
+    acties=[ACTIE_REGEL],
+    geschiedenis=["01-12-2026 10:00 Sanne: toegevoegd (actie)"],
+    bewoner=[("Bewoner", "X")],
+    notice="Opgeslagen.",
+    leefgebied_opties=[("1", "Huisvesting")],
+    eigenaar_opties=[("p:1", "Ahmed"), ("o:1", "Organisatie: Reclassering"), ("bewoner", "X")],
+    doel_opties=[("1", "Woonplek behouden")],
+    interventie_opties=[("Woonbegeleiding", "Woonbegeleiding")],
+    suggesties=[("Woonbegeleiding", "Huisvesting", "Doel: de woning behouden. Bron: Wmo.")],
+    kan_doel=True,
+    kan_leefgebied=True,
+    kan_actie=True,
+    kan_regie=True,
+    errors={"_form": "Er ging iets mis.", "deadline": "Deze datum is al voorbij."},
+)
 
 
 CARDS: dict[str, Any] = {
@@ -420,6 +457,34 @@ CARDS: dict[str, Any] = {
         {"van": "Kies"},
         "https://x/d/a",
     ),
+    # The plan van aanpak and acties (#11).
+    "plan": built(plan.plan_kaart, PLAN_VIEW),
+    "plan_adviseur": built(
+        plan.plan_kaart, replace(PLAN_VIEW, kan_doel=False, kan_actie=False, note="Je adviseert")
+    ),
+    "plan_doel": built(plan.doel_kaart, plan.DoelKaart(PLAN_VIEW, "1", "2")),
+    "plan_actie": built(
+        plan.actie_kaart,
+        plan.ActieKaart(PLAN_VIEW, ACTIE_REGEL, [("Eigenaar", "Ahmed")], "1", True, False, True),
+    ),
+    "plan_actie_uitstel": built(
+        plan.actie_kaart,
+        plan.ActieKaart(PLAN_VIEW, ACTIE_REGEL, [("Eigenaar", "Ahmed")], "1", False, True),
+    ),
+    "acties": built(plan.acties_kaart, [ACTIE_REGEL], "Afgerond."),
+    "acties_leeg": built(plan.acties_kaart, []),
+    "herinnering": built(plan.herinnering_kaart, "voor", "PGA-2026-001", 1, "12-12-2026"),
+    "herinnering_escalatie": built(
+        plan.herinnering_kaart, "escalatie", "PGA-2026-001", 1, "12-12-2026"
+    ),
+    "actie_afgerond": built(plan.afgerond_kaart, "PGA-2026-001", 1, "Afgerond."),
+    "uitstel_verzoek": built(
+        plan.uitstel_verzoek_kaart, "PGA-2026-001", 1, "12-12-2026", "20-12-2026", "Ahmed"
+    ),
+    "weekoverzicht": built(
+        plan.weekoverzicht_kaart, [plan.OverzichtRegel(1, "PGA-2026-001", "2 open, 1 te laat")]
+    ),
+    "escalatie": built(plan.escalatie_kaart, "PGA-2026-001", 1, "Sanne"),
 }
 
 

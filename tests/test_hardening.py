@@ -168,6 +168,9 @@ async def test_retention_leaves_no_identifier_in_any_table(demo_any_db, config):
     await besluit(demo_db, config, "a6", code, toelichting=f"{RESIDENT_NAME} krijgt hulp")
     await say(demo_db, config, "a6", "overleg afronden", conversation_type="channel")
     await fetch_full(demo_db, config, oid)
+    from tests.test_plan import fill_plan_naming_the_resident  # it imports this module
+
+    await fill_plan_naming_the_resident(demo_db, config, cid)  # the plan van aanpak (#11)
     # Another professional's draft about the same resident, and a private card in the outbox.
     await act(demo_db, config, "a4", "aanmelding.bewaren", {"naam": "kevin oudeman"})
     await act(demo_db, config, "a1", "casus.open", {"casus": cid}, conversation_type="channel")

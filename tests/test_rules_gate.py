@@ -181,6 +181,12 @@ def test_the_needs_table_is_what_design_3_6_says() -> None:
         Need.VERSLAG_LEZEN: (expert | {VOORZITTER, GENODIGDE}, True, "R"),
         Need.VERSLAG_VOLLEDIG: (expert, True, "R"),
         Need.AANWEZIG: (expert | {VOORZITTER, GENODIGDE}, False, "U"),
+        # The plan van aanpak (#11).
+        Need.PLAN: (identity, True, "R"),
+        Need.DOEL: (expert | {"voorzitter"}, False, "U"),
+        Need.LEEFGEBIED: ({PGA_EXPERT, CASUSREGISSEUR, GEMEENTE_EXPERT, "voorzitter"}, False, "U"),
+        Need.ACTIE: (identity, True, "U"),
+        Need.REGIE: ({CASUSREGISSEUR}, True, "U"),
     }
     table = {n: (set(r.roles), r.personal, r.action) for n, r in NEEDS.items()}
     assert {n: table[n] for n in expected} == expected

@@ -206,3 +206,39 @@ def test_retention_reopen_and_audit_terms_are_refused_when_they_contradict() -> 
         30,
         60,
     )
+
+
+def test_reminder_and_digest_settings_reach_the_workflows() -> None:
+    settings = Settings.from_env(
+        {
+            "LOCAL_MODE": "1",
+            "REMINDER_DAYS_BEFORE": "5",
+            "ESCALATION_DAYS": "10",
+            "REMINDER_TIME": "8:30",
+            "DIGEST_WEEKDAY": "Vrijdag",
+            "DIGEST_TIME": "16:00",
+        }
+    )
+    config = settings.dialog_config()
+    assert (config.reminder_days_before, config.escalation_days) == (5, 10)
+    assert (config.reminder_time, config.digest_weekday, config.digest_time) == (
+        "08:30",
+        4,
+        "16:00",
+    )
+    defaults = Settings.from_env({"LOCAL_MODE": "1"}).dialog_config()
+    assert (defaults.reminder_days_before, defaults.digest_weekday) == (3, 0)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("DIGEST_WEEKDAY", "monday"),
+        ("DIGEST_TIME", "acht uur"),
+        ("REMINDER_TIME", "25:00"),
+        ("REMINDER_DAYS_BEFORE", "0"),
+    ],
+)
+def test_bad_reminder_settings_are_refused_at_start(name: str, value: str) -> None:
+    with pytest.raises(ConfigurationError, match=name):
+        Settings.from_env({"LOCAL_MODE": "1", name: value})
