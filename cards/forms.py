@@ -234,6 +234,16 @@ BESPREKING_AFSPRAAK = BESPREKING_BESLUIT.with_verb("bespreking.afspraak")
 # Identity of the casus of an agenda item: in the presser's 1:1 chat, only when linked.
 OVERLEG_DETAILS = Form("overleg.details", ids=("agendapunt",))
 
+# --- signalen between overleggen and the timeline (issue #10) --------------------------------
+
+SIGNAAL_OPEN = Form("signaal.open")
+SIGNAAL_VASTLEGGEN = Form(
+    "signaal.vastleggen",
+    fields=(Field("casus", 12), Field("tekst", 2000), Field("delen", 5)),
+    tokens=("_form",),
+)
+TIJDLIJN_OPEN = Form("tijdlijn.open", ids=("casus",))
+
 # --- beheer --------------------------------------------------------------------------------
 
 _BEHEER_FIELDS = (

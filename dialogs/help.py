@@ -14,6 +14,8 @@ def commands_for(context: Context) -> list[tuple[str, str]]:
         ("help", "Wat kan ik hier?"),
         ("aanmelden", "Een bewoner aanmelden voor de PGA"),
         ("casus CODE", "Een casus bekijken, bijvoorbeeld: casus PGA-2026-001"),
+        ("signaal", "Een signaal over een casus melden, tussen twee overleggen door"),
+        ("tijdlijn CODE", "Alles wat er met een casus gebeurde, op datum"),
     ]
     if actor.is_pga_expert:
         commands.append(("triage", "Open aanmeldingen beoordelen"))

@@ -14,7 +14,7 @@ from typing import Any
 
 from cards import forms
 from cards.forms import Form
-from dialogs import aanmelding, beheer, casus, demo, help, koppelen, overleg, triage
+from dialogs import aanmelding, beheer, casus, demo, help, koppelen, overleg, signalen, triage
 from dialogs.core import (
     Audience,
     Config,
@@ -62,6 +62,9 @@ COMMANDS: dict[str, Handler] = {
     "overleg afronden": overleg.afronden,
     "agenda": overleg.agenda,
     "agenda publiceren": overleg.publiceren,
+    "signaal": signalen.open_form,
+    "signaleren": signalen.open_form,
+    "tijdlijn": signalen.tijdlijn,
 }
 
 
@@ -128,6 +131,9 @@ ROUTES: dict[str, Route] = {
         Route(forms.BESPREKING_AFSPRAAK, overleg.afspraak, shared=True),
         # Identity: always answered in the presser's 1:1 chat.
         Route(forms.OVERLEG_DETAILS, overleg.details),
+        Route(forms.SIGNAAL_OPEN, signalen.open_form),
+        Route(forms.SIGNAAL_VASTLEGGEN, signalen.vastleggen),
+        Route(forms.TIJDLIJN_OPEN, signalen.tijdlijn),
     )
 }
 
@@ -167,6 +173,7 @@ NOT_YOURS = {
     str(Need.TRIAGE): "Triage doet de PGA-expert van de gemeente.",
     str(Need.IDENTITEIT): "Je adviseert bij deze casus: wie het is, zie je niet.",
     str(Need.DOSSIER): "Je adviseert bij deze casus: het dossier zie je niet.",
+    str(Need.SIGNAAL): "Je adviseert bij deze casus: een signaal melden de betrokkenen.",
 }
 NOT_SHARED = (
     "Dit bericht bevat gegevens van een bewoner en hoort niet in een kanaal. Het is niet "
@@ -194,6 +201,8 @@ def parse_command(text: str) -> tuple[str, str]:
 async def handle_text(db: Database, config: Config, incoming: Incoming, text: str) -> Outcome:
     command, rest = parse_command(text)
     handler = COMMANDS.get(command, help.show)
+    if not incoming.personal:  # everyone in the channel read it: does it name a resident?
+        handler = signalen.screened(text, handler)
     return await _run(db, config, incoming, handler, {"_args": rest})
 
 
@@ -245,7 +254,8 @@ async def _run(
     if outcome.text and not incoming.personal:
         # In a channel the bot hears only what mentions it.
         outcome.text = re.sub(
-            r"([Tt]yp|met) '(help|aanmelden|casus|kanaal|triage|beheer|koppelen|overleg|agenda)",
+            r"([Tt]yp|met) '(help|aanmelden|casus|kanaal|triage|beheer|koppelen|overleg|agenda"
+            r"|signaal|tijdlijn)",
             r"\1 '@Casusoverleg \2",
             outcome.text,
         )

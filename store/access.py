@@ -49,6 +49,12 @@ class Need(StrEnum):
     # Lead the overleg: start and close it, record besluiten and afspraken on the discussion
     # card in the channel. Not personal: what it shows is built from the shared-safe view.
     BESPREKEN = "overleg.bespreken"
+    # Report a signal between overleggen: typed text that may name the resident, so in
+    # private, by those who work on the casus (an adviser does not know who it is).
+    SIGNAAL = "signaal.melden"
+    # The casus's timeline: kinds, dates, codes and redacted text for anyone with a role, also
+    # in a channel; in full and with identity only with DOSSIER, in private.
+    TIJDLIJN = "tijdlijn.bekijken"
 
 
 @dataclass(frozen=True)
@@ -68,6 +74,8 @@ NEEDS: dict[Need, Rule] = {
     Need.KOPPELEN: Rule(EXPERT, personal=True, action="C"),
     Need.OVERLEG_PLANNEN: Rule(EXPERT, personal=True, action="U"),
     Need.BESPREKEN: Rule(OVERLEG_LEIDING, personal=False, action="C"),
+    Need.SIGNAAL: Rule(WITH_IDENTITY, personal=True, action="C"),
+    Need.TIJDLIJN: Rule(ANY_ROLE, personal=False, action="R"),
 }
 
 
