@@ -11,12 +11,29 @@ import logging
 import uuid
 from typing import Any
 
-from sqlalchemy import func, select, update
+import pytest
+from alembic import command
+from sqlalchemy import func, insert, select, update
 
 from dialogs import router, signalen
 from dialogs.core import Audience, Outcome
+from dialogs.retention import apply_retention
 from dialogs.router import NO_ACCESS
-from store.models import AuditEvent, Bericht, Casus, Herkenning, Signaal
+from store.access import Need, issue
+from store.casus import CasusClosed
+from store.db import Database
+from store.migrate import alembic_config, upgrade
+from store.models import (
+    Aanmelding,
+    AuditEvent,
+    Bericht,
+    Casus,
+    Gemeente,
+    Herkenning,
+    Persoonsgegevens,
+    Professional,
+    Signaal,
+)
 from tests.conftest import incoming
 from tests.helpers import (
     IDENTIFIERS,
@@ -125,7 +142,7 @@ async def test_a_signal_is_kept_in_full_and_shared_redacted(demo_any_db, config)
 
 async def test_a_signal_not_shared_stays_out_of_the_channel(demo_any_db, config):
     db = demo_any_db
-    code, cid = await with_channel(db, config)
+    _, cid = await with_channel(db, config)
     before = len(await channel_cards(db))
     done = await signaal(db, config, "a3", cid, "Buren melden weer geluidsoverlast")
     assert "Het kanaal ziet er niets van" in card_text(done.card)
@@ -137,7 +154,7 @@ async def test_a_signal_not_shared_stays_out_of_the_channel(demo_any_db, config)
 async def test_bad_signals_get_a_dutch_message_and_change_nothing(demo_any_db, config):
     db = demo_any_db
     code, cid = await with_channel(db, config)
-    other, other_id = await opgenomen(db, config, naam="Priya Ramdin", geboren="2001-06-09")
+    _, other_id = await opgenomen(db, config, naam="Priya Ramdin", geboren="2001-06-09")
 
     empty = await signaal(db, config, "a4", cid, "")
     assert signalen.EMPTY in card_text(empty.card)
@@ -158,13 +175,19 @@ async def test_bad_signals_get_a_dutch_message_and_change_nothing(demo_any_db, c
     shared = await act(
         db, config, "a4", "signaal.vastleggen", {"casus": str(cid), "tekst": "x"}, "channel"
     )
-    assert "privéchat" in (shared.text or "") or "gedeeld gesprek" in (shared.text or "")
-    # A closed casus takes no signal.
+    assert "hoort niet in een gedeeld gesprek" in (shared.text or "")
+    # A closed casus is no longer offered, and the store refuses it too.
+    await link(db, config, other_id, "a4")
     async with db.unit_of_work() as uow:
         await uow.session.execute(update(Casus).where(Casus.id == cid).values(status="afgesloten"))
         await uow.commit()
     closed = await signaal(db, config, "a4", cid, "Iets gezien")
-    assert closed.text == signalen.NONE_LINKED or "Kies een casus" in card_text(closed.card)
+    assert signalen.NOT_IN_LIST in card_text(closed.card)
+    ahmed = await professional_id(db, "a4")
+    async with db.unit_of_work() as uow:
+        casus = await uow.casussen.open(cid, issue(ahmed, "t", "o", "c", "personal"), Need.SIGNAAL)
+        with pytest.raises(CasusClosed):
+            await casus.record_signaal("Iets gezien", delen=False)
     assert await signaal_rows(db) == []
 
 
@@ -237,8 +260,6 @@ async def test_a_resident_of_another_tenant_does_not_count(demo_any_db, config):
     db = demo_any_db
     await with_channel(db, config)
     async with db.unit_of_work() as uow:
-        from store.access import issue
-
         elsewhere = issue(1, "other-tenant", "x", "c", "channel")
         assert not await uow.casussen.names_a_resident(elsewhere, "Oudeman")
         here = issue(1, incoming("a1").tenant_id, "x", "c", "channel")
@@ -309,7 +330,7 @@ async def test_an_adviser_sees_no_identity_and_an_outsider_nothing(demo_any_db, 
 
 async def test_retention_removes_signal_text_and_the_digests(demo_any_db, config):
     db = demo_any_db
-    code, cid = await timeline_world(db, config)
+    _, cid = await timeline_world(db, config)
     async with db.unit_of_work() as uow:
         await uow.session.execute(
             update(Casus)
@@ -318,8 +339,6 @@ async def test_retention_removes_signal_text_and_the_digests(demo_any_db, config
         )
         await uow.commit()
     assert await dump_all_tables(db, ("supermarkt",))
-    from dialogs.retention import apply_retention
-
     later = dt.datetime.now(dt.UTC) + dt.timedelta(days=config.retention_days + 1)
     assert await apply_retention(db, config.retention_days, now=later) == 1
     assert await dump_all_tables(db, ("supermarkt", "geheime", *IDENTIFIERS)) == []
@@ -336,8 +355,6 @@ async def test_retention_removes_signal_text_and_the_digests(demo_any_db, config
 
 
 async def _requester(uow):
-    from store.access import issue
-
     return issue(1, incoming("a1").tenant_id, "x", "c", "channel")
 
 
@@ -350,3 +367,76 @@ async def test_unsent_channel_pointer_names_nobody(demo_any_db, config):
     async with db.unit_of_work() as uow:
         rows = (await uow.session.scalars(select(Bericht))).all()
     assert all("oudeman" not in (card_text(b.kaart) + (b.tekst or "")).lower() for b in rows)
+
+
+# --- the migration ---------------------------------------------------------------------------
+
+
+async def test_the_migration_fills_the_digests_of_residents_already_known(database_url):
+    """Residents referred before 0012 are recognised from the first channel message on."""
+
+    def to(revision: str):
+        def run(connection) -> None:
+            config = alembic_config()
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+
+        return run
+
+    db = Database.from_url(database_url)
+    try:
+        async with db.engine.begin() as connection:
+            await connection.run_sync(to("0009"))
+            await connection.execute(insert(Gemeente).values(id=1, naam="Oudstad"))
+            await connection.execute(
+                insert(Professional).values(
+                    id=1,
+                    tenant_id="t",
+                    aad_object_id="o",
+                    naam="P",
+                    is_beheerder=False,
+                    actief=True,
+                )
+            )
+            await connection.execute(
+                insert(Casus).values(
+                    id=1,
+                    code="PGA-2025-001",
+                    gemeente_id=1,
+                    status="opgenomen",
+                    doelgroep="volwassene",
+                    urgentie="normaal",
+                    created_at=dt.datetime.now(dt.UTC),
+                )
+            )
+            await connection.execute(
+                insert(Aanmelding).values(
+                    casus_id=1,
+                    aanmelder_id=1,
+                    ingediend_at=dt.datetime.now(dt.UTC),
+                    criteria={},
+                    leefgebieden=[],
+                    partner_ids=[],
+                    reden="r",
+                    bewoner_geinformeerd=True,
+                    status="open",
+                    voor_advies=False,
+                )
+            )
+            await connection.execute(
+                insert(Persoonsgegevens).values(
+                    casus_id=1,
+                    naam="Ria Veldhuis",
+                    naam_sleutel="ria veldhuis",
+                    geboortedatum=dt.date(1980, 5, 6),
+                    woonplaats="Oudstad",
+                )
+            )
+        await upgrade(db.engine)
+        async with db.unit_of_work() as uow:
+            requester = issue(1, "t", "o", "c", "channel")
+            assert await uow.casussen.names_a_resident(requester, "VELDHUIS weer gezien")
+            assert await uow.casussen.names_a_resident(requester, "geboren 6-5-1980")
+            assert not await uow.casussen.names_a_resident(requester, "Ria weer gezien")
+    finally:
+        await db.dispose()
