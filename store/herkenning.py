@@ -7,7 +7,7 @@ private to remove it. The answer is only yes or no: nothing says which casus mat
 The check runs on every channel message, so it must not read every resident. Each resident's
 identifiers are kept as digests in `herkenning` (surname parts, the full name, the address,
 the postcode, the birth date); a message is turned into the same digests (each run of up to
-five words, each date in a Dutch notation, each postcode) and looked up with one indexed
+six words, each date in a Dutch notation, each postcode) and looked up with one indexed
 query per 900 keys. Digests, not names: the names in clear stay in `Persoonsgegevens` alone.
 """
 
@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from store.models import Aanmelding, Herkenning, Professional
 from store.privacy import MONTHS, TUSSENVOEGSELS, KnownPerson, words
 
-LONGEST_NAME = 5  # words in a run that can be a full name or an address
+LONGEST_NAME = 6  # words in a run that can be a full name or an address
 CHUNK = 900  # keys per query: under SQLite's oldest limit of 999 parameters
 MENTION = re.compile(r"<at>[^<]*</at>", re.IGNORECASE)  # a colleague, not a resident
 
@@ -68,7 +68,8 @@ def keys_of(persoon: KnownPerson) -> set[str]:
     alone does not count: a colleague called Kevin is not the resident."""
     naam = words(persoon.naam)
     surname = naam[1:] if len(naam) > 1 else naam
-    keys = {"t:" + " ".join(naam)} if naam else set()
+    # The whole name; one short word alone ("Mo") would hit every other message.
+    keys = {"t:" + " ".join(naam)} if len(naam) > 1 or (naam and _telling(naam[0])) else set()
     keys |= {"t:" + part for part in surname if _telling(part)}
     if persoon.adres and words(persoon.adres):
         keys.add("t:" + " ".join(words(persoon.adres)))
@@ -81,7 +82,7 @@ def keys_of(persoon: KnownPerson) -> set[str]:
 
 
 def keys_in(text: str) -> set[str]:
-    """Every key a text could match: each run of up to five words, each date in a Dutch
+    """Every key a text could match: each run of up to six words, each date in a Dutch
     notation (also with a two-digit year), each postcode."""
     text = MENTION.sub(" ", text)
     folded = _fold(text)

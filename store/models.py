@@ -339,7 +339,7 @@ class Signaal(Base):
 
 
 class Herkenning(Base):
-    """Keyed digests of what identifies a resident (surname parts, the full name, birth date,
+    """Digests of what identifies a resident (surname parts, the full name, birth date,
     address, postcode), so a channel message is checked with one indexed lookup instead of
     reading every resident (store/herkenning.py). Digests, not names: identifying data in
     clear lives only in `Persoonsgegevens`. Removed with the casus at retention."""

@@ -123,6 +123,10 @@ async def test_a_signal_is_kept_in_full_and_shared_redacted(demo_any_db, config)
     assert any("Signaal melden" in t and code in t for t in await pending_texts(db, ahmed))
     form = await say(db, config, "a4", "signaal")
     assert choices(form.card) == [code]
+    chosen = await say(db, config, "a4", f"signaal {code.lower()}")
+    assert f'"value": "{cid}"' in card_text(chosen.card)
+    listed = card_text((await say(db, config, "a4", "help")).card)
+    assert "signaal" in listed and "tijdlijn CODE" in listed
 
     done = await signaal(
         db, config, "a4", cid, "kevin OUDEMAN stond weer bij de buren", delen="true"
