@@ -66,6 +66,7 @@ def casus_overzicht(view: CasusView) -> Card:
         actions.append(
             execute("Professionals koppelen", forms.KOPPELEN_OPEN, {"casus": view.casus_id})
         )
+    actions.append(execute("Tijdlijn", forms.TIJDLIJN_OPEN, {"casus": view.casus_id}))
     return card(body, actions)
 
 

@@ -46,7 +46,7 @@ from tests.helpers import (
 )
 from tests.test_hardening import dump_all_tables
 from tests.test_koppelen import link
-from tests.test_overleg import CHANNEL, channel_cards, opgenomen, plain
+from tests.test_overleg import CHANNEL, button, channel_cards, opgenomen, plain
 from tests.test_voortraject import pending_texts
 
 MENTION = "<at>Casusoverleg</at> "
@@ -320,6 +320,9 @@ async def test_an_adviser_sees_no_identity_and_an_outsider_nothing(demo_any_db, 
     text = plain(adviser.card)
     assert signalen.ADVISER in text and RESIDENT_NAME not in text
     assert "Geheime aantekening" not in text and "oudeman" not in text.lower()
+    overview = await say(db, config, "a6", f"casus {code}")  # the same from the casus card
+    pressed = await act(db, config, "a6", "tijdlijn.open", button(overview.card, "tijdlijn.open"))
+    assert plain(pressed.card) == text
     outsider = await say(db, config, "a5", f"tijdlijn {code}")
     assert outsider.text == NO_ACCESS == (await say(db, config, "a5", f"casus {code}")).text
     unknown = await say(db, config, "a5", "tijdlijn PGA-2026-999")
