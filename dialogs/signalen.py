@@ -97,7 +97,7 @@ def screened(text: str, step: Handler) -> Handler:
 
     @wraps(step)
     async def wrapped(context: Context, data: dict[str, Any]) -> Outcome:
-        if await context.uow.casussen.names_a_resident(context.actor.requester, text):
+        if await context.uow.casussen.screen_channel_message(context.actor.requester, text):
             reply = Outcome(text=await private_delivery_text(context, CHANNEL_POINTER))
             return reply.tell(PrivateMessage(context.actor.id, text=REMOVE_PLEASE))
         return await step(context, data)

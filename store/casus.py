@@ -301,9 +301,13 @@ class CasusRepository:
 
     async def names_a_resident(self, requester: Requester, text: str) -> bool:
         """Whether `text` holds an identifier of a resident of any casus of the requester's
-        tenant. Only yes or no; a hit is audited with who and where, never the text or the
-        casus (that would say whom the message named)."""
-        found = await herkenning.names_a_resident(self._session, requester.tenant_id, text)
+        tenant. Only yes or no: never which casus."""
+        return await herkenning.names_a_resident(self._session, requester.tenant_id, text)
+
+    async def screen_channel_message(self, requester: Requester, text: str) -> bool:
+        """`names_a_resident` for a message typed in a shared conversation; a hit is audited
+        with who and where, never the text or the casus (that would say whom it named)."""
+        found = await self.names_a_resident(requester, text)
         if found:
             self._audit.record("kanaalbericht.herkend", "E", requester, outcome="geweigerd")
         return found

@@ -175,6 +175,7 @@ async def test_bad_signals_get_a_dutch_message_and_change_nothing(demo_any_db, c
     # Another resident's name cannot go to the channel, even redacted for this casus.
     naming = await signaal(db, config, "a4", cid, "Gezien met Ramdin", delen="true")
     assert signalen.STILL_IDENTIFYING in card_text(naming.card)
+    assert "kanaalbericht.herkend" not in await audit_blob(db)  # not a channel message
     # Pressed in a channel: the form belongs in the 1:1 chat.
     shared = await act(
         db, config, "a4", "signaal.vastleggen", {"casus": str(cid), "tekst": "x"}, "channel"
