@@ -113,3 +113,21 @@ def test_a_long_name_is_recognised_whole() -> None:
 def test_digests_are_fixed_length_and_differ_per_key() -> None:
     assert len(digest("t:oudeman")) == 32
     assert digest("t:oudeman") != digest("t:oudemann")
+
+
+def test_a_three_letter_surname_counts() -> None:
+    assert named("Ali belde", Persoon("Mo Ali", dt.date(1990, 1, 1)))
+
+
+def test_a_whole_name_of_short_parts_counts_though_its_parts_do_not() -> None:
+    mo_li = Persoon("Mo Li", dt.date(1990, 1, 1))
+    assert named("mo li belde", mo_li) and not named("li belde", mo_li)
+
+
+@pytest.mark.parametrize("text", ["17111985", "19851117", "17-11-1985", "17 nov 1985"])
+def test_compact_dates_with_any_month_and_century(text: str) -> None:
+    assert named(text, Persoon("Kim de Wit", dt.date(1985, 11, 17)))
+
+
+def test_a_two_digit_year_valid_in_one_century_only() -> None:
+    assert "d:2000-02-29" in keys_in("29-2-00")  # 1900 was no leap year

@@ -269,6 +269,10 @@ async def test_a_resident_of_another_tenant_does_not_count(demo_any_db, config):
         assert not await uow.casussen.names_a_resident(elsewhere, "Oudeman")
         here = issue(1, incoming("a1").tenant_id, "x", "c", "channel")
         assert await uow.casussen.names_a_resident(here, "Oudeman")
+        # Keys are looked up in chunks: a name after the first chunks still counts.
+        long_text = " ".join(f"woord{i}" for i in range(2000))
+        assert not await uow.casussen.names_a_resident(here, long_text)
+        assert await uow.casussen.names_a_resident(here, f"{long_text} Oudeman")
 
 
 # --- the timeline ----------------------------------------------------------------------------
