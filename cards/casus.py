@@ -80,6 +80,7 @@ def casus_overzicht(view: CasusView) -> Card:
     actions += _rights_actions(view)
     if view.besluiten:  # the besluitenlijst, each besluit with its overleg (#12)
         actions.append(execute("Alle besluiten", forms.BESLUITEN_OPEN, {"casus": view.casus_id}))
+    actions.append(execute("Tijdlijn", forms.TIJDLIJN_OPEN, {"casus": view.casus_id}))
     return card(body, actions)
 
 

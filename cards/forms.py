@@ -323,6 +323,16 @@ ACTIE_UITSTEL = Form(
 UITSTEL_BESLUIT = Form("actie.uitstel.besluit", ids=("actie",), tokens=("akkoord",))
 PLAN_ESCALEREN = Form("plan.escaleren", ids=("casus",))
 
+# --- signalen between overleggen and the timeline (issue #10) --------------------------------
+
+SIGNAAL_OPEN = Form("signaal.open")
+SIGNAAL_VASTLEGGEN = Form(
+    "signaal.vastleggen",
+    fields=(Field("casus", 12), Field("tekst", 2000), Field("delen", 5)),
+    tokens=("_form",),
+)
+TIJDLIJN_OPEN = Form("tijdlijn.open", ids=("casus",))
+
 # --- beheer --------------------------------------------------------------------------------
 
 _BEHEER_FIELDS = (

@@ -17,6 +17,8 @@ def commands_for(context: Context) -> list[tuple[str, str]]:
         ("besluiten CODE", "De besluiten over een casus, per overleg"),
         ("plan CODE", "Het plan van aanpak van een casus: leefgebieden, doelen, acties"),
         ("acties", "Je open acties, met afgerond en uitstel vragen"),
+        ("signaal", "Een signaal over een casus melden, tussen twee overleggen door"),
+        ("tijdlijn CODE", "Alles wat er met een casus gebeurde, op datum"),
     ]
     if actor.is_pga_expert:
         commands.append(("triage", "Open aanmeldingen beoordelen"))

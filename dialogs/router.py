@@ -26,6 +26,7 @@ from dialogs import (
     monitor,
     overleg,
     plan,
+    signalen,
     triage,
     verslag,
 )
@@ -91,6 +92,9 @@ COMMANDS: dict[str, Handler] = {
     "plan": plan.show,
     "acties": plan.acties,
     "herinneringen nu": plan.herinneringen_nu,
+    "signaal": signalen.open_form,
+    "signaleren": signalen.open_form,
+    "tijdlijn": signalen.tijdlijn,
 }
 
 
@@ -196,6 +200,9 @@ ROUTES: dict[str, Route] = {
         Route(forms.ACTIE_UITSTEL, plan.uitstel),
         Route(forms.UITSTEL_BESLUIT, plan.uitstel_besluit),
         Route(forms.PLAN_ESCALEREN, plan.escaleren),
+        Route(forms.SIGNAAL_OPEN, signalen.open_form),
+        Route(forms.SIGNAAL_VASTLEGGEN, signalen.vastleggen),
+        Route(forms.TIJDLIJN_OPEN, signalen.tijdlijn),
     )
 }
 
@@ -273,6 +280,7 @@ NOT_YOURS = {
         "Dit beslist de casusregisseur van deze casus. Vraag het aan de casusregisseur. Er is "
         "niets veranderd."
     ),
+    str(Need.SIGNAAL): "Je adviseert bij deze casus: een signaal melden de betrokkenen.",
 }
 NOT_SHARED = (
     "Dit bericht bevat gegevens van een bewoner en hoort niet in een kanaal. Het is niet "
@@ -300,6 +308,8 @@ def parse_command(text: str) -> tuple[str, str]:
 async def handle_text(db: Database, config: Config, incoming: Incoming, text: str) -> Outcome:
     command, rest = parse_command(text)
     handler = COMMANDS.get(command, help.show)
+    if not incoming.personal:  # everyone in the channel read it: does it name a resident?
+        handler = signalen.screened(text, handler)
     return await _run(db, config, incoming, handler, {"_args": rest})
 
 
@@ -352,7 +362,7 @@ async def _run(
         # In a channel the bot hears only what mentions it.
         outcome.text = re.sub(
             r"([Tt]yp|met) '(help|aanmelden|casus|kanaal|triage|beheer|koppelen|overleg|agenda"
-            r"|verslag|besluiten|plan|acties)",
+            r"|verslag|besluiten|plan|acties|signaal|tijdlijn)",
             r"\1 '@Casusoverleg \2",
             outcome.text,
         )

@@ -78,6 +78,12 @@ class Need(StrEnum):
     ACTIE = "plan.actie"
     # Approve or refuse uitstel, call in the procesregisseur: the casusregisseur.
     REGIE = "plan.regie"
+    # Report a signal between overleggen: typed text that may name the resident, so in
+    # private, by those who work on the casus (an adviser does not know who it is).
+    SIGNAAL = "signaal.melden"
+    # The casus's timeline: kinds, dates, codes and redacted text for anyone with a role, also
+    # in a channel; in full and with identity only with DOSSIER, in private.
+    TIJDLIJN = "tijdlijn.bekijken"
 
 
 @dataclass(frozen=True)
@@ -109,6 +115,8 @@ NEEDS: dict[Need, Rule] = {
     Need.LEEFGEBIED: Rule(REGIE | {VOORZITTER}, personal=False, action="U"),
     Need.ACTIE: Rule(WITH_IDENTITY, personal=True, action="U"),
     Need.REGIE: Rule(frozenset({CASUSREGISSEUR}), personal=True, action="U"),
+    Need.SIGNAAL: Rule(WITH_IDENTITY, personal=True, action="C"),
+    Need.TIJDLIJN: Rule(ANY_ROLE, personal=False, action="R"),
 }
 
 

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import String, delete, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from store import herkenning
 from store.access import (
     GEMEENTE_EXPERT,
     NEEDS,
@@ -47,17 +48,20 @@ from store.models import (
     DocumentGrant,
     EenmaligeSleutel,
     Gemeente,
+    Herkenning,
     Organisatie,
     Overleg,
     Persoonsgegevens,
     PgaExpert,
     Professional,
+    Signaal,
     Startgesprek,
     VerslagDocument,
     utcnow,
 )
 from store.privacy import identifiers_of, name_key, redact
 from store.sql import dialect_insert
+from store.tijdlijn import gebeurtenissen
 from store.views import (
     AanmeldingItem,
     AanmeldingView,
@@ -76,7 +80,9 @@ from store.views import (
     IdentiteitView,
     OverlegView,
     SharedCasusView,
+    SignaalKeuze,
     StartgesprekView,
+    TijdlijnView,
     Vastgelegd,
 )
 
@@ -93,6 +99,12 @@ ROLE_ORDER = (
 # Who can own an afspraak: those who work on the casus (an adviser does not).
 EIGENAAR_ROLLEN = ("pga_expert", "casusregisseur", "betrokken")
 REMOVED = "(verwijderd na bewaartermijn)"
+# Who reports signals: the link roles that work on the casus (not an adviser).
+SIGNAAL_ROLLEN = sorted(NEEDS[Need.SIGNAAL].roles - {GEMEENTE_EXPERT})
+
+
+class CasusClosed(Exception):
+    """The casus is closed: it takes no new signal."""
 
 
 class CasusRepository:
@@ -192,15 +204,15 @@ class CasusRepository:
         )
         self._session.add(casus)
         await self._session.flush()
-        self._session.add(
-            Persoonsgegevens(
-                casus_id=casus.id,
-                naam=persoon["naam"],
-                naam_sleutel=name_key(persoon["naam"]),
-                geboortedatum=persoon["geboortedatum"],
-                woonplaats=persoon["woonplaats"],
-            )
+        persoonsgegevens = Persoonsgegevens(
+            casus_id=casus.id,
+            naam=persoon["naam"],
+            naam_sleutel=name_key(persoon["naam"]),
+            geboortedatum=persoon["geboortedatum"],
+            woonplaats=persoon["woonplaats"],
         )
+        self._session.add(persoonsgegevens)
+        await herkenning.index(self._session, casus.id, persoonsgegevens)
         self._session.add(
             Aanmelding(casus_id=casus.id, aanmelder_id=aanmelder.professional_id, **aanmelding)
         )
@@ -293,6 +305,40 @@ class CasusRepository:
             select(Persoonsgegevens).where(Persoonsgegevens.casus_id.in_(list(casus_ids)))
         )
         return {persoon.casus_id: identifiers_of(persoon) for persoon in rows.all()}
+
+    # --- signalen and channel messages (issue #10) ----------------------------------------
+
+    async def signaal_keuzes(self, requester: Requester) -> list[SignaalKeuze]:
+        """The open casussen the requester may report a signal about: their own active
+        links in a role that works on the casus (codes only)."""
+        rows = await self._session.execute(
+            select(Casus.id, Casus.code)
+            .join(Betrokkene, Betrokkene.casus_id == Casus.id)
+            .join(Professional, Professional.id == Betrokkene.professional_id)
+            .where(
+                Betrokkene.professional_id == requester.professional_id,
+                Betrokkene.tot.is_(None),
+                Betrokkene.rol.in_(SIGNAAL_ROLLEN),
+                Professional.actief,
+                Casus.status.not_in(CLOSED_STATUSES),
+            )
+            .distinct()
+            .order_by(Casus.code, Casus.id)
+        )
+        return [SignaalKeuze(*row) for row in rows.all()]
+
+    async def names_a_resident(self, requester: Requester, text: str) -> bool:
+        """Whether `text` holds an identifier of a resident of any casus of the requester's
+        tenant. Only yes or no: never which casus."""
+        return await herkenning.names_a_resident(self._session, requester.tenant_id, text)
+
+    async def screen_channel_message(self, requester: Requester, text: str) -> bool:
+        """`names_a_resident` for a message typed in a shared conversation; a hit is audited
+        with who and where, never the text or the casus (that would say whom it named)."""
+        found = await self.names_a_resident(requester, text)
+        if found:
+            self._audit.record("kanaalbericht.herkend", "E", requester, outcome="geweigerd")
+        return found
 
     # --- single-use keys -----------------------------------------------------------------
 
@@ -446,6 +492,11 @@ def _retention_statements(casus_id: int) -> list[Any]:
         update(Aanmelding).where(Aanmelding.casus_id == casus_id).values(eigen_criteria=None),
         # Afsluiting (#13): its free text and the corrections' history.
         *afsluiting_retention_statements(casus_id),
+        # Signalen keep that one was reported, when and by whom; not what it said.
+        update(Signaal)
+        .where(Signaal.casus_id == casus_id)
+        .values(tekst=REMOVED, tekst_gedeeld=None),
+        delete(Herkenning).where(Herkenning.casus_id == casus_id),
     ]
 
 
@@ -844,6 +895,7 @@ class CasusAccess(AfsluitingMethods):
         self.require(Need.BRIEF)
         persoon = await self._persoon()
         persoon.adres, persoon.postcode, persoon.woonplaats = adres, postcode, woonplaats
+        await herkenning.index(self._session, self.id, persoon)
         self._log("identiteit.adres", "U", purpose="brief")
         await self._session.flush()
 
@@ -1077,6 +1129,45 @@ class CasusAccess(AfsluitingMethods):
     async def _redacted(self, text: str, andere: Sequence[str]) -> str:
         identifiers = await CasusRepository(self._session, self._audit).identifiers(self.id)
         return redact(text, [*identifiers, *andere])
+
+    # --- signalen and the timeline ---------------------------------------------------------
+
+    async def record_signaal(self, tekst: str, *, delen: bool) -> Vastgelegd:
+        """A signal between overleggen: kept as typed for the linked, and redacted for the
+        channel line and the shared timeline. A closed casus takes none."""
+        self.require(Need.SIGNAAL)
+        if self._casus.status in CLOSED_STATUSES:
+            raise CasusClosed(self.code)
+        gedeeld = await self._redacted(tekst, ())
+        signaal = Signaal(
+            casus_id=self.id,
+            auteur_id=self.requester.professional_id,
+            tekst=tekst,
+            tekst_gedeeld=gedeeld,
+            gedeeld=delen,
+            gemeld_at=utcnow(),
+        )
+        self._session.add(signaal)
+        await self._session.flush()
+        # Never the text: it may name the resident, and the audit log is never cleaned.
+        self._log("signaal.melden", "C", details=f"signaal={signaal.id} gedeeld={delen}")
+        return Vastgelegd(signaal.id, geredigeerd=gedeeld != tekst)
+
+    async def tijdlijn(self) -> TijdlijnView:
+        """The timeline: in full with identity for whoever may see the dossier (in private),
+        shared-safe for everyone else with a role and in a channel."""
+        self.require(Need.TIJDLIJN)
+        volledig = self.allows(Need.DOSSIER)
+        identifiers = await CasusRepository(self._session, self._audit).identifiers(self.id)
+        bewoner = await self.identiteit("tijdlijn") if volledig else None
+        found = await gebeurtenissen(
+            self._session,
+            self.id,
+            volledig=volledig,
+            redact=lambda text: redact(text, identifiers),
+        )
+        self._log(str(Need.TIJDLIJN), "R", details="volledig" if volledig else "gedeeld")
+        return TijdlijnView(self.id, self.code, volledig, found, bewoner)
 
 
 async def roles_on(session: AsyncSession, casus: Casus, professional_id: int) -> frozenset[str]:

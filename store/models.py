@@ -446,6 +446,38 @@ class PlanWijziging(Base):
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
+class Signaal(Base):
+    """A signal a professional reports about a casus between overleggen (issue #10).
+
+    `tekst` is the text as typed (it may name the resident: the linked only); `tekst_gedeeld`
+    the redacted text, the only one a shared space or a shared timeline shows, and only when
+    the author chose to share (`gedeeld`)."""
+
+    __tablename__ = "signaal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    casus_id: Mapped[int] = mapped_column(ForeignKey("casus.id", ondelete="CASCADE"), index=True)
+    auteur_id: Mapped[int] = mapped_column(ForeignKey("professional.id"))
+    tekst: Mapped[str] = mapped_column(Text)
+    tekst_gedeeld: Mapped[str | None] = mapped_column(Text)
+    gedeeld: Mapped[bool] = mapped_column(Boolean, default=False)
+    gemeld_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Herkenning(Base):
+    """Digests of what identifies a resident (surname parts, the full name, birth date,
+    address, postcode), so a channel message is checked with one indexed lookup instead of
+    reading every resident (store/herkenning.py). Digests, not names: identifying data in
+    clear lives only in `Persoonsgegevens`. Removed with the casus at retention."""
+
+    __tablename__ = "herkenning"
+
+    casus_id: Mapped[int] = mapped_column(
+        ForeignKey("casus.id", ondelete="CASCADE"), primary_key=True
+    )
+    sleutel: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)
+
+
 class AuditEvent(Base):
     """Append-only access log after NEN 7513. Holds no identifying data of residents."""
 

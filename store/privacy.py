@@ -24,6 +24,11 @@ MONTHS = [
     "december",
 ]
 COMMON_DATE_WORDS = frozenset([*MONTHS, *(month[:3] for month in MONTHS)])
+# Name particles: part of a surname, but on their own ordinary Dutch words ("van", "der"), so
+# hiding or matching them alone would hit every other sentence.
+TUSSENVOEGSELS = frozenset(
+    ["van", "der", "den", "ter", "ten", "het", "von", "del", "dos", "das", "aan", "uit", "bij"]
+)
 
 
 def name_key(name: str) -> str:
@@ -32,6 +37,14 @@ def name_key(name: str) -> str:
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     # Cut to the column: NFKD can make a name longer than it was typed.
     return " ".join(re.sub(r"[^\w\s]", " ", bare.casefold()).split())[:150]
+
+
+def words(text: str) -> list[str]:
+    """The words of a text as `name_key` compares them (case, accents and punctuation do not
+    count), uncut."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return re.sub(r"[^\w\s]", " ", bare.casefold()).split()
 
 
 def identifier_variants(identifiers: Iterable[str]) -> list[str]:
@@ -53,6 +66,7 @@ def _telling(part: str) -> bool:
         len(part) >= 3
         and any(ch.isalpha() for ch in part)
         and part.casefold() not in COMMON_DATE_WORDS
+        and part.casefold() not in TUSSENVOEGSELS
     )
 
 
@@ -127,9 +141,10 @@ def identifiers_of(persoon: KnownPerson) -> list[str]:
     born = persoon.geboortedatum
     day, month, year = born.day, born.month, born.year
     numeric = {
-        f"{d}{sep}{m}{sep}{year}"
+        f"{d}{sep}{m}{sep}{y}"
         for d in (str(day), f"{day:02d}")
         for m in (str(month), f"{month:02d}")
+        for y in (str(year), f"{year % 100:02d}")  # 17-4-03 is as common as 17-4-2003
         for sep in "-/."
     }
     written = {

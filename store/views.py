@@ -350,3 +350,38 @@ class BesluitRegel:
     overleg_id: int | None
     overleg_soort: str | None
     overleg_op: dt.datetime | None
+
+
+# --- signalen and the timeline (issue #10) ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SignaalKeuze:
+    """A casus a professional may report a signal about (codes only)."""
+
+    casus_id: int
+    code: str
+
+
+@dataclass(frozen=True)
+class Gebeurtenis:
+    """One entry of a casus's timeline. `soort`: aanmelding, besluit, startgesprek,
+    koppeling, ontkoppeling, overleg, afspraak, signaal; `wat`: a code the card labels (a
+    besluit's soort:uitkomst, a role, an overleg's soort:reden). `tekst` is as typed in the
+    full timeline and redacted in the shared one (None where nothing may be shown); `wie`
+    names professionals, in the full timeline only."""
+
+    at: dt.datetime
+    soort: str
+    wat: str
+    tekst: str | None = None
+    wie: str | None = None
+
+
+@dataclass(frozen=True)
+class TijdlijnView:
+    casus_id: int
+    code: str
+    volledig: bool  # as typed, with identity (the linked, in private) or shared-safe
+    gebeurtenissen: Sequence[Gebeurtenis]  # oldest first
+    bewoner: IdentiteitView | None = None

@@ -19,6 +19,7 @@ from cards import (
     koppelen,
     overleg,
     plan,
+    signalen,
     triage,
     verslag,
 )
@@ -485,6 +486,32 @@ CARDS: dict[str, Any] = {
         plan.weekoverzicht_kaart, [plan.OverzichtRegel(1, "PGA-2026-001", "2 open, 1 te laat")]
     ),
     "escalatie": built(plan.escalatie_kaart, "PGA-2026-001", 1, "Sanne"),
+    # Signalen and the timeline (issue #10).
+    "signaal_form": built(
+        signalen.signaal_form,
+        [("1", "PGA-2026-001"), ("2", "PGA-2026-002")],
+        {"casus": "1", "tekst": "Weer overlast", "delen": "true"},
+        {"tekst": "Schrijf op wat je zag", "_form": "Er ging iets mis"},
+        "f1",
+    ),
+    "signaal_vastgelegd": built(signalen.signaal_vastgelegd, 1, "PGA-2026-001", "Het staat er."),
+    "signaal_kanaal": built(
+        signalen.signaal_kanaal, "PGA-2026-001", "[bewoner] weer gezien", [("Door", "GGZ")]
+    ),
+    "tijdlijn": built(
+        signalen.tijdlijn_kaart,
+        signalen.TijdlijnKaart(
+            1,
+            "PGA-2026-001",
+            [("01-12-2026", "Aangemeld · Jeroen", None), ("02-12-2026", "Signaal", "Overlast")],
+            bewoner=[("Naam", "X")],
+            weggelaten=3,
+            kan_signaal=True,
+        ),
+    ),
+    "tijdlijn_leeg": built(
+        signalen.tijdlijn_kaart, signalen.TijdlijnKaart(1, "PGA-2026-001", [], note="Gedeeld")
+    ),
 }
 
 
@@ -535,8 +562,19 @@ def test_every_card_builder_is_covered() -> None:
     """A new builder must be added to CARDS, so the schema and contract tests see it."""
     found = {
         f"{module.__name__}.{name}"
-        for module in (aanmelding, afsluiting, beheer, casus, common, koppelen, overleg, triage)
-        for module in (aanmelding, beheer, casus, common, koppelen, overleg, triage, verslag)
+        for module in (
+            aanmelding,
+            afsluiting,
+            beheer,
+            casus,
+            common,
+            koppelen,
+            overleg,
+            plan,
+            signalen,
+            triage,
+            verslag,
+        )
         for name, member in inspect.getmembers(module, inspect.isfunction)
         if member.__module__ == module.__name__
         and not name.startswith("_")

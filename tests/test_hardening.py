@@ -171,6 +171,14 @@ async def test_retention_leaves_no_identifier_in_any_table(demo_any_db, config):
     from tests.test_plan import fill_plan_naming_the_resident  # it imports this module
 
     await fill_plan_naming_the_resident(demo_db, config, cid)  # the plan van aanpak (#11)
+    # A signal between overleggen, typed with the name (issue #10).
+    await act(
+        demo_db,
+        config,
+        "a2",
+        "signaal.vastleggen",
+        {"casus": str(cid), "tekst": f"{RESIDENT_NAME} weer gezien", "_form": "s1"},
+    )
     # Another professional's draft about the same resident, and a private card in the outbox.
     await act(demo_db, config, "a4", "aanmelding.bewaren", {"naam": "kevin oudeman"})
     await act(demo_db, config, "a1", "casus.open", {"casus": cid}, conversation_type="channel")

@@ -187,6 +187,8 @@ def test_the_needs_table_is_what_design_3_6_says() -> None:
         Need.LEEFGEBIED: ({PGA_EXPERT, CASUSREGISSEUR, GEMEENTE_EXPERT, "voorzitter"}, False, "U"),
         Need.ACTIE: (identity, True, "U"),
         Need.REGIE: ({CASUSREGISSEUR}, True, "U"),
+        Need.SIGNAAL: (identity, True, "C"),
+        Need.TIJDLIJN: (everyone, False, "R"),
     }
     table = {n: (set(r.roles), r.personal, r.action) for n, r in NEEDS.items()}
     assert {n: table[n] for n in expected} == expected

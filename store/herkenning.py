@@ -1,0 +1,150 @@
+"""Does a channel message name a resident? (issue #10, DESIGN §3.1)
+
+Text typed in a channel is visible to everyone before the bot reads it. When a message that
+mentions the bot holds a known identifier of any casus of the tenant, the author is asked in
+private to remove it. The answer is only yes or no: nothing says which casus matched.
+
+The check runs on every channel message, so it must not read every resident. Each resident's
+identifiers are kept as digests in `herkenning` (surname parts, the full name, the address,
+the postcode, the birth date); a message is turned into the same digests (each run of up to
+six words, each date in a Dutch notation, each postcode) and looked up with one indexed
+query per 900 keys. Digests, not names: the names in clear stay in `Persoonsgegevens` alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+
+from sqlalchemy import bindparam, delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from store.models import Aanmelding, Herkenning, Professional
+from store.privacy import MONTHS, TUSSENVOEGSELS, KnownPerson, words
+
+LONGEST_NAME = 6  # words in a run that can be a full name or an address
+CHUNK = 900  # keys per query: under SQLite's oldest limit of 999 parameters
+MENTION = re.compile(r"<at>[^<]*</at>", re.IGNORECASE)  # a colleague, not a resident
+
+NUMERIC_DATE = re.compile(r"(?<!\d)(\d{1,2})[-/.](\d{1,2})[-/.](\d{4}|\d{2})(?!\d)")
+ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
+COMPACT_DATE = re.compile(r"(?<!\d)(\d{8})(?!\d)")
+MONTH_NUMBERS = {
+    **{name: i for i, name in enumerate(MONTHS, 1)},
+    **{name[:3]: i for i, name in enumerate(MONTHS, 1)},
+}
+WRITTEN_DATE = re.compile(
+    r"(?<!\d)(\d{1,2})\s+(" + "|".join(sorted(MONTH_NUMBERS, key=len, reverse=True)) + r")\.?"
+    r"\s+(\d{4}|\d{2})(?!\d)"
+)
+POSTCODE = re.compile(r"(?<!\d)(\d{4})\s?([a-z]{2})(?![a-z])")
+
+# Two steps, so the lookup always starts from the digest index (a planner with stale
+# statistics would otherwise start from the tenant and read every casus): the casussen whose
+# digests match, almost always none; then whether one of them is of the tenant.
+MATCHING = select(Herkenning.casus_id).where(
+    Herkenning.sleutel.in_(bindparam("keys", expanding=True))
+)
+OF_TENANT = (
+    select(Aanmelding.casus_id)
+    .join(Professional, Professional.id == Aanmelding.aanmelder_id)
+    .where(
+        Aanmelding.casus_id.in_(bindparam("casussen", expanding=True)),
+        Professional.tenant_id == bindparam("tenant"),
+    )
+    .limit(1)
+)
+
+
+def digest(key: str) -> str:
+    return hashlib.blake2b(key.encode(), digest_size=16, person=b"casusoverleg").hexdigest()
+
+
+def keys_of(persoon: KnownPerson) -> set[str]:
+    """What identifies this resident, as `keys_in` finds it in a text. The first given name
+    alone does not count: a colleague called Kevin is not the resident."""
+    naam = words(persoon.naam)
+    surname = naam[1:] if len(naam) > 1 else naam
+    # The whole name; one short word alone ("Mo") would hit every other message.
+    keys = {"t:" + " ".join(naam)} if len(naam) > 1 or (naam and _telling(naam[0])) else set()
+    keys |= {"t:" + part for part in surname if _telling(part)}
+    if persoon.adres and words(persoon.adres):
+        keys.add("t:" + " ".join(words(persoon.adres)))
+    if persoon.postcode:
+        keys |= {
+            f"p:{digits}{letters}" for digits, letters in POSTCODE.findall(_fold(persoon.postcode))
+        }
+    keys.add(f"d:{persoon.geboortedatum.isoformat()}")
+    return keys
+
+
+def keys_in(text: str) -> set[str]:
+    """Every key a text could match: each run of up to six words, each date in a Dutch
+    notation (also with a two-digit year), each postcode."""
+    text = MENTION.sub(" ", text)
+    folded = _fold(text)
+    found = {"t:" + run for run in _runs(words(text))}
+    found |= {f"p:{digits}{letters}" for digits, letters in POSTCODE.findall(folded)}
+    found |= {f"d:{day.isoformat()}" for day in _dates(folded)}
+    return found
+
+
+async def index(session: AsyncSession, casus_id: int, persoon: KnownPerson) -> None:
+    """(Re)write the digests of one resident, after a referral or a new address."""
+    await session.execute(delete(Herkenning).where(Herkenning.casus_id == casus_id))
+    session.add_all(Herkenning(casus_id=casus_id, sleutel=digest(k)) for k in keys_of(persoon))
+    await session.flush()
+
+
+async def names_a_resident(session: AsyncSession, tenant_id: str, text: str) -> bool:
+    """True when `text` holds an identifier of a resident of any casus of the tenant."""
+    keys = sorted({digest(k) for k in keys_in(text)})
+    for start in range(0, len(keys), CHUNK):
+        found = (await session.scalars(MATCHING, {"keys": keys[start : start + CHUNK]})).all()
+        if found and await session.scalar(
+            OF_TENANT, {"casussen": sorted(set(found))[:CHUNK], "tenant": tenant_id}
+        ):
+            return True
+    return False
+
+
+def _telling(part: str) -> bool:
+    return len(part) >= 3 and any(c.isalpha() for c in part) and part not in TUSSENVOEGSELS
+
+
+def _fold(text: str) -> str:
+    """Case and accents folded, punctuation kept (dates and postcodes need it)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+def _runs(tokens: list[str]) -> Iterator[str]:
+    for start in range(len(tokens)):
+        for end in range(start + 1, min(start + LONGEST_NAME, len(tokens)) + 1):
+            yield " ".join(tokens[start:end])
+
+
+def _dates(compact: str) -> Iterable[dt.date]:
+    for day, month, year in NUMERIC_DATE.findall(compact):
+        yield from _valid(day, month, year)
+    for year, month, day in ISO_DATE.findall(compact):
+        yield from _valid(day, month, year)
+    for digits in COMPACT_DATE.findall(compact):
+        yield from _valid(digits[:2], digits[2:4], digits[4:])  # ddmmyyyy
+        yield from _valid(digits[6:], digits[4:6], digits[:4])  # yyyymmdd
+    for day, month, year in WRITTEN_DATE.findall(compact):
+        yield from _valid(day, str(MONTH_NUMBERS[month]), year)
+
+
+def _valid(day: str, month: str, year: str) -> Iterator[dt.date]:
+    """The date, or both centuries' dates for a two-digit year; nothing for an impossible
+    date."""
+    years = [int(year)] if len(year) == 4 else [1900 + int(year), 2000 + int(year)]
+    for full_year in years:
+        try:
+            yield dt.date(full_year, int(month), int(day))
+        except ValueError:
+            continue
