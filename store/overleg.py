@@ -210,6 +210,10 @@ class OverlegRepository:
         )
         return overleg
 
+    async def checked(self, overleg_id: int, requester: Requester, need: Need) -> Overleg:
+        """The overleg row after the check, for store modules that work on it (the minutes)."""
+        return await self._open(overleg_id, requester, need)
+
     def _log(
         self, event: str, action: str, requester: Requester, overleg: Overleg, details: str = ""
     ) -> None:

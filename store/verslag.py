@@ -28,14 +28,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.access import (
-    GEMEENTE_EXPERT,
-    GENODIGDE,
-    NEEDS,
-    VOORZITTER,
-    AccessDenied,
     Need,
     NotFound,
-    PersonalSpaceRequired,
     Requester,
 )
 from store.db import UnitOfWork
@@ -57,7 +51,7 @@ from store.models import (
     VerslagDocument,
     utcnow,
 )
-from store.overleg import REDENEN, SOORTEN, UITKOMSTEN, OverlegRefused
+from store.overleg import REDENEN, SOORTEN, UITKOMSTEN, OverlegRefused, OverlegRepository
 from store.privacy import identifiers_of, redactor
 from store.views import SharedCasusView
 
@@ -286,55 +280,12 @@ class VerslagRepository:
 
     # --- the check -------------------------------------------------------------------------
 
-    async def _roles(self, overleg: Overleg, requester: Requester) -> frozenset[str]:
-        """The roles on an overleg: PGA-expert of its gemeente, its chair, invited. None once
-        switched off."""
-        actief = await self._session.scalar(
-            select(Professional.actief).where(Professional.id == requester.professional_id)
-        )
-        if not actief:
-            return frozenset()
-        roles = set()
-        if await self._session.scalar(
-            select(PgaExpert.gemeente_id).where(
-                PgaExpert.professional_id == requester.professional_id,
-                PgaExpert.gemeente_id == overleg.gemeente_id,
-            )
-        ):
-            roles.add(GEMEENTE_EXPERT)
-        if overleg.voorzitter_id == requester.professional_id:
-            roles.add(VOORZITTER)
-        if await self._session.scalar(
-            select(Aanwezige.id).where(
-                Aanwezige.overleg_id == overleg.id,
-                Aanwezige.professional_id == requester.professional_id,
-            )
-        ):
-            roles.add(GENODIGDE)
-        return frozenset(roles)
-
     async def _open(self, overleg_id: int, requester: Requester, need: Need) -> Overleg:
-        """The overleg, if the requester's roles on it allow `need` here; a refusal is
-        logged, and an unknown overleg is refused the same way."""
-        rule = NEEDS[need]
-        overleg = await self._session.get(Overleg, overleg_id)
-        roles = await self._roles(overleg, requester) if overleg else frozenset()
-        error: Exception | None = None
-        if not roles & rule.roles:
-            reason, error = "geen rol", AccessDenied(str(need))
-        elif rule.personal and not requester.in_personal_space:
-            reason, error = "geen privéruimte", PersonalSpaceRequired(str(need))
-        if error is not None:
-            self._audit.record(
-                str(need),
-                rule.action,
-                requester,
-                outcome="denied",
-                details=f"overleg={overleg_id} {reason}",
-            )
-            raise error
-        assert overleg is not None
-        return overleg
+        """The overleg, if the requester's roles on it allow `need` here: the overleg's own
+        check (store/overleg.py), refusals logged, an unknown overleg refused the same way."""
+        return await OverlegRepository(self._session, self._audit, self._casussen).checked(
+            overleg_id, requester, need
+        )
 
     # --- the view-model ----------------------------------------------------------------------
 
