@@ -12,6 +12,7 @@ import re
 import socket
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -360,7 +361,21 @@ def _client(request: web.Request) -> str:
     return f"ip={address[:64]} ua={agent[:200]}"
 
 
-async def letter_page(request: web.Request) -> web.Response:
+@dataclass(frozen=True)
+class Landing:
+    """The page a one-time download link opens: a button that posts to download."""
+
+    ready: str
+    form: str
+    gone: str
+    heading: str
+
+
+LETTER = Landing("Je brief staat klaar.", FORM, LINK_GONE, "Brief aan bewoner")
+
+
+async def _landing(request: web.Request, landing: Landing) -> web.Response:
+    """Looking does not use the link up (a link preview must not spend it)."""
     usable = await casus_dialog.link_usable(
         request.app[DATABASE],
         request.app[SETTINGS].dialog_config(),
@@ -368,37 +383,26 @@ async def letter_page(request: web.Request) -> web.Response:
         _client(request),
     )
     if not usable:
-        return _page(LINK_GONE, status=403)
-    return _page("Je brief staat klaar.", FORM)
+        return _page(landing.gone, status=403, heading=landing.heading)
+    return _page(landing.ready, landing.form, heading=landing.heading)
+
+
+async def letter_page(request: web.Request) -> web.Response:
+    return await _landing(request, LETTER)
 
 
 DOCUMENT_GONE = (
     "Deze link werkt niet meer: hij is al gebruikt of verlopen. Vraag het document opnieuw "
     "aan in Teams."
 )
-DOCUMENT_PAGE = """<!doctype html><html lang="nl"><head><meta charset="utf-8">
-<meta name="robots" content="noindex"><title>Document</title></head>
-<body style="font-family:sans-serif;max-width:32em;margin:3em auto">
-<h1>Document</h1><p>{message}</p>{form}</body></html>"""
 DOCUMENT_FORM = """<form method="post" onsubmit="document.getElementById('status').textContent =
 'Gedownload. Deze link werkt nu niet meer.'"><button type="submit">Document downloaden
 </button></form><p id="status">De link werkt één keer. Sla het document op in het dossier.</p>"""
+DOCUMENT = Landing("Je document staat klaar.", DOCUMENT_FORM, DOCUMENT_GONE, "Document")
 
 
 async def document_page(request: web.Request) -> web.Response:
-    usable = await casus_dialog.link_usable(
-        request.app[DATABASE],
-        request.app[SETTINGS].dialog_config(),
-        request.match_info["token"],
-        _client(request),
-    )
-    message, form = ("Je document staat klaar.", DOCUMENT_FORM) if usable else (DOCUMENT_GONE, "")
-    return web.Response(
-        status=200 if usable else 403,
-        text=DOCUMENT_PAGE.format(message=message, form=form),
-        content_type="text/html",
-        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
-    )
+    return await _landing(request, DOCUMENT)
 
 
 async def download_brief(request: web.Request) -> web.Response:
@@ -438,16 +442,11 @@ VERSLAG_FORM = FORM.replace("Brief downloaden", "Verslag downloaden").replace(
 )
 
 
+VERSLAG = Landing("Je verslag staat klaar.", VERSLAG_FORM, VERSLAG_GONE, "Verslag casusoverleg")
+
+
 async def verslag_page(request: web.Request) -> web.Response:
-    usable = await casus_dialog.link_usable(
-        request.app[DATABASE],
-        request.app[SETTINGS].dialog_config(),
-        request.match_info["token"],
-        _client(request),
-    )
-    if not usable:
-        return _page(VERSLAG_GONE, status=403, heading="Verslag casusoverleg")
-    return _page("Je verslag staat klaar.", VERSLAG_FORM, heading="Verslag casusoverleg")
+    return await _landing(request, VERSLAG)
 
 
 async def download_verslag(request: web.Request) -> web.Response:
