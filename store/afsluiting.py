@@ -30,6 +30,7 @@ from store.models import (
     utcnow,
 )
 from store.privacy import name_key
+from store.reference import AFSLUIT_REDENEN
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -175,7 +176,7 @@ class AfsluitingMethods:
             )
         )
         ended = await self._end_links_at_closing()
-        steps = await self.close_open_work(f"casus afgesloten: {gegevens.reden}")
+        steps = await self.close_open_work(_lapse_reason(gegevens))
         await self.record_besluit(
             Need.AFSLUITEN,
             soort="afsluiting",
@@ -193,12 +194,22 @@ class AfsluitingMethods:
         return ended
 
     async def close_open_work(self, reason: str) -> list[str]:
-        """What else ends when this casus closes. A hook for the lead to extend at merge: the
-        plan van aanpak (#11) closes its open actions with `reason` and cancels their pending
-        reminders (jobs keyed to this casus) here; the minutes (#12) have nothing to close.
-        Returns the names of the steps taken, counted in the audit details."""
-        del reason
-        return []
+        """What else ends when this casus closes: its open actions lapse with `reason` (in
+        the plan's history) and their pending reminders go; the minutes (#12) have nothing
+        to close. Returns the names of the steps taken, counted in the audit details."""
+        from store.plan import lapse_open_actions  # store/plan.py imports store/casus.py
+
+        lapsed = await lapse_open_actions(
+            self._session, self.id, reason, self.requester.professional_id
+        )
+        return [f"actie {actie_id} vervallen" for actie_id in lapsed]
+
+    async def open_actions(self) -> int:
+        """How many actions are still open: closing lets them lapse, with a reason."""
+        from store.plan import count_open_actions
+
+        self.require(Need.AFSLUITEN)
+        return await count_open_actions(self._session, self.id)
 
     async def _end_links_at_closing(self) -> list[int]:
         links = (
@@ -407,6 +418,14 @@ class AfsluitingMethods:
             .order_by(AuditEvent.id)
         )
         return [ToegangRegel(*row) for row in rows.all()]
+
+
+def _lapse_reason(gegevens: AfsluitGegevens) -> str:
+    """Why an open action lapsed at closing: the closing reason and the PGA-expert's words
+    (Dutch: the plan shows it to the linked)."""
+    label = dict(AFSLUIT_REDENEN).get(gegevens.reden, gegevens.reden).split(" (")[0]
+    reden = f"Casus afgesloten ({label.lower()})"
+    return f"{reden}: {gegevens.toelichting}" if gegevens.toelichting else reden
 
 
 def _afsluiting_view(row: Afsluiting) -> AfsluitingView:

@@ -1114,6 +1114,48 @@ async def cancel_reminders(session: AsyncSession, actie_id: int) -> None:
     )
 
 
+async def count_open_actions(session: AsyncSession, casus_id: int) -> int:
+    """How many actions of a casus are still open or in progress (the afsluit card)."""
+    found = await session.scalars(
+        select(Actie.id).where(Actie.casus_id == casus_id, Actie.status.in_(OPEN_STATUSES))
+    )
+    return len(found.all())
+
+
+async def lapse_open_actions(
+    session: AsyncSession, casus_id: int, reden: str, door_id: int
+) -> list[int]:
+    """At closing (#13): every open action of the casus lapses with `reden`, in the plan's
+    history like any change, and its pending reminders go. The gate was passed by the
+    caller (`Need.AFSLUITEN`); the plan's own methods refuse a closed casus, hence a
+    function here rather than `PlanAccess.change_actie`."""
+    acties = (
+        await session.scalars(
+            select(Actie).where(Actie.casus_id == casus_id, Actie.status.in_(OPEN_STATUSES))
+        )
+    ).all()
+    now = utcnow()
+    for actie in acties:
+        session.add(
+            PlanWijziging(
+                casus_id=casus_id,
+                onderwerp="actie",
+                onderwerp_id=actie.id,
+                wat="status",
+                oud=actie.status,
+                nieuw="vervallen",
+                door_id=door_id,
+                at=now,
+            )
+        )
+        actie.status, actie.reden = "vervallen", reden
+        actie.uitstel_tot, actie.uitstel_reden = None, None
+        actie.versie += 1
+        await cancel_reminders(session, actie.id)
+    await session.flush()
+    return [actie.id for actie in acties]
+
+
 async def reminders_due_now(
     session: AsyncSession, casus_ids: Sequence[int], now: dt.datetime
 ) -> int:
