@@ -234,6 +234,8 @@ class MonitorKaart:
     codes: Sequence[tuple[str, str]]  # (code, status): codes only
     van: str
     tot: str
+    acties: Sequence[tuple[str, str]] = ()
+    scores: Sequence[tuple[str, str]] = ()  # (leefgebied, "start → afsluiting (n casussen)")
 
 
 def monitor_kaart(
@@ -254,6 +256,14 @@ def monitor_kaart(
         heading("Uitkomsten van afsluiting"),
         facts(view.uitkomsten),
     ]
+    if view.acties:
+        body += [heading("Acties met een deadline in de periode"), facts(view.acties)]
+    if view.scores:
+        body += [
+            heading("Leefgebieden van afgesloten casussen"),
+            text("Gemiddelde score bij de start → bij de afsluiting (1–5).", subtle=True),
+            facts(view.scores),
+        ]
     if view.codes:
         body += [heading("Casussen"), facts(view.codes)]
     body += [

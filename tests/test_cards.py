@@ -462,6 +462,8 @@ CARDS: dict[str, Any] = {
             codes=[("PGA-2026-001", "Afgesloten")],
             van="2026-01-01",
             tot="2026-12-31",
+            acties=[("Acties op tijd afgerond", "3 van 4")],
+            scores=[("Huisvesting", "2 → 3,5 (2 casussen)")],
         ),
         {"van": "Kies"},
         "https://x/d/a",
