@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import case, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.access import CASUSREGISSEUR, Conflict, Need, NotFound, Requester
@@ -1112,6 +1112,55 @@ async def cancel_reminders(session: AsyncSession, actie_id: int) -> None:
     await session.execute(
         delete(Taak).where(Taak.soort == HERINNERING, Taak.sleutel.in_(_keys(actie_id)))
     )
+
+
+@dataclass(frozen=True)
+class PlanStand:
+    """Where the plan of a casus stands, for the agenda's suggestions: counts only."""
+
+    doelen: int
+    acties: int
+    te_laat: int  # open actions past their deadline
+
+    @property
+    def ontbreekt(self) -> str | None:
+        """What the plan lacks: "plan" (neither goals nor actions), "doelen" or "acties"."""
+        if not self.doelen and not self.acties:
+            return "plan"
+        if not self.doelen:
+            return "doelen"
+        return None if self.acties else "acties"
+
+
+async def plan_stand(
+    session: AsyncSession, casus_ids: Sequence[int], vandaag: dt.date
+) -> dict[int, PlanStand]:
+    """Per casus: how many goals and actions (lapsed ones not counted) and how many open
+    actions are past their deadline; two grouped queries for a whole agenda."""
+    doelen = dict(
+        (
+            await session.execute(
+                select(Doel.casus_id, func.count())
+                .where(Doel.casus_id.in_(list(casus_ids)), Doel.status != "vervallen")
+                .group_by(Doel.casus_id)
+            )
+        ).all()
+    )
+    te_laat = case((Actie.status.in_(OPEN_STATUSES) & (Actie.deadline < vandaag), 1), else_=0)
+    acties = {
+        casus_id: (int(aantal), int(laat or 0))
+        for casus_id, aantal, laat in (
+            await session.execute(
+                select(Actie.casus_id, func.count(), func.sum(te_laat))
+                .where(Actie.casus_id.in_(list(casus_ids)), Actie.status != "vervallen")
+                .group_by(Actie.casus_id)
+            )
+        ).all()
+    }
+    return {
+        casus_id: PlanStand(doelen.get(casus_id, 0), *acties.get(casus_id, (0, 0)))
+        for casus_id in casus_ids
+    }
 
 
 async def count_open_actions(session: AsyncSession, casus_id: int) -> int:

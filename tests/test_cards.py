@@ -104,6 +104,8 @@ BESPREKING_VIEW = overleg.BesprekingKaart(
     uitkomsten=[("plan_vastgesteld", "Plan vastgesteld")],
     eigenaren=[("3", "Sanne Bakker (GGZ)")],
     form_id="f1",
+    doelen=["Huisvesting: Woning behouden"],
+    acties=["Schuldhulp aanvragen · De bewoner · uiterlijk 01-12-2026 · over de termijn"],
 )
 PRESENTIE_VIEW = overleg.PresentieKaart(
     overleg_id=4,
