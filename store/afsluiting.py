@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import aliased
@@ -36,6 +36,9 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from store.access import Requester
+    from store.audit import AuditLog
+    from store.casus import CasusAccess
+    from store.plan import ActieView, DoelView, ScoreRegel
     from store.views import BesluitView
 
 # What the PGA-expert may correct, and how a typed value is stored.
@@ -120,6 +123,10 @@ class InzageView:
     afsluitingen: Sequence[AfsluitingView]
     correcties: Sequence[CorrectieView]
     toegang: Sequence[ToegangRegel]
+    # The plan van aanpak (#11) as typed: the resident's own data.
+    leefgebied_scores: Sequence[ScoreRegel] = ()
+    doelen: Sequence[DoelView] = ()
+    acties: Sequence[ActieView] = ()
 
 
 class AfsluitingMethods:
@@ -127,6 +134,7 @@ class AfsluitingMethods:
 
     if TYPE_CHECKING:
         _session: AsyncSession
+        _audit: AuditLog
         _casus: Casus
         requester: Requester
         roles: frozenset[str]
@@ -351,6 +359,10 @@ class AfsluitingMethods:
                 select(Afsluiting).where(Afsluiting.casus_id == self.id).order_by(Afsluiting.id)
             )
         ).all()
+        from store.plan import plan_voor_inzage  # store/plan.py imports store/casus.py
+
+        this = cast("CasusAccess", self)  # the mixin is only ever part of a CasusAccess
+        scores, doelen, acties = await plan_voor_inzage(self._session, self._audit, this)
         view = InzageView(
             code=self.code,
             naam=persoon.naam,
@@ -368,6 +380,9 @@ class AfsluitingMethods:
             afsluitingen=[_afsluiting_view(a) for a in afsluitingen],
             correcties=await self.correcties(),
             toegang=await self._toegang(van, tot),
+            leefgebied_scores=scores,
+            doelen=doelen,
+            acties=acties,
         )
         period = f"{van.isoformat(timespec='minutes')}..{tot.isoformat(timespec='minutes')}"
         self._log("casus.inzage", "R", purpose="inzageverzoek bewoner", details=period)

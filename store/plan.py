@@ -1163,6 +1163,19 @@ async def plan_stand(
     }
 
 
+async def plan_voor_inzage(
+    session: AsyncSession, audit: AuditLog, casus: CasusAccess
+) -> tuple[list[ScoreRegel], list[DoelView], list[ActieView]]:
+    """The whole plan as typed, for the resident's inzage (the caller passed
+    `Need.INZAGE`): leefgebieden with problem and scores, goals, every action."""
+    plan = PlanAccess(session, audit, casus)
+    return (
+        await plan._scores(met_teksten=True),
+        await plan._doelen(),
+        await plan._acties(only_open=False),
+    )
+
+
 async def count_open_actions(session: AsyncSession, casus_id: int) -> int:
     """How many actions of a casus are still open or in progress (the afsluit card)."""
     found = await session.scalars(
