@@ -45,14 +45,17 @@ from store.migrate import upgrade  # noqa: E402
 from store.models import (  # noqa: E402
     Aanmelding,
     Aanwezige,
+    Actie,
     Afspraak,
     Agendapunt,
     Besluit,
     Betrokkene,
     Casus,
     Gemeente,
+    Leefgebied,
     Overleg,
     Persoonsgegevens,
+    PlanScore,
     Professional,
 )
 from store.privacy import name_key  # noqa: E402
@@ -165,17 +168,46 @@ async def build_world(db: Database, casussen: int, acties: int, besluiten: int) 
             )
         for k in range(acties):
             punt, casus, naam = punten[k % casussen]
+            afspraak = Afspraak(
+                casus_id=casus.id,
+                agendapunt_id=punt.id,
+                beschrijving=f"Huisbezoek bij {naam} plannen en terugkoppelen",
+                beschrijving_gedeeld="Huisbezoek bij [bewoner] plannen en terugkoppelen",
+                eigenaar_id=people[2 + k % 2].id,
+                deadline=dt.date.today() + dt.timedelta(days=7 + k % 30),
+                vastgelegd_door_id=chair.id,
+            )
+            s.add(afspraak)
+            await s.flush()
+            # The minutes read the plan van aanpak: each afspraak is an action there (#11).
             s.add(
-                Afspraak(
+                Actie(
                     casus_id=casus.id,
-                    agendapunt_id=punt.id,
-                    beschrijving=f"Huisbezoek bij {naam} plannen en terugkoppelen",
-                    beschrijving_gedeeld="Huisbezoek bij [bewoner] plannen en terugkoppelen",
-                    eigenaar_id=people[2 + k % 2].id,
-                    deadline=dt.date.today() + dt.timedelta(days=7 + k % 30),
-                    vastgelegd_door_id=chair.id,
+                    beschrijving=afspraak.beschrijving,
+                    eigenaar_soort="professional",
+                    eigenaar_professional_id=afspraak.eigenaar_id,
+                    deadline=afspraak.deadline,
+                    status="open",
+                    afspraak_id=afspraak.id,
+                    versie=1,
+                    aangemaakt_door_id=chair.id,
                 )
             )
+        gebieden = (await s.scalars(select(Leefgebied.id).limit(3))).all()
+        for _, casus, _ in punten:  # two scores per leefgebied: the movement
+            for leefgebied_id in gebieden:
+                for days, score in ((30, 2), (0, 3)):
+                    datum = dt.date.today() - dt.timedelta(days=days)
+                    s.add(
+                        PlanScore(
+                            casus_id=casus.id,
+                            leefgebied_id=leefgebied_id,
+                            moment=f"datum:{datum}",
+                            datum=datum,
+                            score=score,
+                            gegeven_door_id=chair.id,
+                        )
+                    )
         await uow.commit()
         return overleg.id, expert.id
 

@@ -35,6 +35,7 @@ def afsluit_form(
     redenen: Sequence[Option],
     values: Mapping[str, Any],
     errors: Mapping[str, str],
+    open_acties: int = 0,
 ) -> Card:
     form = forms.AFSLUITEN
     body: list[Element] = [
@@ -45,13 +46,23 @@ def afsluit_form(
             subtle=True,
         ),
     ]
+    if open_acties:
+        acties = "1 actie" if open_acties == 1 else f"{open_acties} acties"
+        body.append(
+            text(
+                f"Er staan nog {acties} open. Bij het afsluiten vervallen ze met jouw reden en "
+                "stoppen hun herinneringen. Schrijf in de toelichting waarom ze niet meer nodig "
+                "zijn.",
+                weight="Bolder",
+            )
+        )
     if errors:
         body.append(error(FOUTEN))
     body += [
         *choice_input(form["reden"], "Waarom sluit je af?", redenen, values, errors, required=True),
         *text_input(
             form["toelichting"],
-            "Toelichting (verplicht bij gestopt)",
+            "Toelichting (verplicht bij gestopt en bij open acties)",
             values,
             errors,
             multiline=True,
@@ -223,6 +234,8 @@ class MonitorKaart:
     codes: Sequence[tuple[str, str]]  # (code, status): codes only
     van: str
     tot: str
+    acties: Sequence[tuple[str, str]] = ()
+    scores: Sequence[tuple[str, str]] = ()  # (leefgebied, "start → afsluiting (n casussen)")
 
 
 def monitor_kaart(
@@ -243,6 +256,14 @@ def monitor_kaart(
         heading("Uitkomsten van afsluiting"),
         facts(view.uitkomsten),
     ]
+    if view.acties:
+        body += [heading("Acties met een deadline in de periode"), facts(view.acties)]
+    if view.scores:
+        body += [
+            heading("Leefgebieden van afgesloten casussen"),
+            text("Gemiddelde score bij de start → bij de afsluiting (1–5).", subtle=True),
+            facts(view.scores),
+        ]
     if view.codes:
         body += [heading("Casussen"), facts(view.codes)]
     body += [

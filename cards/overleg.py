@@ -507,6 +507,8 @@ class BesprekingKaart:
     uitkomsten: Sequence[Option]
     eigenaren: Sequence[Option]
     form_id: str
+    doelen: Sequence[str] = ()  # the plan van aanpak: redacted text, codes
+    acties: Sequence[str] = ()  # its open actions, with owner and deadline
 
 
 def bespreekkaart(
@@ -530,6 +532,16 @@ def bespreekkaart(
         *(
             [text(f"• {a}", spacing="Small") for a in view.aan_tafel]
             or [text("Nog niemand aangemeld.", subtle=True)]
+        ),
+        heading("Plan van aanpak: doelen"),
+        *(
+            [text(f"• {d}", spacing="Small") for d in view.doelen]
+            or [text("Nog geen doelen.", subtle=True)]
+        ),
+        heading("Open acties"),
+        *(
+            [text(f"• {a}", spacing="Small") for a in view.acties]
+            or [text("Geen open acties.", subtle=True)]
         ),
         heading("Besluiten"),
         *(

@@ -32,6 +32,14 @@ REDENEN = dict(ref.AFSLUIT_REDENEN)
 HANDOVER = ("afschalen", "opschalen")
 
 
+def open_acties_message(aantal: int) -> str:
+    acties = "actie staat" if aantal == 1 else "acties staan"
+    return (
+        f"Er {acties} nog open. Die vervallen bij het afsluiten. Schrijf in de toelichting "
+        "waarom ze niet meer nodig zijn."
+    )
+
+
 def reopen_too_late(dagen: int) -> str:
     return (
         f"Deze casus is langer dan {dagen} dagen geleden afgesloten. Heropenen kan niet meer: "
@@ -48,7 +56,7 @@ async def open_afsluiten(context: Context, data: dict[str, Any]) -> Outcome:
     refusal = _cannot_close(casus)
     if refusal:
         return Outcome(text=refusal)
-    return Outcome.private(_form(casus, {}, {}), about=casus.id)
+    return Outcome.private(_form(casus, {}, {}, await casus.open_actions()), about=casus.id)
 
 
 def _cannot_close(casus: CasusAccess) -> str | None:
@@ -58,8 +66,12 @@ def _cannot_close(casus: CasusAccess) -> str | None:
     return None if status == "opgenomen" else NOT_TAKEN_IN
 
 
-def _form(casus: CasusAccess, values: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
-    return afsluit_form(casus.code, casus.id, ref.AFSLUIT_REDENEN, values, errors)
+def _form(
+    casus: CasusAccess, values: dict[str, Any], errors: dict[str, str], open_acties: int
+) -> dict[str, Any]:
+    return afsluit_form(
+        casus.code, casus.id, ref.AFSLUIT_REDENEN, values, errors, open_acties=open_acties
+    )
 
 
 async def afsluiten(context: Context, data: dict[str, Any]) -> Outcome:
@@ -70,9 +82,10 @@ async def afsluiten(context: Context, data: dict[str, Any]) -> Outcome:
     refusal = _cannot_close(casus)
     if refusal:
         return Outcome(text=refusal)
-    errors = validate(values, today(), local(casus.view.created_at).date())
+    open_acties = await casus.open_actions()
+    errors = validate(values, today(), local(casus.view.created_at).date(), open_acties)
     if errors:
-        return Outcome.private(_form(casus, values, errors), about=casus.id)
+        return Outcome.private(_form(casus, values, errors, open_acties), about=casus.id)
     ended = await casus.afsluiten(_gegevens(values))
     reden = REDENEN[values["reden"]]
     outcome = Outcome(about=casus.id)
@@ -108,13 +121,17 @@ def _date(raw: str | None) -> dt.date | None:
     return dt.date.fromisoformat(raw) if raw else None
 
 
-def validate(values: dict[str, Any], today: dt.date, geopend: dt.date) -> dict[str, str]:
+def validate(
+    values: dict[str, Any], today: dt.date, geopend: dt.date, open_acties: int = 0
+) -> dict[str, str]:
     errors = control_char_errors(values)
     reden = values.get("reden")
     if reden not in REDENEN:
         errors.setdefault("reden", "Kies waarom je de casus afsluit.")
     if reden == "gestopt" and not values.get("toelichting"):
         errors.setdefault("toelichting", "Zeg waarom de aanpak stopt.")
+    if open_acties and not values.get("toelichting"):
+        errors.setdefault("toelichting", open_acties_message(open_acties))
     if reden in HANDOVER:
         if not values.get("overdracht_aan"):
             errors.setdefault("overdracht_aan", "Aan wie is de casus overgedragen?")

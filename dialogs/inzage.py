@@ -159,6 +159,24 @@ def _document(view: InzageView, gemeente: str, parameters: dict[str, Any]) -> In
         documenten=(
             [("Brief van de burgemeester", view.brief_kenmerk)] if view.brief_kenmerk else []
         ),
+        leefgebieden=[
+            (r.leefgebied, r.probleem or "", _score(r.start), _score(r.nu))
+            for r in view.leefgebied_scores
+        ],
+        doelen=[
+            (d.leefgebied or "", d.omschrijving, d.goed_genoeg_als, d.status.capitalize())
+            for d in view.doelen
+        ],
+        acties=[
+            (
+                a.beschrijving,
+                "U zelf" if a.eigenaar_waarde == "bewoner" else a.eigenaar,
+                dutch_date(a.deadline),
+                a.status.capitalize(),
+                a.reden or "",
+            )
+            for a in view.acties
+        ],
         afsluiting=[row for a in view.afsluitingen for row in _afsluiting_rows(a)],
         correcties=[
             (_day(c.at), VELDEN.get(c.veld, c.veld), c.oud or "", c.nieuw or "", c.reden)
@@ -174,6 +192,10 @@ def _document(view: InzageView, gemeente: str, parameters: dict[str, Any]) -> In
             for t in view.toegang
         ],
     )
+
+
+def _score(score: int | None) -> str:
+    return "" if score is None else str(score)
 
 
 def _day(moment: dt.datetime) -> str:

@@ -14,9 +14,9 @@ from dialogs.inzage import period_errors
 from store import reference as ref
 from store.access import Requester
 from store.documents import GrantView
-from store.monitor import MonitorView
+from store.monitor import MonitorView, ScoreBeweging
 from templates.brief import dutch_date
-from templates.monitor import render_monitor
+from templates.monitor import Row, render_monitor
 
 EXCEL = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CASELOAD = {
@@ -45,6 +45,8 @@ KOLOMMEN = (
     "Dagen tot afsluiting",
     "Reden afsluiting",
     "Eindgesprek gehouden",
+    "Acties op tijd afgerond",
+    "Acties met deadline in de periode",
 )
 
 
@@ -108,10 +110,24 @@ def _kaart(view: MonitorView, values: dict[str, Any]) -> MonitorKaart:
             *((label, str(view.uitkomsten.get(key, 0))) for key, label in ref.AFSLUIT_REDENEN),
             ("Eindgesprek gehouden", f"{view.eindgesprekken[0]} van {view.eindgesprekken[1]}"),
         ],
+        acties=[
+            ("Acties op tijd afgerond", f"{view.acties_op_tijd[0]} van {view.acties_op_tijd[1]}")
+        ],
+        scores=[(s.leefgebied, _beweging(s)) for s in view.scores],
         codes=[(r.code, ref.CASUS_STATUS_LABELS.get(r.status, r.status)) for r in view.regels[:30]],
         van=values["van"],
         tot=values["tot"],
     )
+
+
+def _beweging(score: ScoreBeweging) -> str:
+    casussen = "1 casus" if score.casussen == 1 else f"{score.casussen} casussen"
+    return f"{_decimaal(score.start)} → {_decimaal(score.afsluiting)} ({casussen})"
+
+
+def _decimaal(value: float) -> str:
+    """A Dutch decimal: 3,5."""
+    return f"{round(value, 1):g}".replace(".", ",")
 
 
 def _periode(view: MonitorView) -> str:
@@ -128,7 +144,7 @@ async def render_download(uow: Any, requester: Requester, grant: GrantView) -> t
     """The Excel file for a grant: the figures made now (the directory gate passed again)."""
     values = grant.parameters
     view: MonitorView = await uow.monitor.figures(requester, *_days(values))
-    cijfers: list[tuple[str, str | int | float | None]] = [
+    cijfers: list[Row] = [
         ("Periode", _periode(view)),
         ("Gemeente", ", ".join(view.gemeenten)),
         ("Caseload", None),
@@ -138,6 +154,19 @@ async def render_download(uow: Any, requester: Requester, grant: GrantView) -> t
         ("Uitkomsten van afsluiting", None),
         *((label, view.uitkomsten.get(key, 0)) for key, label in ref.AFSLUIT_REDENEN),
         ("Eindgesprek gehouden", view.eindgesprekken[0]),
+        ("Acties (deadline in de periode)", None),
+        ("Acties op tijd afgerond", view.acties_op_tijd[0]),
+        ("Acties met deadline in de periode", view.acties_op_tijd[1]),
+        (
+            "Leefgebieden van afgesloten casussen (gemiddelde score)",
+            "Start",
+            "Afsluiting",
+            "Casussen",
+        ),
+        *(
+            (s.leefgebied, round(s.start, 2), round(s.afsluiting, 2), s.casussen)
+            for s in view.scores
+        ),
     ]
     rows = [
         (
@@ -152,6 +181,8 @@ async def render_download(uow: Any, requester: Requester, grant: GrantView) -> t
             r.dagen_tot_afsluiting,
             ref.label(ref.AFSLUIT_REDENEN, r.afsluit_reden) if r.afsluit_reden else None,
             None if r.eindgesprek_gehouden is None else ("ja" if r.eindgesprek_gehouden else "nee"),
+            r.acties_op_tijd,
+            r.acties_verwacht,
         )
         for r in view.regels
     ]

@@ -61,6 +61,8 @@ from store.views import (
     AgendaVoorstel,
     BesprekingView,
     GedeeldBesluit,
+    GedeeldDoel,
+    GedeeldeActie,
     GedeeldeAfspraak,
     OverlegView,
     PresentieView,
@@ -373,11 +375,23 @@ GEMARKEERD = {
 }
 
 
+PLAN_ONTBREEKT = {
+    "plan": "voortgang: nog geen plan van aanpak",
+    "doelen": "voortgang: het plan van aanpak heeft nog geen doelen",
+    "acties": "voortgang: het plan van aanpak heeft nog geen acties",
+}
+
+
 def _waarom(voorstel: AgendaVoorstel) -> str:
     if voorstel.gemarkeerd:
         return GEMARKEERD[voorstel.gemarkeerd]
     if voorstel.weken_niet_besproken is None:
         return "nieuw: nog niet besproken, het eerste overleg stelt het plan van aanpak vast"
+    if voorstel.acties_te_laat:
+        n = voorstel.acties_te_laat
+        return f"knelpunt: {n} {'actie' if n == 1 else 'acties'} over de termijn"
+    if voorstel.plan_ontbreekt:
+        return PLAN_ONTBREEKT[voorstel.plan_ontbreekt]
     return f"voortgang: {voorstel.weken_niet_besproken} weken niet besproken"
 
 
@@ -704,6 +718,8 @@ def _bespreekkaart(
             *(_besluit_line(b) for b in bespreking.besluiten),
         ],
         afspraken=[_afspraak_line(a, [bespreking.redact]) for a in bespreking.afspraken],
+        doelen=[_doel_line(d) for d in bespreking.doelen],
+        acties=[_actie_line(a, [bespreking.redact]) for a in bespreking.open_acties],
         uitkomsten=UITKOMSTEN,
         eigenaren=[
             (str(e.professional_id), shown(e.naam, e.organisatie, [bespreking.redact]))
@@ -717,6 +733,18 @@ def _bespreekkaart(
 def _afspraak_line(afspraak: GedeeldeAfspraak, redactors: Sequence[Callable[[str], str]]) -> str:
     eigenaar = shown(afspraak.eigenaar_naam, afspraak.eigenaar_organisatie, redactors)
     return f"{afspraak.tekst} · {eigenaar} · uiterlijk {afspraak.deadline:%d-%m-%Y}"
+
+
+def _doel_line(doel: GedeeldDoel) -> str:
+    status = "" if doel.status == "open" else f" ({doel.status})"
+    return f"{doel.leefgebied}: {doel.tekst}{status}" if doel.leefgebied else doel.tekst + status
+
+
+def _actie_line(actie: GedeeldeActie, redactors: Sequence[Callable[[str], str]]) -> str:
+    """Open actions of the plan; one past its deadline says so (the discussion's knelpunt)."""
+    eigenaar = shown(actie.eigenaar_naam, actie.eigenaar_organisatie, redactors)
+    te_laat = " · over de termijn" if actie.deadline < today() else ""
+    return f"{actie.tekst} · {eigenaar} · uiterlijk {actie.deadline:%d-%m-%Y}{te_laat}"
 
 
 def _besluit_line(besluit: GedeeldBesluit) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import aliased
@@ -30,11 +30,15 @@ from store.models import (
     utcnow,
 )
 from store.privacy import name_key
+from store.reference import AFSLUIT_REDENEN
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from store.access import Requester
+    from store.audit import AuditLog
+    from store.casus import CasusAccess
+    from store.plan import ActieView, DoelView, ScoreRegel
     from store.views import BesluitView
 
 # What the PGA-expert may correct, and how a typed value is stored.
@@ -119,6 +123,10 @@ class InzageView:
     afsluitingen: Sequence[AfsluitingView]
     correcties: Sequence[CorrectieView]
     toegang: Sequence[ToegangRegel]
+    # The plan van aanpak (#11) as typed: the resident's own data.
+    leefgebied_scores: Sequence[ScoreRegel] = ()
+    doelen: Sequence[DoelView] = ()
+    acties: Sequence[ActieView] = ()
 
 
 class AfsluitingMethods:
@@ -126,6 +134,7 @@ class AfsluitingMethods:
 
     if TYPE_CHECKING:
         _session: AsyncSession
+        _audit: AuditLog
         _casus: Casus
         requester: Requester
         roles: frozenset[str]
@@ -175,7 +184,7 @@ class AfsluitingMethods:
             )
         )
         ended = await self._end_links_at_closing()
-        steps = await self.close_open_work(f"casus afgesloten: {gegevens.reden}")
+        steps = await self.close_open_work(_lapse_reason(gegevens))
         await self.record_besluit(
             Need.AFSLUITEN,
             soort="afsluiting",
@@ -193,12 +202,22 @@ class AfsluitingMethods:
         return ended
 
     async def close_open_work(self, reason: str) -> list[str]:
-        """What else ends when this casus closes. A hook for the lead to extend at merge: the
-        plan van aanpak (#11) closes its open actions with `reason` and cancels their pending
-        reminders (jobs keyed to this casus) here; the minutes (#12) have nothing to close.
-        Returns the names of the steps taken, counted in the audit details."""
-        del reason
-        return []
+        """What else ends when this casus closes: its open actions lapse with `reason` (in
+        the plan's history) and their pending reminders go; the minutes (#12) have nothing
+        to close. Returns the names of the steps taken, counted in the audit details."""
+        from store.plan import lapse_open_actions  # store/plan.py imports store/casus.py
+
+        lapsed = await lapse_open_actions(
+            self._session, self.id, reason, self.requester.professional_id
+        )
+        return [f"actie {actie_id} vervallen" for actie_id in lapsed]
+
+    async def open_actions(self) -> int:
+        """How many actions are still open: closing lets them lapse, with a reason."""
+        from store.plan import count_open_actions
+
+        self.require(Need.AFSLUITEN)
+        return await count_open_actions(self._session, self.id)
 
     async def _end_links_at_closing(self) -> list[int]:
         links = (
@@ -340,6 +359,10 @@ class AfsluitingMethods:
                 select(Afsluiting).where(Afsluiting.casus_id == self.id).order_by(Afsluiting.id)
             )
         ).all()
+        from store.plan import plan_voor_inzage  # store/plan.py imports store/casus.py
+
+        this = cast("CasusAccess", self)  # the mixin is only ever part of a CasusAccess
+        scores, doelen, acties = await plan_voor_inzage(self._session, self._audit, this)
         view = InzageView(
             code=self.code,
             naam=persoon.naam,
@@ -357,6 +380,9 @@ class AfsluitingMethods:
             afsluitingen=[_afsluiting_view(a) for a in afsluitingen],
             correcties=await self.correcties(),
             toegang=await self._toegang(van, tot),
+            leefgebied_scores=scores,
+            doelen=doelen,
+            acties=acties,
         )
         period = f"{van.isoformat(timespec='minutes')}..{tot.isoformat(timespec='minutes')}"
         self._log("casus.inzage", "R", purpose="inzageverzoek bewoner", details=period)
@@ -407,6 +433,14 @@ class AfsluitingMethods:
             .order_by(AuditEvent.id)
         )
         return [ToegangRegel(*row) for row in rows.all()]
+
+
+def _lapse_reason(gegevens: AfsluitGegevens) -> str:
+    """Why an open action lapsed at closing: the closing reason and the PGA-expert's words
+    (Dutch: the plan shows it to the linked)."""
+    label = dict(AFSLUIT_REDENEN).get(gegevens.reden, gegevens.reden).split(" (")[0]
+    reden = f"Casus afgesloten ({label.lower()})"
+    return f"{reden}: {gegevens.toelichting}" if gegevens.toelichting else reden
 
 
 def _afsluiting_view(row: Afsluiting) -> AfsluitingView:

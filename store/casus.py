@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import String, delete, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from store import herkenning
 from store.access import (
@@ -36,6 +37,7 @@ from store.afsluiting import retention_statements as afsluiting_retention_statem
 from store.audit import AuditLog
 from store.models import (
     Aanmelding,
+    Actie,
     Afspraak,
     Agendapunt,
     Bericht,
@@ -46,9 +48,11 @@ from store.models import (
     Concept,
     Correctie,
     DocumentGrant,
+    Doel,
     EenmaligeSleutel,
     Gemeente,
     Herkenning,
+    Leefgebied,
     Organisatie,
     Overleg,
     Persoonsgegevens,
@@ -76,6 +80,8 @@ from store.views import (
     Checklist,
     Eigenaar,
     GedeeldBesluit,
+    GedeeldDoel,
+    GedeeldeActie,
     GedeeldeAfspraak,
     IdentiteitView,
     OverlegView,
@@ -1011,6 +1017,10 @@ class CasusAccess(AfsluitingMethods):
             .where(Afspraak.casus_id == self.id, Agendapunt.overleg_id == overleg.id)
             .order_by(Afspraak.id)
         )
+
+        def redactor(text: str) -> str:
+            return redact(text, [*identifiers, *andere])
+
         return BesprekingView(
             overleg=overleg,
             punt=punt,
@@ -1021,8 +1031,58 @@ class CasusAccess(AfsluitingMethods):
             eerdere_besluiten=[_gedeeld(b) for b in reversed(eerdere.all())],
             afspraken=[GedeeldeAfspraak(*row) for row in afspraken.all()],
             eigenaren=await self._eigenaren(),
-            redact=lambda text: redact(text, [*identifiers, *andere]),
+            redact=redactor,
+            doelen=await self._gedeelde_doelen(redactor),
+            open_acties=await self._gedeelde_acties(overleg.id, redactor),
         )
+
+    async def _gedeelde_doelen(self, redactor: Callable[[str], str]) -> list[GedeeldDoel]:
+        """The plan's goals for the discussion card: their text redacted."""
+        rows = await self._session.execute(
+            select(Leefgebied.naam, Doel.omschrijving, Doel.status)
+            .outerjoin(Leefgebied, Leefgebied.id == Doel.leefgebied_id)
+            .where(Doel.casus_id == self.id)
+            .order_by(Doel.id)
+        )
+        return [GedeeldDoel(naam, redactor(tekst), status) for naam, tekst, status in rows.all()]
+
+    async def _gedeelde_acties(
+        self, overleg_id: int, redactor: Callable[[str], str]
+    ) -> list[GedeeldeActie]:
+        """The plan's open actions for the discussion card, oldest deadline first; those made
+        from an afspraak of this overleg are already on the card as afspraken."""
+        from store.plan import OPEN_STATUSES  # store.plan imports this module
+
+        in_dit_overleg = (
+            select(Afspraak.id)
+            .join(Agendapunt, Agendapunt.id == Afspraak.agendapunt_id)
+            .where(Agendapunt.overleg_id == overleg_id)
+        )
+        van_persoon = aliased(Organisatie)
+        rows = await self._session.execute(
+            select(Actie, Professional.naam, van_persoon.naam, Organisatie.naam)
+            .outerjoin(Professional, Professional.id == Actie.eigenaar_professional_id)
+            .outerjoin(van_persoon, van_persoon.id == Professional.organisatie_id)
+            .outerjoin(Organisatie, Organisatie.id == Actie.eigenaar_organisatie_id)
+            .where(
+                Actie.casus_id == self.id,
+                Actie.status.in_(OPEN_STATUSES),
+                Actie.afspraak_id.is_(None) | Actie.afspraak_id.not_in(in_dit_overleg),
+            )
+            .order_by(Actie.deadline, Actie.id)
+        )
+        acties = []
+        for actie, persoon, persoon_organisatie, organisatie in rows.all():
+            if actie.eigenaar_soort == "professional" and persoon:
+                naam, van = persoon, persoon_organisatie
+            elif actie.eigenaar_soort == "organisatie" and organisatie:
+                naam, van = organisatie, None
+            else:
+                naam, van = "De bewoner", None
+            acties.append(
+                GedeeldeActie(redactor(actie.beschrijving), naam, van, actie.deadline, actie.status)
+            )
+        return acties
 
     async def _eigenaren(self) -> list[Eigenaar]:
         rows = await self._session.execute(

@@ -1,5 +1,6 @@
-"""The PGA-monitor's figures per period (#13): caseload, lead times and outcomes of
-afsluiting, by code only. Everything it reads survives retention (codes, statuses, dates)."""
+"""The PGA-monitor's figures per period (#13): caseload, lead times, actions done on time,
+movement of leefgebied scores between start and close, and outcomes of afsluiting, by code
+only. Everything it reads survives retention (codes, statuses, dates, scores)."""
 
 from __future__ import annotations
 
@@ -7,15 +8,29 @@ import datetime as dt
 import statistics
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.access import BEHEERDER, PeopleNeed, Requester
 from store.audit import AuditLog
-from store.models import Afsluiting, Besluit, Casus, Gemeente, Startgesprek
+from store.models import (
+    Actie,
+    Afsluiting,
+    Besluit,
+    Casus,
+    Doel,
+    Gemeente,
+    Leefgebied,
+    PlanScore,
+    Startgesprek,
+    utcnow,
+)
 from store.people import PeopleRepository
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
 @dataclass(frozen=True)
@@ -33,6 +48,19 @@ class MonitorRegel:
     dagen_tot_afsluiting: int | None
     afsluit_reden: str | None
     eindgesprek_gehouden: bool | None
+    acties_op_tijd: int = 0  # done by their deadline, of those due in the period
+    acties_verwacht: int = 0
+
+
+@dataclass(frozen=True)
+class ScoreBeweging:
+    """One leefgebied over the casussen closed in the period: the mean first score and the
+    mean last one before closing, of the casussen scored at least twice on it."""
+
+    leefgebied: str
+    casussen: int
+    start: float
+    afsluiting: float
 
 
 @dataclass(frozen=True)
@@ -45,6 +73,9 @@ class MonitorView:
     uitkomsten: dict[str, int]  # per afsluit reden
     eindgesprekken: tuple[int, int]  # held, of closed in the period
     regels: Sequence[MonitorRegel]
+    # Actions with a deadline in the period (that passed, or done): done by it, of all.
+    acties_op_tijd: tuple[int, int] = (0, 0)
+    scores: Sequence[ScoreBeweging] = ()
 
 
 class MonitorRepository:
@@ -63,7 +94,77 @@ class MonitorRepository:
         self._audit.record(
             str(PeopleNeed.MONITOR), "R", requester, details=f"{van}..{tot} codes en aantallen"
         )
-        return _view(van, tot, sorted(gemeenten.values()), regels, start, end)
+        view = _view(van, tot, sorted(gemeenten.values()), regels, start, end)
+        op_tijd = await self._acties_op_tijd([c.casus.id for c in regels], van, tot)
+        per_code = {c.casus.code: op_tijd.get(c.casus.id, (0, 0)) for c in regels}
+        closed: dict[int, dt.datetime] = {}
+        for c in regels:
+            gesloten = c.gesloten
+            if gesloten is not None and start <= gesloten < end:
+                closed[c.casus.id] = gesloten
+        return replace(
+            view,
+            regels=[
+                replace(r, acties_op_tijd=per_code[r.code][0], acties_verwacht=per_code[r.code][1])
+                for r in view.regels
+            ],
+            acties_op_tijd=(
+                sum(done for done, _ in op_tijd.values()),
+                sum(due for _, due in op_tijd.values()),
+            ),
+            scores=await self._score_bewegingen(closed),
+        )
+
+    async def _acties_op_tijd(
+        self, casus_ids: Sequence[int], van: dt.date, tot: dt.date
+    ) -> dict[int, tuple[int, int]]:
+        """Per casus: (done by the deadline, due) of its actions with a deadline in the
+        period that is past or done. A lapsed action counts for neither: it was not due."""
+        vandaag = utcnow().astimezone(AMSTERDAM).date()
+        rows = await self._session.execute(
+            select(Actie.casus_id, Actie.deadline, Actie.status, Actie.afgerond_at).where(
+                Actie.casus_id.in_(list(casus_ids)),
+                Actie.deadline >= van,
+                Actie.deadline <= tot,
+                Actie.status != "vervallen",
+            )
+        )
+        result: dict[int, tuple[int, int]] = {}
+        for casus_id, deadline, status, afgerond_at in rows.all():
+            done = afgerond_at if status == "afgerond" else None
+            if done is None and deadline >= vandaag:
+                continue  # not yet due
+            on_time = done is not None and _aware(done).astimezone(AMSTERDAM).date() <= deadline
+            ok, due = result.get(casus_id, (0, 0))
+            result[casus_id] = (ok + int(on_time), due + 1)
+        return result
+
+    async def _score_bewegingen(self, closed: dict[int, dt.datetime]) -> list[ScoreBeweging]:
+        """The first and last score per leefgebied of each casus closed in the period (up to
+        its closing day), averaged per leefgebied over the casussen scored twice or more."""
+        rows = await self._session.execute(
+            select(PlanScore.casus_id, Leefgebied.naam, PlanScore.score, PlanScore.datum)
+            .join(Leefgebied, Leefgebied.id == PlanScore.leefgebied_id)
+            .where(PlanScore.casus_id.in_(list(closed)))
+            .order_by(Leefgebied.volgorde, PlanScore.casus_id, PlanScore.datum, PlanScore.id)
+        )
+        reeksen: dict[str, dict[int, list[int]]] = {}
+        for casus_id, naam, score, datum in rows.all():
+            if datum <= closed[casus_id].astimezone(AMSTERDAM).date():
+                reeksen.setdefault(naam, {}).setdefault(casus_id, []).append(score)
+        result = []
+        for naam, per_casus in reeksen.items():
+            paren = [(r[0], r[-1]) for r in per_casus.values() if len(r) > 1]
+            if paren:
+                result.append(
+                    ScoreBeweging(
+                        naam,
+                        len(paren),
+                        statistics.mean(start for start, _ in paren),
+                        statistics.mean(eind for _, eind in paren),
+                    )
+                )
+        return result
 
     async def _gemeenten(self, requester: Requester, all_of_them: bool) -> dict[int, str]:
         query = select(Gemeente.id, Gemeente.naam)
@@ -116,10 +217,14 @@ class MonitorRepository:
         ]
 
     async def plan_dates(self, casus_ids: Sequence[int]) -> dict[int, dt.datetime]:
-        """When each casus got its first plan van aanpak. A hook for the lead to extend at
-        merge with #11 (e.g. the first besluit 'plan vastgesteld'); none until then."""
-        del casus_ids
-        return {}
+        """When each casus got its plan van aanpak: its first goal (a besluit, store/plan.py
+        `add_doel`). Goals outlive retention (their text goes, the row stays)."""
+        rows = await self._session.execute(
+            select(Doel.casus_id, func.min(Doel.aangemaakt_at))
+            .where(Doel.casus_id.in_(list(casus_ids)))
+            .group_by(Doel.casus_id)
+        )
+        return {casus_id: first for casus_id, first in rows.all() if first is not None}
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,7 @@ from store.models import (
     Professional,
     utcnow,
 )
+from store.plan import AMSTERDAM, plan_stand
 from store.privacy import redact
 from store.views import (
     AanTafel,
@@ -342,7 +343,9 @@ class OverlegRepository:
 
     async def agenda(self, requester: Requester, overleg_id: int) -> AgendaView:
         """The agenda, with suggestions: casussen taken in but never discussed (the first
-        overleg sets the plan), and those not discussed for six weeks or more."""
+        overleg sets the plan), flagged by the last overleg's besluit, with open actions past
+        their deadline, without a plan van aanpak (goals, actions), and those not discussed
+        for six weeks or more."""
         view = await self.get(requester, overleg_id, Need.OVERLEG_PLANNEN)
         punten = await self._punten(overleg_id)
         on_agenda = {p.casus_id for p in punten}
@@ -361,8 +364,14 @@ class OverlegRepository:
         )
         flagged = await self._flagged(view.gemeente_id)
         now = utcnow()
+        casussen = rows.all()
+        plannen = await plan_stand(
+            self._session,
+            [casus_id for casus_id, _, _ in casussen],
+            now.astimezone(AMSTERDAM).date(),
+        )
         beschikbaar, voorstellen = [], []
-        for casus_id, code, laatst in rows.all():
+        for casus_id, code, laatst in casussen:
             if casus_id in on_agenda:
                 continue
             beschikbaar.append((casus_id, code))
@@ -370,16 +379,28 @@ class OverlegRepository:
                 voorstellen.append(AgendaVoorstel(casus_id, code, "nieuw", None))
                 continue
             weeks = (now - (laatst if laatst.tzinfo else laatst.replace(tzinfo=dt.UTC))).days // 7
+            plan = plannen[casus_id]
             if casus_id in flagged:
                 reden = "afsluiten" if flagged[casus_id] != "opschalen_zvh" else "knelpunt"
                 voorstellen.append(
                     AgendaVoorstel(casus_id, code, reden, weeks, gemarkeerd=flagged[casus_id])
+                )
+            elif plan.te_laat:
+                voorstellen.append(
+                    AgendaVoorstel(casus_id, code, "knelpunt", weeks, acties_te_laat=plan.te_laat)
+                )
+            elif plan.ontbreekt:
+                voorstellen.append(
+                    AgendaVoorstel(
+                        casus_id, code, "voortgang", weeks, plan_ontbreekt=plan.ontbreekt
+                    )
                 )
             elif weeks * 7 >= NIET_BESPROKEN.days:
                 voorstellen.append(AgendaVoorstel(casus_id, code, "voortgang", weeks))
         voorstellen.sort(
             key=lambda v: (
                 v.gemarkeerd is None,
+                v.acties_te_laat == 0,
                 v.weken_niet_besproken is not None,
                 -(v.weken_niet_besproken or 0),
                 v.code,

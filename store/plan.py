@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import case, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.access import CASUSREGISSEUR, Conflict, Need, NotFound, Requester
@@ -1112,6 +1112,110 @@ async def cancel_reminders(session: AsyncSession, actie_id: int) -> None:
     await session.execute(
         delete(Taak).where(Taak.soort == HERINNERING, Taak.sleutel.in_(_keys(actie_id)))
     )
+
+
+@dataclass(frozen=True)
+class PlanStand:
+    """Where the plan of a casus stands, for the agenda's suggestions: counts only."""
+
+    doelen: int
+    acties: int
+    te_laat: int  # open actions past their deadline
+
+    @property
+    def ontbreekt(self) -> str | None:
+        """What the plan lacks: "plan" (neither goals nor actions), "doelen" or "acties"."""
+        if not self.doelen and not self.acties:
+            return "plan"
+        if not self.doelen:
+            return "doelen"
+        return None if self.acties else "acties"
+
+
+async def plan_stand(
+    session: AsyncSession, casus_ids: Sequence[int], vandaag: dt.date
+) -> dict[int, PlanStand]:
+    """Per casus: how many goals and actions (lapsed ones not counted) and how many open
+    actions are past their deadline; two grouped queries for a whole agenda."""
+    doelen = dict(
+        (
+            await session.execute(
+                select(Doel.casus_id, func.count())
+                .where(Doel.casus_id.in_(list(casus_ids)), Doel.status != "vervallen")
+                .group_by(Doel.casus_id)
+            )
+        ).all()
+    )
+    te_laat = case((Actie.status.in_(OPEN_STATUSES) & (Actie.deadline < vandaag), 1), else_=0)
+    acties = {
+        casus_id: (int(aantal), int(laat or 0))
+        for casus_id, aantal, laat in (
+            await session.execute(
+                select(Actie.casus_id, func.count(), func.sum(te_laat))
+                .where(Actie.casus_id.in_(list(casus_ids)), Actie.status != "vervallen")
+                .group_by(Actie.casus_id)
+            )
+        ).all()
+    }
+    return {
+        casus_id: PlanStand(doelen.get(casus_id, 0), *acties.get(casus_id, (0, 0)))
+        for casus_id in casus_ids
+    }
+
+
+async def plan_voor_inzage(
+    session: AsyncSession, audit: AuditLog, casus: CasusAccess
+) -> tuple[list[ScoreRegel], list[DoelView], list[ActieView]]:
+    """The whole plan as typed, for the resident's inzage (the caller passed
+    `Need.INZAGE`): leefgebieden with problem and scores, goals, every action."""
+    plan = PlanAccess(session, audit, casus)
+    return (
+        await plan._scores(met_teksten=True),
+        await plan._doelen(),
+        await plan._acties(only_open=False),
+    )
+
+
+async def count_open_actions(session: AsyncSession, casus_id: int) -> int:
+    """How many actions of a casus are still open or in progress (the afsluit card)."""
+    found = await session.scalars(
+        select(Actie.id).where(Actie.casus_id == casus_id, Actie.status.in_(OPEN_STATUSES))
+    )
+    return len(found.all())
+
+
+async def lapse_open_actions(
+    session: AsyncSession, casus_id: int, reden: str, door_id: int
+) -> list[int]:
+    """At closing (#13): every open action of the casus lapses with `reden`, in the plan's
+    history like any change, and its pending reminders go. The gate was passed by the
+    caller (`Need.AFSLUITEN`); the plan's own methods refuse a closed casus, hence a
+    function here rather than `PlanAccess.change_actie`."""
+    acties = (
+        await session.scalars(
+            select(Actie).where(Actie.casus_id == casus_id, Actie.status.in_(OPEN_STATUSES))
+        )
+    ).all()
+    now = utcnow()
+    for actie in acties:
+        session.add(
+            PlanWijziging(
+                casus_id=casus_id,
+                onderwerp="actie",
+                onderwerp_id=actie.id,
+                wat="status",
+                oud=actie.status,
+                nieuw="vervallen",
+                door_id=door_id,
+                at=now,
+            )
+        )
+        actie.status, actie.reden = "vervallen", reden
+        actie.uitstel_tot, actie.uitstel_reden = None, None
+        actie.versie += 1
+        await cancel_reminders(session, actie.id)
+    await session.flush()
+    return [actie.id for actie in acties]
 
 
 async def reminders_due_now(

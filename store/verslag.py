@@ -7,8 +7,9 @@ for the identifiers of every resident on the agenda. The full minutes (`Need.VER
 add, per item, the identity block and the typed text, each casus opened through the gate
 (`Need.IDENTITEIT`, audited) for the PGA-expert in a personal space.
 
-The plan van aanpak (#11) plugs in through one function, `PLAN_VAN_AANPAK`: until it lands
-the afspraken of the overleg are the actions, and there are no leefgebied scores.
+The plan van aanpak (#11) plugs in through one function, `PLAN_VAN_AANPAK`: per casus on the
+agenda its actions (open ones, and those agreed in this overleg whatever became of them) and
+its leefgebied scores as they stood at the overleg, with the score before.
 
 Rendered documents are stored (`verslag_document`) with their SHA-256 and a version per
 overleg and variant; the same content is the same version.
@@ -24,8 +25,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from store.access import (
     Need,
@@ -43,15 +45,19 @@ from store.models import (
     Betrokkene,
     Casus,
     Gemeente,
+    Leefgebied,
     Organisatie,
     Overleg,
     Persoonsgegevens,
     PgaExpert,
+    PlanScore,
     Professional,
     VerslagDocument,
     utcnow,
 )
+from store.models import Actie as PlanActie
 from store.overleg import REDENEN, SOORTEN, UITKOMSTEN, OverlegRefused, OverlegRepository
+from store.plan import OPEN_STATUSES as PLAN_OPEN
 from store.privacy import identifiers_of, redactor
 from store.views import SharedCasusView
 
@@ -113,6 +119,7 @@ class Actie:
     deadline: dt.date
     open: bool = True
     beschrijving_volledig: str | None = None  # as typed: the full minutes only
+    status: str = "open"  # the label people read: open, bezig, afgerond, vervallen
 
 
 @dataclass(frozen=True)
@@ -195,37 +202,108 @@ class Verslag:
 PlanBron = Callable[[AsyncSession, int, Sequence[int]], Awaitable[dict[int, PlanVanAanpak]]]
 
 
-async def afspraken_als_acties(
+async def plan_van_aanpak(
     session: AsyncSession, overleg_id: int, casus_ids: Sequence[int]
 ) -> dict[int, PlanVanAanpak]:
-    """Until the plan van aanpak (#11): the afspraken made in this overleg are its actions
-    (all open: an afspraak has no done state yet), and there are no scores."""
-    rows = await session.execute(
-        select(
-            Afspraak.casus_id,
-            Casus.code,
-            Afspraak.beschrijving_gedeeld,
-            Afspraak.beschrijving,
-            Professional.naam,
-            Organisatie.naam,
-            Afspraak.deadline,
-        )
-        .join(Casus, Casus.id == Afspraak.casus_id)
+    """The plan's part of each item: the actions still open plus those agreed in this overleg
+    (done or lapsed since: `open` False), and per leefgebied the score at the overleg with the
+    one before it (the movement). The text goes in as typed: `verslag` redacts it for every
+    resident on the agenda and keeps it whole for the full minutes only."""
+    overleg = await session.get(Overleg, overleg_id)
+    if overleg is None:
+        raise NotFound("overleg")
+    acties = await _plan_acties(session, overleg_id, casus_ids)
+    scores = await _plan_scores(session, overleg, casus_ids)
+    return {
+        casus_id: PlanVanAanpak(acties=acties.get(casus_id, []), scores=scores.get(casus_id, []))
+        for casus_id in casus_ids
+    }
+
+
+async def _plan_acties(
+    session: AsyncSession, overleg_id: int, casus_ids: Sequence[int]
+) -> dict[int, list[Actie]]:
+    in_dit_overleg = (
+        select(Afspraak.id)
         .join(Agendapunt, Agendapunt.id == Afspraak.agendapunt_id)
-        .join(Professional, Professional.id == Afspraak.eigenaar_id)
-        .outerjoin(Organisatie, Organisatie.id == Professional.organisatie_id)
-        .where(Agendapunt.overleg_id == overleg_id, Afspraak.casus_id.in_(list(casus_ids)))
-        .order_by(Afspraak.deadline, Afspraak.id)
+        .where(Agendapunt.overleg_id == overleg_id)
     )
-    acties: dict[int, list[Actie]] = defaultdict(list)
-    for casus_id, code, gedeeld, volledig, naam, organisatie, deadline in rows.all():
-        acties[casus_id].append(Actie(code, gedeeld, naam, organisatie, deadline, True, volledig))
-    return {casus_id: PlanVanAanpak(acties=acties[casus_id]) for casus_id in casus_ids}
+    persoon_org = aliased(Organisatie)
+    rows = await session.execute(
+        select(PlanActie, Casus.code, Professional.naam, persoon_org.naam, Organisatie.naam)
+        .join(Casus, Casus.id == PlanActie.casus_id)
+        .outerjoin(Professional, Professional.id == PlanActie.eigenaar_professional_id)
+        .outerjoin(persoon_org, persoon_org.id == Professional.organisatie_id)
+        .outerjoin(Organisatie, Organisatie.id == PlanActie.eigenaar_organisatie_id)
+        .where(
+            PlanActie.casus_id.in_(list(casus_ids)),
+            or_(
+                PlanActie.status.in_(PLAN_OPEN),
+                PlanActie.afspraak_id.in_(in_dit_overleg),
+            ),
+        )
+        .order_by(PlanActie.deadline, PlanActie.id)
+    )
+    found: dict[int, list[Actie]] = defaultdict(list)
+    for actie, code, persoon, persoon_organisatie, organisatie in rows.all():
+        eigenaar, van = _eigenaar(actie.eigenaar_soort, persoon, persoon_organisatie, organisatie)
+        found[actie.casus_id].append(
+            Actie(
+                code,
+                actie.beschrijving,
+                eigenaar,
+                van,
+                actie.deadline,
+                actie.status in PLAN_OPEN,
+                actie.beschrijving,
+                status=actie.status,
+            )
+        )
+    return found
 
 
-# #11 replaces this one function: actions (`beschrijving` the redacted text,
-# `beschrijving_volledig` the typed one) and leefgebied scores per casus on the agenda.
-PLAN_VAN_AANPAK: PlanBron = afspraken_als_acties
+def _eigenaar(
+    soort: str, persoon: str | None, persoon_organisatie: str | None, organisatie: str | None
+) -> tuple[str, str | None]:
+    """(who, of which organisation) owns an action: a professional, an organisation, or the
+    resident (never named: the role says enough)."""
+    if soort == "professional" and persoon:
+        return persoon, persoon_organisatie
+    if soort == "organisatie" and organisatie:
+        return organisatie, None
+    return "De bewoner", None
+
+
+async def _plan_scores(
+    session: AsyncSession, overleg: Overleg, casus_ids: Sequence[int]
+) -> dict[int, list[LeefgebiedScore]]:
+    """Per casus and leefgebied the scores given up to the day of the overleg (or in it),
+    oldest first: the last is the score, the one before it the movement."""
+    dag = _local(overleg.gepland_op).date()
+    rows = await session.execute(
+        select(PlanScore.casus_id, Leefgebied.id, Leefgebied.naam, PlanScore.score)
+        .join(Leefgebied, Leefgebied.id == PlanScore.leefgebied_id)
+        .where(
+            PlanScore.casus_id.in_(list(casus_ids)),
+            or_(PlanScore.datum <= dag, PlanScore.overleg_id == overleg.id),
+        )
+        .order_by(PlanScore.casus_id, Leefgebied.volgorde, PlanScore.datum, PlanScore.id)
+    )
+    reeksen: dict[int, dict[tuple[int, str], list[int]]] = defaultdict(dict)
+    for casus_id, leefgebied_id, naam, score in rows.all():
+        reeksen[casus_id].setdefault((leefgebied_id, naam), []).append(score)
+    return {
+        casus_id: [
+            LeefgebiedScore(naam, reeks[-1], reeks[-2] if len(reeks) > 1 else None)
+            for (_, naam), reeks in per_gebied.items()
+        ]
+        for casus_id, per_gebied in reeksen.items()
+    }
+
+
+# One function for the whole agenda: actions (`beschrijving` redacted by `verslag`,
+# `beschrijving_volledig` the typed text) and leefgebied scores per casus.
+PLAN_VAN_AANPAK: PlanBron = plan_van_aanpak
 
 
 @dataclass(frozen=True)

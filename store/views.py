@@ -202,6 +202,10 @@ class AgendaVoorstel:
     weken_niet_besproken: int | None  # None: never discussed
     # The last overleg's besluit flagged it: afsluiten, afschalen or opschalen_zvh.
     gemarkeerd: str | None = None
+    # The plan van aanpak (#11): open actions past their deadline, and what the plan lacks
+    # ("plan": neither goals nor actions, "doelen" or "acties"), if anything.
+    acties_te_laat: int = 0
+    plan_ontbreekt: str | None = None
 
 
 @dataclass(frozen=True)
@@ -290,6 +294,27 @@ class GedeeldeAfspraak:
 
 
 @dataclass(frozen=True)
+class GedeeldDoel:
+    """A goal of the plan as the channel may see it."""
+
+    leefgebied: str | None
+    tekst: str  # redacted
+    status: str  # open, behaald, vervallen
+
+
+@dataclass(frozen=True)
+class GedeeldeActie:
+    """An open action of the plan as the channel may see it; the owner by name and
+    organisation, an organisation alone, or the resident (never named)."""
+
+    tekst: str  # redacted
+    eigenaar_naam: str
+    eigenaar_organisatie: str | None
+    deadline: dt.date
+    status: str  # open, bezig
+
+
+@dataclass(frozen=True)
 class Eigenaar:
     """A professional linked to the casus who can own an afspraak."""
 
@@ -315,6 +340,10 @@ class BesprekingView:
     # casus's card may name another.
     redact: Callable[[str], str] = field(repr=False, compare=False)
     aan_tafel: Sequence[AanTafel] = ()
+    # The plan van aanpak (#11): its goals, and its open actions not made in this overleg
+    # (those are the afspraken above).
+    doelen: Sequence[GedeeldDoel] = ()
+    open_acties: Sequence[GedeeldeActie] = ()
 
 
 @dataclass(frozen=True)

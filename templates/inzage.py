@@ -31,6 +31,10 @@ class InzageDocument:
     afsluiting: Rows  # (field, value)
     correcties: Rows  # (date, field, was, now, reason)
     toegang: Rows  # (when, professional, organisation, what)
+    # The plan van aanpak.
+    leefgebieden: Rows = ()  # (leefgebied, problem, score at the start, score now)
+    doelen: Rows = ()  # (leefgebied, goal, good enough when, status)
+    acties: Rows = ()  # (action, who, deadline, status, why it lapsed)
 
 
 def render_inzage(gegevens: InzageDocument) -> bytes:
@@ -51,6 +55,26 @@ def render_inzage(gegevens: InzageDocument) -> bytes:
         "Besluiten",
         ("Datum", "Waarover", "Besluit", "Toelichting"),
         gegevens.besluiten,
+    )
+    document.add_heading("Plan van aanpak", level=2)
+    document.add_paragraph(
+        "Scores gaan van 1 (grote problemen) tot 5 (u redt het zelf). Per leefgebied staat de "
+        "eerste score en de laatste."
+    )
+    _section(
+        document,
+        "Leefgebieden",
+        ("Leefgebied", "Probleem", "Score bij de start", "Score nu"),
+        gegevens.leefgebieden,
+    )
+    _section(
+        document, "Doelen", ("Leefgebied", "Doel", "Goed genoeg als", "Stand"), gegevens.doelen
+    )
+    _section(
+        document,
+        "Acties",
+        ("Actie", "Wie", "Uiterlijk", "Stand", "Toelichting"),
+        gegevens.acties,
     )
     _section(
         document,

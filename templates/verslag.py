@@ -174,28 +174,48 @@ def _punt(w: _Writer, punt: Punt) -> None:
 
 
 def _acties(w: _Writer, acties: Sequence[Actie], *, with_code: bool) -> None:
+    """Per item with each action's status; the closing list holds open ones only."""
     rows = [
         [
             *([a.code] if with_code else []),
             _text(a.beschrijving, a.beschrijving_volledig),
             f"{a.eigenaar} ({a.eigenaar_organisatie})" if a.eigenaar_organisatie else a.eigenaar,
             a.deadline.strftime("%d-%m-%Y"),
+            *([] if with_code else [a.status]),
         ]
         for a in acties
     ]
-    header = [*(["Casus"] if with_code else []), "Actie", "Wie", "Uiterlijk"]
+    header = [
+        *(["Casus"] if with_code else []),
+        "Actie",
+        "Wie",
+        "Uiterlijk",
+        *([] if with_code else ["Status"]),
+    ]
     w.table(header, rows, empty="Geen openstaande acties.")
 
 
 def _scores(w: _Writer, scores: Sequence[LeefgebiedScore]) -> None:
     w.table(
-        ["Leefgebied", "Score (1–5)", "Vorige"],
+        ["Leefgebied", "Score (1–5)", "Vorige score", "Beweging"],
         [
-            [s.leefgebied, str(s.score), str(s.vorige) if s.vorige is not None else "–"]
+            [
+                s.leefgebied,
+                str(s.score),
+                str(s.vorige) if s.vorige is not None else "–",
+                _beweging(s),
+            ]
             for s in scores
         ],
         empty="",
     )
+
+
+def _beweging(score: LeefgebiedScore) -> str:
+    if score.vorige is None:
+        return "eerste score"
+    verschil = score.score - score.vorige
+    return "gelijk" if verschil == 0 else f"{verschil:+d}"
 
 
 def _text(shared: str | None, full: str | None) -> str:

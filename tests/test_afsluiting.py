@@ -158,3 +158,63 @@ async def test_reopening_within_the_term_is_a_besluit_and_after_it_is_refused(de
     async with db.unit_of_work() as uow:
         assert (await casus_row(uow, cid)).status == "afgesloten"
     assert code
+
+
+async def test_closing_lapses_open_actions_with_the_reason_and_stops_their_reminders(
+    demo_any_db, config
+):
+    from store.models import Actie, PlanWijziging, Taak
+    from store.plan import HERINNERING, Herinneringsregels, reminder_times
+    from tests.helpers import future_date
+    from tests.test_herinneringen import reminder_messages, run_at
+    from tests.test_plan import add_actie, newest_actie
+
+    db = demo_any_db
+    code, cid = await opgenomen(db, config)
+    await link(db, config, cid, "a4")
+    await add_actie(db, config, cid, deadline=future_date(6))
+    first = await newest_actie(db)
+    await add_actie(db, config, cid, deadline=future_date(20), beschrijving="Huisbezoek")
+    await add_actie(db, config, cid, deadline=future_date(30), beschrijving="Al gedaan")
+    done = await newest_actie(db)
+    await act(db, config, "a4", "actie.afgerond", {"actie": done.id})
+    # The reminder 3 days before the first deadline is queued for Ahmed, not yet delivered.
+    times = reminder_times(first.deadline, Herinneringsregels())
+    await run_at(db, config, times["voor"])
+    assert len(await reminder_messages(db, "a4")) == 1
+    form = card_text((await say(db, config, "a1", f"afsluiten {code}")).card)
+    assert "Er staan nog 2 acties open" in form
+    # No reason for the open actions: a Dutch message, and nothing changes.
+    refused = await close(db, config, cid, toelichting="")
+    assert "nog open" in card_text(refused.card) and "toelichting" in card_text(refused.card)
+    async with db.unit_of_work() as uow:
+        assert (await casus_row(uow, cid)).status == "opgenomen"
+        statuses = (await uow.session.scalars(select(Actie.status).order_by(Actie.id))).all()
+    assert statuses == ["open", "open", "afgerond"]
+    await close(db, config, cid)
+    async with db.unit_of_work() as uow:
+        acties = (await uow.session.scalars(select(Actie).order_by(Actie.id))).all()
+        history = (
+            await uow.session.execute(
+                select(PlanWijziging.onderwerp_id, PlanWijziging.nieuw).where(
+                    PlanWijziging.wat == "status"
+                )
+            )
+        ).all()
+        pending = (await uow.session.scalars(select(Taak).where(Taak.soort == HERINNERING))).all()
+        details = [e.details or "" for e in await uow.audit.events(cid)]
+    assert [a.status for a in acties] == ["vervallen", "vervallen", "afgerond"]
+    reden = (
+        "Casus afgesloten (afschalen naar wijkteam of reguliere zorg): Doelen grotendeels gehaald"
+    )
+    assert [a.reden for a in acties[:2]] == [reden, reden]
+    assert {(acties[0].id, "vervallen"), (acties[1].id, "vervallen")} <= set(history)
+    assert pending == []
+    assert any("stappen=2" in d for d in details)
+    # The reminder queued before closing is not delivered: Ahmed's link ended.
+    async with db.unit_of_work() as uow:
+        await uow.berichten.claim("sender", 100, dt.timedelta(minutes=2))
+        await uow.commit()
+    assert await reminder_messages(db, "a4") == []
+    await run_at(db, config, times["escalatie"] + dt.timedelta(days=1))
+    assert await reminder_messages(db, "a4") == [] and await reminder_messages(db, "a1") == []

@@ -105,6 +105,8 @@ BESPREKING_VIEW = overleg.BesprekingKaart(
     uitkomsten=[("plan_vastgesteld", "Plan vastgesteld")],
     eigenaren=[("3", "Sanne Bakker (GGZ)")],
     form_id="f1",
+    doelen=["Huisvesting: Woning behouden"],
+    acties=["Schuldhulp aanvragen · De bewoner · uiterlijk 01-12-2026 · over de termijn"],
 )
 PRESENTIE_VIEW = overleg.PresentieKaart(
     overleg_id=4,
@@ -424,6 +426,15 @@ CARDS: dict[str, Any] = {
         {"reden": "afschalen", "eindgesprek": "ja"},
         {"overdracht_aan": "Aan wie?"},
     ),
+    "afsluiten_met_open_acties": built(
+        afsluiting.afsluit_form,
+        "PGA-2026-001",
+        1,
+        ref.AFSLUIT_REDENEN,
+        {},
+        {"toelichting": "Er staan nog 2 acties open."},
+        open_acties=2,
+    ),
     "verwijderd": built(afsluiting.verwijderd_wegens_bewaartermijn),
     "afgesloten_melding": built(afsluiting.afgesloten_melding, "PGA-2026-001", "Afschalen"),
     "heropenen": built(afsluiting.heropen_form, "PGA-2026-001", 1, 90, {}, {"reden": "Geef"}),
@@ -454,6 +465,8 @@ CARDS: dict[str, Any] = {
             codes=[("PGA-2026-001", "Afgesloten")],
             van="2026-01-01",
             tot="2026-12-31",
+            acties=[("Acties op tijd afgerond", "3 van 4")],
+            scores=[("Huisvesting", "2 → 3,5 (2 casussen)")],
         ),
         {"van": "Kies"},
         "https://x/d/a",

@@ -170,3 +170,56 @@ async def test_bad_corrections_get_a_message_and_change_nothing(demo_db, config)
         persoon = await uow.session.get(Persoonsgegevens, cid)
     assert persoon is not None and persoon.naam == RESIDENT_NAME
     assert code
+
+
+async def test_inzage_includes_the_plan_van_aanpak(demo_any_db, config):
+    """The plan is the resident's data too: leefgebieden with problem and scores, goals and
+    every action (a lapsed one with its reason), as typed."""
+    from store.models import Leefgebied
+    from tests.helpers import future_date
+    from tests.test_plan import add_actie
+
+    db = demo_any_db
+    _, cid = await opgenomen(db, config)
+    await link(db, config, cid, "a4")
+    async with db.unit_of_work() as uow:
+        huis = await uow.session.scalar(
+            select(Leefgebied.id).where(Leefgebied.sleutel == "huisvesting")
+        )
+    leefgebied = {"casus": cid, "leefgebied": str(huis)}
+    await act(db, config, "a3", "plan.leefgebied", {**leefgebied, "probleem": "Huurschuld"})
+    await act(db, config, "a3", "plan.leefgebied", {**leefgebied, "score": "2"})
+    goal = {
+        "casus": cid,
+        "doel_leefgebied": str(huis),
+        "omschrijving": "Woning behouden",
+        "goed_genoeg_als": "drie maanden geen achterstand",
+    }
+    await act(db, config, "a1", "plan.doel", goal)
+    await add_actie(db, config, cid, beschrijving="Schuldhulp aanvragen")
+    await add_actie(
+        db,
+        config,
+        cid,
+        beschrijving="Zelf de huur betalen",
+        eigenaar="bewoner",
+        deadline=future_date(20),
+    )
+    token = await inzage_token(db, config, cid, TODAY.isoformat(), TODAY.isoformat())
+    download = await casus_dialog.download_brief(db, config, token)
+    assert download is not None
+    text, _ = document_text(download.content)
+    assert "Plan van aanpak" in text
+    assert "Huisvesting | Huurschuld | 2 | 2" in text
+    assert "Huisvesting | Woning behouden | drie maanden geen achterstand | Open" in text
+    assert f"Schuldhulp aanvragen | Ahmed Yilmaz | {dutch(TODAY + dt.timedelta(days=10))}" in text
+    assert "Zelf de huur betalen | U zelf" in text
+    # After closing, the lapsed actions show why.
+    from tests.test_afsluiting import close
+
+    await close(db, config, cid)
+    token = await inzage_token(db, config, cid, TODAY.isoformat(), TODAY.isoformat())
+    download = await casus_dialog.download_brief(db, config, token)
+    assert download is not None
+    text, _ = document_text(download.content)
+    assert "Vervallen | Casus afgesloten (afschalen" in text

@@ -89,17 +89,59 @@ async def test_the_monitor_is_for_pga_experts_and_beheerders_only(demo_any_db, c
     assert "voor de begindatum" in card_text(bad.card)
 
 
-async def test_the_plan_lead_time_comes_from_its_hook(demo_db, config, monkeypatch):
-    """#11 fills `MonitorRepository.plan_dates`; the monitor counts what it returns."""
-    from store.monitor import MonitorRepository
+async def test_plan_lead_time_actions_on_time_and_score_movement(demo_any_db, config):
+    """The plan van aanpak (#11) in the monitor: days to the first goal, actions done by
+    their deadline, and the leefgebied scores from the start to the closing."""
+    from sqlalchemy import select, update
 
-    closed, _, _ = await seed(demo_db, config)
-    cid = await casus_id(demo_db, closed)
+    from store.models import Actie, Leefgebied, PlanScore
+    from tests.helpers import future_date
+    from tests.test_koppelen import link
+    from tests.test_plan import add_actie, newest_actie
 
-    async def plan_dates(self, casus_ids):
-        return {cid: dt.datetime.now(dt.UTC) + dt.timedelta(days=3)} if cid in casus_ids else {}
-
-    monkeypatch.setattr(MonitorRepository, "plan_dates", plan_dates)
-    period = {"van": f"{TODAY.year}-01-01", "tot": (TODAY + dt.timedelta(days=5)).isoformat()}
-    text = card_text((await act(demo_db, config, "a1", "monitor.tonen", period)).card)
-    assert '"title": "Aanmelding → plan van aanpak", "value": "3"' in text
+    db = demo_any_db
+    code, cid = await opgenomen(db, config)
+    await link(db, config, cid, "a4")
+    async with db.unit_of_work() as uow:
+        huis = await uow.session.scalar(
+            select(Leefgebied.id).where(Leefgebied.sleutel == "huisvesting")
+        )
+    score = {"casus": cid, "leefgebied": str(huis)}
+    await act(db, config, "a3", "plan.leefgebied", {**score, "score": "2"})
+    async with db.unit_of_work() as uow:  # the first score was given a week ago
+        earlier = TODAY - dt.timedelta(days=7)
+        await uow.session.execute(
+            update(PlanScore).values(datum=earlier, moment=f"datum:{earlier}")
+        )
+        await uow.commit()
+    await act(db, config, "a3", "plan.leefgebied", {**score, "score": "4"})
+    goal = {"casus": cid, "omschrijving": "Woning houden", "goed_genoeg_als": "geen schuld"}
+    await act(db, config, "a1", "plan.doel", goal)
+    await add_actie(db, config, cid, deadline=future_date(3))
+    await act(db, config, "a4", "actie.afgerond", {"actie": (await newest_actie(db)).id})
+    await add_actie(db, config, cid, deadline=future_date(4))
+    async with db.unit_of_work() as uow:  # its deadline passed yesterday, still open
+        late = await newest_actie(db)
+        yesterday = TODAY - dt.timedelta(days=1)
+        await uow.session.execute(
+            update(Actie).where(Actie.id == late.id).values(deadline=yesterday)
+        )
+        await uow.commit()
+    period = {"van": f"{TODAY.year}-01-01", "tot": (TODAY + dt.timedelta(days=10)).isoformat()}
+    text = card_text((await act(db, config, "a1", "monitor.tonen", period)).card)
+    assert '"title": "Aanmelding → plan van aanpak", "value": "0"' in text
+    assert '"title": "Acties op tijd afgerond", "value": "1 van 2"' in text
+    await close(db, config, cid)
+    text = card_text((await act(db, config, "a1", "monitor.tonen", period)).card)
+    assert '"title": "Huisvesting", "value": "2 → 4 (1 casus)"' in text
+    assert not any(i.lower() in text.lower() for i in IDENTIFIERS)
+    ready = await act(db, config, "a1", "monitor.excel", period)
+    token = download_url(ready.card).rsplit("/", 1)[1]
+    download = await casus_dialog.download_brief(db, config, token)
+    assert download is not None
+    workbook = load_workbook(io.BytesIO(download.content))
+    figures = {row[0]: row[1:] for row in workbook["Cijfers"].iter_rows(values_only=True)}
+    assert figures["Acties op tijd afgerond"][0] == 1  # the late one lapsed at closing
+    assert figures["Huisvesting"][:3] == (2, 4, 1)
+    (row,) = [r for r in workbook["Casussen"].iter_rows(values_only=True) if r[0] == code]
+    assert row[7] == 0 and row[11:13] == (1, 1)

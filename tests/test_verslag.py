@@ -23,7 +23,6 @@ from dialogs.core import Audience
 from dialogs.retention import apply_retention
 from dialogs.verslag import download_verslag
 from store.models import (
-    Afspraak,
     AuditEvent,
     Bericht,
     Casus,
@@ -262,10 +261,11 @@ async def test_remaking_unchanged_minutes_keeps_the_version_and_a_correction_mak
     same = await act(db, config, "a1", "verslag.maken", {"overleg": made["oid"]})
     assert "niet veranderd: versie 1" in card_text(same.card)
     assert len(await channel_cards(db)) == posts
-    async with db.unit_of_work() as uow:  # a correction of an afspraak
-        await uow.session.execute(
-            update(Afspraak).values(beschrijving_gedeeld="Intake plannen bij de GGZ")
-        )
+    from store.models import Actie as PlanActie
+
+    async with db.unit_of_work() as uow:  # a correction of the action the afspraak became
+        correction = update(PlanActie).values(beschrijving="Intake plannen bij de GGZ")
+        await uow.session.execute(correction)
         await uow.commit()
     again = await act(db, config, "a1", "verslag.maken", {"overleg": made["oid"]})
     assert "Versie 2 van het verslag staat in het kanaal" in card_text(again.card)
@@ -629,3 +629,59 @@ async def test_the_plan_van_aanpak_plugs_in_with_one_function(demo_db, config):
     text = word_text(renderer.render_geanonimiseerd(model).inhoud)
     assert "Financiën" in text and "Schuldhulp aanvragen" in text
     assert model.open_acties == []  # a done action is not in the closing list
+
+
+async def test_the_minutes_show_the_plan_actions_and_scores_with_movement(demo_any_db, config):
+    """The real plan van aanpak in the minutes: actions of the plan (owner, deadline, status)
+    and leefgebied scores with their movement; the anonymised file names no resident."""
+    from store.access import issue
+    from store.models import Leefgebied, PlanScore
+    from store.verslag import verslagen
+
+    db = demo_any_db
+    made = await closed_overleg(db, config)
+    cid = made["ids"][0]
+    ahmed = await professional_id(db, "a4")
+    async with db.unit_of_work() as uow:
+        huis = await uow.session.scalar(
+            select(Leefgebied.id).where(Leefgebied.sleutel == "huisvesting")
+        )
+    score = {"casus": cid, "leefgebied": str(huis)}
+    await act(db, config, "a3", "plan.leefgebied", {**score, "score": "2"})
+    async with db.unit_of_work() as uow:  # the first score was given a month ago
+        earlier = dt.date.today() - dt.timedelta(days=30)
+        await uow.session.execute(
+            update(PlanScore).values(datum=earlier, moment=f"datum:{earlier}")
+        )
+        await uow.commit()
+    await act(db, config, "a3", "plan.leefgebied", {**score, "score": "4"})
+    added = await act(
+        db,
+        config,
+        "a3",
+        "plan.actie",
+        {
+            "casus": cid,
+            "beschrijving": "Huurschuld van Noël Çelik regelen",
+            "eigenaar": f"p:{ahmed}",
+            "deadline": future_date(9),
+        },
+    )
+    assert "Actie toegevoegd" in card_text(added.card), card_text(added.card)
+    fatima = await professional_id(db, "a1")
+    requester = issue(fatima, "00000000-0000-0000-0000-0000000000aa", "x", "t", "personal")
+    async with db.unit_of_work() as uow:
+        model = await verslagen(uow).verslag(requester, made["oid"], volledig=True)
+    (punt,) = [p for p in model.punten if p.code == made["codes"][0]]
+    assert [(s.leefgebied, s.score, s.vorige) for s in punt.scores] == [("Huisvesting", 4, 2)]
+    # The afspraak of the overleg became an action of the plan; the new one is there too.
+    assert [(a.eigenaar, a.status) for a in punt.acties] == [
+        ("Ahmed Yilmaz", "open"),  # due in 9 days
+        ("Sanne Bakker", "open"),  # due in 14
+    ]
+    anonymised = word_text(renderer.render_geanonimiseerd(model).inhoud)
+    assert "Huurschuld van [bewoner] regelen" in anonymised
+    assert "Ahmed Yilmaz" in anonymised and "+2" in anonymised and "Huisvesting" in anonymised
+    assert leaks(anonymised, NOEL, ANAIS) == []
+    full = word_text(renderer.render_volledig(model).inhoud)
+    assert "Huurschuld van Noël Çelik regelen" in full
