@@ -24,6 +24,9 @@ MONTHS = [
     "december",
 ]
 COMMON_DATE_WORDS = frozenset([*MONTHS, *(month[:3] for month in MONTHS)])
+# Tussenvoegsels of 3+ letters: part of a name, but on their own ordinary words ("plan van
+# aanpak"); hiding them everywhere would make shared text unreadable and identify nobody.
+TUSSENVOEGSELS = frozenset(["van", "der", "den", "ter", "ten", "het", "des", "uit", "von", "del"])
 
 
 def name_key(name: str) -> str:
@@ -42,8 +45,19 @@ def identifier_variants(identifiers: Iterable[str]) -> list[str]:
         if not identifier:
             continue
         variants.add(identifier)
-        variants.update(part for part in re.split(r"[\s,]+", identifier) if _telling(part))
+        # Hyphens too: "Çelik-van Dam" is also written "Çelik" or "Van Dam".
+        parts = [part for part in re.split(r"[\s,\-\u2010\u2011]+", identifier) if _telling(part)]
+        variants.update(parts)
+        # As people type a name without its accents: "Celik" for "Çelik".
+        variants.update(bare for part in parts if (bare := _without_accents(part)) != part)
     return sorted(variants, key=len, reverse=True)
+
+
+def _without_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return unicodedata.normalize(
+        "NFC", "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    )
 
 
 def _telling(part: str) -> bool:
@@ -53,6 +67,7 @@ def _telling(part: str) -> bool:
         len(part) >= 3
         and any(ch.isalpha() for ch in part)
         and part.casefold() not in COMMON_DATE_WORDS
+        and part.casefold() not in TUSSENVOEGSELS
     )
 
 
