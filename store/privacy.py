@@ -24,10 +24,25 @@ MONTHS = [
     "december",
 ]
 COMMON_DATE_WORDS = frozenset([*MONTHS, *(month[:3] for month in MONTHS)])
-# Name particles: part of a surname, but on their own ordinary Dutch words ("van", "der"), so
-# hiding or matching them alone would hit every other sentence.
+# Name particles: part of a surname, but on their own ordinary Dutch words ("plan van
+# aanpak"), so hiding or matching them alone would hit every other sentence and identify nobody.
 TUSSENVOEGSELS = frozenset(
-    ["van", "der", "den", "ter", "ten", "het", "von", "del", "dos", "das", "aan", "uit", "bij"]
+    [
+        "van",
+        "der",
+        "den",
+        "ter",
+        "ten",
+        "het",
+        "des",
+        "von",
+        "del",
+        "dos",
+        "das",
+        "aan",
+        "uit",
+        "bij",
+    ]
 )
 
 
@@ -55,8 +70,19 @@ def identifier_variants(identifiers: Iterable[str]) -> list[str]:
         if not identifier:
             continue
         variants.add(identifier)
-        variants.update(part for part in re.split(r"[\s,]+", identifier) if _telling(part))
+        # Hyphens too: "Çelik-van Dam" is also written "Çelik" or "Van Dam".
+        parts = [part for part in re.split(r"[\s,\-\u2010\u2011]+", identifier) if _telling(part)]
+        variants.update(parts)
+        # As people type a name without its accents: "Celik" for "Çelik".
+        variants.update(bare for part in parts if (bare := _without_accents(part)) != part)
     return sorted(variants, key=len, reverse=True)
+
+
+def _without_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return unicodedata.normalize(
+        "NFC", "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    )
 
 
 def _telling(part: str) -> bool:

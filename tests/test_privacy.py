@@ -32,6 +32,22 @@ def test_redaction_leaves_other_words_alone() -> None:
     assert redact("De buurman belde de politie.", ["Ed Bakker"]) == "De buurman belde de politie."
 
 
+def test_redaction_hides_each_part_of_a_hyphenated_name_also_without_accents() -> None:
+    """QA: "Çelik" of "Maria Çelik-van Dam" reached the channel and the anonymised minutes."""
+    text = "Gesprek met MARIA ÇELIK, mw. Celik en Van Dam."
+    result = redact(text, ["Maria Çelik-van Dam"])
+    for fragment in ("MARIA", "ÇELIK", "Celik", "Dam"):
+        assert fragment not in result
+    assert "Gesprek met" in result
+
+
+def test_redaction_leaves_tussenvoegsels_as_ordinary_words() -> None:
+    """QA: a resident named "Jan van der Berg" made "plan van aanpak" "plan [bewoner] aanpak"."""
+    assert redact("Het plan van aanpak; Jan van der Berg", ["Jan van der Berg"]) == (
+        f"Het plan van aanpak; {REDACTED}"
+    )
+
+
 def test_name_key_ignores_case_accents_and_spacing() -> None:
     assert name_key("  Chloë  de JONG ") == name_key("chloe de jong")
 
