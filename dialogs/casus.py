@@ -188,7 +188,7 @@ GESPREK_STATUS = {"gepland": "gepland", "gehouden": "gehouden", "niet_gehouden":
 
 
 def _gesprek_label(gesprek: StartgesprekView) -> str:
-    moment = f"{local(gesprek.gepland_op):%d-%m-%Y %H:%M}" if gesprek.gepland_op else "datum volgt"
+    moment = _moment_shown(gesprek.gepland_op) if gesprek.gepland_op else "datum volgt"
     place = f", {gesprek.locatie}" if gesprek.locatie else ""
     return f"{moment}{place} ({GESPREK_STATUS.get(gesprek.status, gesprek.status)})"
 
@@ -518,3 +518,12 @@ def _check_time(values: dict[str, Any], field: str, errors: dict[str, str]) -> N
             dt.time.fromisoformat(raw)
         except ValueError:
             errors.setdefault(field, "Dit is geen geldige tijd (uu:mm).")
+
+
+def _moment_shown(moment: dt.datetime) -> str:
+    """Date and time as people read them; a moment recorded without a time (midnight) shows
+    its date only, not a made-up 00:00."""
+    shown = local(moment)
+    return (
+        f"{shown:%d-%m-%Y}" if (shown.hour, shown.minute) == (0, 0) else f"{shown:%d-%m-%Y %H:%M}"
+    )

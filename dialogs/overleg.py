@@ -580,10 +580,7 @@ async def starten(context: Context, data: dict[str, Any]) -> Outcome:
             presentie,
             plek=f"presentie:{overleg_id}",
         ),
-        *(
-            SharedPost(b.overleg.kanaal_conversation_id, b.casus, _bespreekkaart(b))
-            for b in besprekingen
-        ),
+        *(_bespreking_post(b) for b in besprekingen),
     ]
     message = STARTED.format(n=len(besprekingen))
     if context.incoming.personal and context.actor.is_pga_expert:
@@ -617,7 +614,7 @@ async def besluit(context: Context, data: dict[str, Any]) -> Outcome:
     )
     fresh = await store.bespreking(context.actor.requester, punt_id)
     notice = f"Besluit vastgelegd: {UITKOMST_LABELS[values['uitkomst']]}."
-    outcome = _shared_card(fresh, {}, {}, notice)
+    outcome = _shared_card(fresh, {}, {}, notice).tell(_bespreking_post(fresh))
     if stored.geredigeerd:
         outcome.tell(_use_the_code(context, fresh.casus.code))
     return outcome
@@ -644,7 +641,7 @@ async def afspraak(context: Context, data: dict[str, Any]) -> Outcome:
         dt.date.fromisoformat(values["deadline"]),
     )
     fresh = await store.bespreking(context.actor.requester, punt_id)
-    outcome = _shared_card(fresh, {}, {}, "Afspraak vastgelegd.")
+    outcome = _shared_card(fresh, {}, {}, "Afspraak vastgelegd.").tell(_bespreking_post(fresh))
     if stored.geredigeerd:
         outcome.tell(_use_the_code(context, fresh.casus.code))
     return outcome
@@ -673,6 +670,18 @@ def _use_the_code(context: Context, code: str) -> PrivateMessage:
     # Not filed under the casus: the chair need not be linked to it, and the notice names
     # only the code.
     return PrivateMessage(context.actor.id, text=USE_THE_CODE.format(code=code))
+
+
+def _bespreking_post(bespreking: BesprekingView) -> SharedPost:
+    """The discussion card in the channel under its own key: posted at the start, replaced
+    in place after each besluit or afspraak, so everyone sees the stored state (not only
+    whoever pressed)."""
+    return SharedPost(
+        bespreking.overleg.kanaal_conversation_id,
+        bespreking.casus,
+        _bespreekkaart(bespreking),
+        plek=f"bespreking:{bespreking.punt.id}",
+    )
 
 
 def _shared_card(

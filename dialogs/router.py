@@ -212,8 +212,8 @@ NO_ACCESS = (
 )
 NOT_FOUND = "Ik kan dit niet vinden. Controleer de code of typ 'help'."
 STALE_FORM = (
-    "Dit formulier klopt niet of is verouderd. Open het opnieuw, bijvoorbeeld met 'aanmelden' "
-    "of 'triage'."
+    "Dit formulier klopt niet of is verouderd. Er is niets veranderd. Open het opnieuw met "
+    "het commando of de knop waar je het vond; typ 'help' voor de commando's."
 )
 NOT_UNDERSTOOD = "Dat begrijp ik niet. Typ 'help' voor wat je hier kunt doen."
 CONFLICT = "Iemand anders heeft dit net gewijzigd. Open het opnieuw om de laatste stand te zien."

@@ -362,8 +362,10 @@ async def test_no_channel_post_or_shared_card_names_a_resident(demo_db, config, 
     typed_in = sum(len(typed) + 1 for _, _, typed in RESIDENTS)
     assert await count(db, Besluit) == len(cases) + typed_in  # the triages, and each typed one
     posts = await channel_cards(db)
-    # The agenda, the attendance card, a discussion card each, the summary, the minutes card.
-    assert len(posts) == 1 + 1 + len(cases) + 2
+    # The agenda, the attendance card, a discussion card each and its update after every
+    # besluit and afspraak (in place, under its key), the summary, the minutes card.
+    updates = typed_in + len(cases)
+    assert len(posts) == 1 + 1 + len(cases) + updates + 2
     from tests.test_verslag import fetch_anonymised, word_text
 
     minutes = word_text(await fetch_anonymised(db, config, "a6", (await newest_overleg(db)).id))

@@ -297,3 +297,22 @@ async def test_a_casus_flagged_for_closing_is_suggested_first_next_time(demo_any
     assert shown.index(code) < shown.index(other)  # flagged before the new one
     flagged = next(d for d in _buttons(agenda.card, "agenda.voorstel") if d.get("casus") == cid)
     assert flagged["reden"] == "afsluiten"
+
+
+async def test_the_discussion_card_in_the_channel_follows_each_besluit_in_place(
+    demo_any_db, config
+):
+    """Not only the presser's view: the card under its key is replaced for everyone."""
+    db = demo_any_db
+    code, cid = await opgenomen(db, config)
+    await started(db, config, (code, cid), chair="a6")
+    await besluit(db, config, "a6", code, uitkomst="plan_vastgesteld")
+    async with db.unit_of_work() as uow:
+        keyed = (
+            await uow.session.scalars(
+                select(Bericht).where(Bericht.plek.like("bespreking:%")).order_by(Bericht.id)
+            )
+        ).all()
+    assert len(keyed) == 2 and keyed[0].plek == keyed[1].plek  # posted, then replaced
+    assert "Plan vastgesteld" in plain(keyed[1].kaart)
+    assert "Plan vastgesteld" not in plain(keyed[0].kaart)

@@ -129,3 +129,11 @@ async def test_someone_on_the_casus_hears_who_may_do_it(demo_db, config):
     outsider = await act(demo_db, config, "a5", "brief.open", {"casus": cid})
     assert "geen toegang" in (outsider.text or "") and "PGA-expert" in (outsider.text or "")
     assert await professional_id(demo_db, "a5")
+
+
+def test_a_startgesprek_recorded_without_a_time_shows_its_date_only() -> None:
+    from dialogs.casus import _moment_shown
+
+    midnight_in_amsterdam = dt.datetime(2026, 12, 1, 23, 0, tzinfo=dt.UTC)
+    assert _moment_shown(midnight_in_amsterdam) == "02-12-2026"
+    assert _moment_shown(dt.datetime(2026, 12, 1, 9, 30, tzinfo=dt.UTC)) == "01-12-2026 10:30"
