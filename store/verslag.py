@@ -413,7 +413,6 @@ class VerslagRepository:
                     plan_punt.scores,
                     rollen.get(punt.casus_id, []),
                     identiteit,
-                    volgend,
                 )
             )
         self._audit.record(
@@ -747,7 +746,6 @@ def _punt(
     scores: Sequence[LeefgebiedScore],
     rollen: list[Persoon],
     identiteit: Identiteit | None,
-    volgend: dt.datetime | None,
 ) -> Punt:
     return Punt(
         positie=positie,
@@ -760,7 +758,7 @@ def _punt(
         besluiten=besluiten,
         acties=acties,
         scores=scores,
-        vervolg=_vervolg(punt.besproken, besluiten, volgend),
+        vervolg=_vervolg(punt.besproken, besluiten),
         identiteit=identiteit,
     )
 
@@ -773,16 +771,15 @@ def _samenvatting(besproken: bool, besluiten: int, acties: int) -> str:
     return f"Besproken: {b}, {a}."
 
 
-def _vervolg(
-    besproken: bool, besluiten: Sequence[VerslagBesluit], volgend: dt.datetime | None
-) -> str:
-    when = f" ({_local(volgend):%d-%m-%Y})" if volgend else ""
+def _vervolg(besproken: bool, besluiten: Sequence[VerslagBesluit]) -> str:
+    # No date here: the next overleg's agenda is not made yet, so its date (in the closing
+    # list) promises nothing about this casus.
     if not besproken:
-        return f"Niet besproken: terug op de agenda van het volgende overleg{when}."
+        return "Niet besproken: voorstel om het op de agenda van een volgend overleg te zetten."
     for label, text in VERVOLG.items():
         if besluiten and besluiten[-1].uitkomst == dict(UITKOMSTEN)[label]:
             return text
-    return f"Voortgang in het volgende overleg{when}."
+    return "Voortgang in een volgend overleg."
 
 
 def _versie(row: VerslagDocument) -> Versie:

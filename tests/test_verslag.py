@@ -500,7 +500,7 @@ def sample_model(tekst: str = "Kevin Oudeman wil hulp bij schulden") -> Verslag:
         besluiten=[besluit],
         acties=[actie],
         scores=[LeefgebiedScore("Huisvesting", 2, 1)],
-        vervolg="Voortgang in het volgende overleg.",
+        vervolg="Voortgang in een volgend overleg.",
         identiteit=Identiteit("Kevin Oudeman", dt.date(2003, 4, 17), "Zuiderstad"),
     )
     return Verslag(
