@@ -25,6 +25,7 @@ from bot.translate import message_activity
 from dialogs.core import Outcome
 from store.db import Database, UnitOfWork
 from store.models import Bericht
+from store.outbox import SHARED
 
 log = logging.getLogger(__name__)
 LEASE = dt.timedelta(minutes=2)
@@ -99,7 +100,7 @@ class OutboxSender:
         conversation = reference.conversation.id if reference.conversation else None
         replaces = bericht.vervangt_activity_id or (
             await uow.berichten.sent_under(bericht.plek, conversation)
-            if bericht.plek and conversation
+            if bericht.plek and conversation and bericht.soort == SHARED
             else None
         )
         try:

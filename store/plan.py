@@ -38,6 +38,7 @@ from store.models import (
     Taak,
     utcnow,
 )
+from store.outbox import unsent_under
 from store.privacy import redact
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -1106,12 +1107,23 @@ async def schedule_reminders(
         )
 
 
+def reminder_plek(actie_id: int, soort: str) -> str:
+    """The outbox key of a reminder message, so one still unsent can be withdrawn."""
+    return f"{reminder_plek_prefix(actie_id)}{soort}"
+
+
+def reminder_plek_prefix(actie_id: int) -> str:
+    return f"actie:{actie_id}:"
+
+
 async def cancel_reminders(session: AsyncSession, actie_id: int) -> None:
-    """Pending reminders of an action go (done, lapsed, moved); one being sent right now is
-    re-checked by its job (the action is no longer open)."""
+    """Pending reminders of an action go (done, lapsed, moved), also those already written
+    to the outbox but not yet sent: a reminder must not arrive after the action is done.
+    One being sent right now is re-checked by its job (the action is no longer open)."""
     await session.execute(
         delete(Taak).where(Taak.soort == HERINNERING, Taak.sleutel.in_(_keys(actie_id)))
     )
+    await session.execute(unsent_under(reminder_plek_prefix(actie_id)))
 
 
 @dataclass(frozen=True)
