@@ -617,10 +617,11 @@ async def herinneringen_nu(context: Context, data: dict[str, Any]) -> Outcome:
     if not context.config.local_mode:
         return Outcome(text=LOCAL_ONLY)
     count = await plannen(context.uow).demo_due_now(
-        context.actor.requester, utcnow(), periodic=(DIGEST,)
+        context.actor.requester, utcnow(), regels(context.config), periodic=(DIGEST,)
     )
     return Outcome(
-        text=f"{count} herinneringen en het weekoverzicht komen binnen enkele seconden binnen."
+        text=f"{count} {'herinnering' if count == 1 else 'herinneringen'} (één per open actie) "
+        "en het weekoverzicht komen binnen enkele seconden binnen."
         if count
         else "Er staan geen herinneringen klaar voor jouw casussen. Het weekoverzicht komt "
         "binnen enkele seconden."

@@ -262,12 +262,17 @@ class PlanRepository:
         return list(rows.all())
 
     async def demo_due_now(
-        self, requester: Requester, now: dt.datetime, periodic: Sequence[str] = ()
+        self,
+        requester: Requester,
+        now: dt.datetime,
+        regels: Herinneringsregels,
+        periodic: Sequence[str] = (),
     ) -> int:
-        """Local mode only (the dialog checks): the requester's pending reminders due now,
-        and the `periodic` jobs (the weekly digest) too."""
+        """Local mode only (the dialog checks): a reminder of each open action of the
+        requester's casussen due now, and the `periodic` jobs (the weekly digest) too."""
         await self._session.execute(update(Taak).where(Taak.soort.in_(periodic)).values(due_at=now))
-        return await reminders_due_now(self._session, await self.casussen_van(requester), now)
+        casus_ids = await self.casussen_van(requester)
+        return await reminders_due_now(self._session, casus_ids, now, regels)
 
     # --- reminders and digests (scheduled work; no requester: the system sends) ----------
 
@@ -1231,18 +1236,47 @@ async def lapse_open_actions(
 
 
 async def reminders_due_now(
-    session: AsyncSession, casus_ids: Sequence[int], now: dt.datetime
+    session: AsyncSession,
+    casus_ids: Sequence[int],
+    now: dt.datetime,
+    regels: Herinneringsregels,
 ) -> int:
-    """Local mode: make the pending reminders of these casussen due now (the demo)."""
-    actie_ids = select(Actie.id).where(Actie.casus_id.in_(casus_ids))
-    keys = [key for actie_id in (await session.scalars(actie_ids)).all() for key in _keys(actie_id)]
-    result = await session.execute(
-        update(Taak)
-        .where(Taak.soort == HERINNERING, Taak.sleutel.in_(keys))
-        .values(due_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    """Local mode: one reminder per open action of these casussen due now, of the kind whose
+    words are true today (not every pending one: "vandaag is de deadline" for an action due
+    in two days would be false). Its later reminders keep their own moments."""
+    from store.jobs import JobRepository
+
+    vandaag = now.astimezone(AMSTERDAM).date()
+    acties = (
+        await session.execute(
+            select(Actie.id, Actie.deadline).where(
+                Actie.casus_id.in_(casus_ids), Actie.status.in_(OPEN_STATUSES)
+            )
+        )
+    ).all()
+    jobs = JobRepository(session)
+    for actie_id, deadline in acties:
+        soort = stage_true_on(vandaag, deadline, regels)
+        sleutel = f"{actie_id}:{soort}"
+        await jobs.schedule(
+            HERINNERING, now, sleutel=sleutel, data={"actie": actie_id, "soort": soort}
+        )
+        await session.execute(
+            update(Taak)
+            .where(Taak.soort == HERINNERING, Taak.sleutel == sleutel)
+            .values(due_at=now, claimed_by=None, claimed_at=None)
+            .execution_options(synchronize_session=False)
+        )
+    return len(acties)
+
+
+def stage_true_on(vandaag: dt.date, deadline: dt.date, regels: Herinneringsregels) -> str:
+    """The reminder whose words fit `vandaag`: before, on the day, overdue or escalated."""
+    if deadline > vandaag:
+        return VOOR
+    if deadline == vandaag:
+        return DAG
+    return ESCALATIE if (vandaag - deadline).days > regels.escalatie_na else TE_LAAT
 
 
 async def afspraak_to_actie(

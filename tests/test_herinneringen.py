@@ -266,12 +266,35 @@ async def test_herinneringen_nu_makes_them_due_in_local_mode_only(demo_db, confi
     local = replace(config, local_mode=True)
     await jobs.ensure_scheduled(demo_db, config=local)  # as the bot does at start
     made = await say(demo_db, local, "a1", "herinneringen nu")
-    assert "4 herinneringen en het weekoverzicht" in (made.text or "")
+    assert "1 herinnering (één per open actie) en het weekoverzicht" in (made.text or "")
     await run_at(demo_db, local, dt.datetime.now(UTC))
-    assert len(await reminder_messages(demo_db, "a4")) == 3  # before, on the day, overdue
-    assert len(await reminder_messages(demo_db, "a1")) == 1  # the escalation
-    assert code in (await reminder_messages(demo_db, "a1"))[0]
+    (only,) = await reminder_messages(demo_db, "a4")  # the one whose words are true today
+    assert "uiterlijk" in only and code in only
+    assert await reminder_messages(demo_db, "a1") == []  # no escalation of a future action
     assert any("Weekoverzicht" in m for m in await messages(demo_db, "a3"))
+
+
+async def test_herinneringen_nu_states_no_false_facts(demo_db, config):
+    """QA: it made every stage due at once, so an action due in two days got "Vandaag is de
+    deadline", "te laat" and an escalation. Now: the reminder that is true today, once."""
+    _, cid = await with_plan(demo_db, config)
+    await add_actie(demo_db, config, cid, deadline=future_date(2))
+    local = replace(config, local_mode=True)
+    await say(demo_db, local, "a3", "herinneringen nu")
+    await run_at(demo_db, local, dt.datetime.now(UTC))
+    (only,) = await reminder_messages(demo_db, "a4")
+    assert "uiterlijk" in only
+    for later in ("Vandaag is de deadline", "te laat", "Escalatie"):
+        assert not [
+            m
+            for who in ("a1", "a3", "a4")
+            for m in await messages(demo_db, who)
+            if later in m and "actie voor" in m
+        ]
+    # Its own reminders still come at their moments: on the day, it is the day's.
+    actie = await newest_actie(demo_db)
+    await run_at(demo_db, local, reminder_times(actie.deadline, Herinneringsregels())["dag"])
+    assert any("Vandaag is de deadline" in m for m in await reminder_messages(demo_db, "a4"))
 
 
 async def test_the_chair_sets_goals_and_scores_in_an_overleg(demo_any_db, config):
