@@ -176,6 +176,7 @@ BESLUIT_SOORTEN = {
     "startgesprek": "Startgesprek",
     "overleg": "Overleg",
     "afsluiting": "Afsluiting",
+    "plan": "Plan van aanpak",
 }
 BESLUIT_UITKOMSTEN = {
     **dict(ref.TRIAGE_BESLUITEN),
@@ -183,6 +184,8 @@ BESLUIT_UITKOMSTEN = {
     **dict(OVERLEG_BESLUITEN),
     **dict(ref.AFSLUIT_REDENEN),
     "heropend": "Heropend",
+    "doel_vastgesteld": "Doel vastgesteld",
+    "doel_gewijzigd": "Doel gewijzigd",
 }
 GESPREK_STATUS = {"gepland": "gepland", "gehouden": "gehouden", "niet_gehouden": "niet gehouden"}
 

@@ -166,7 +166,7 @@ async def _plan_kaart(
     namen = {r.sleutel: r.leefgebied for r in view.leefgebieden}
     geschiedenis = (
         [
-            f"{local(at):%d-%m-%Y %H:%M} {wie}: {WIJZIGINGEN.get(wat, wat)} ({onderwerp})"
+            f"{local(at):%d-%m-%Y %H:%M} {wie}: {_wijziging(onderwerp, wat)}"
             for at, wie, onderwerp, wat in await plan.history()
         ][:8]
         if view.met_teksten
@@ -215,7 +215,24 @@ WIJZIGINGEN = {
     "uitstel": "uitstel beslist",
     "procesregisseur_ingeschakeld": "procesregisseur ingeschakeld",
     "uit_afspraak": "uit afspraak in het overleg",
+    "omschrijving": "omschrijving gewijzigd",
+    "goed_genoeg_als": "'goed genoeg als' gewijzigd",
+    "beschrijving": "beschrijving gewijzigd",
+    "eigenaar_soort": "eigenaar gewijzigd",
+    "eigenaar_professional_id": "eigenaar gewijzigd",
+    "eigenaar_organisatie_id": "eigenaar gewijzigd",
+    "reden": "reden gewijzigd",
+    "interventie": "interventie gewijzigd",
 }
+ONDERWERPEN = {"actie": "actie", "doel": "doel", "probleem": "leefgebied", "casus": "casus"}
+
+
+def _wijziging(onderwerp: str, wat: str) -> str:
+    """A history line in words: a score is stored under its moment ("overleg:12" or
+    "datum:2026-12-01"), an internal key a user should not see."""
+    if onderwerp == "score":
+        return "score gegeven in een overleg" if wat.startswith("overleg:") else "score gegeven"
+    return f"{WIJZIGINGEN.get(wat, 'gewijzigd')} ({ONDERWERPEN.get(onderwerp, onderwerp)})"
 
 
 def _leefgebied_regel(probleem: str | None, start: int | None, nu: int | None, keer: int) -> str:

@@ -114,6 +114,13 @@ async def test_fill_a_plan_one_piece_at_a_time_with_history(demo_any_db, config)
     assert ("probleem", "probleem") in history and ("doel", "toegevoegd") in history
     assert ("actie", "toegevoegd") in history and ("score", f"datum:{dt.date.today()}") in history
     assert {"plan.doel", "plan.actie", "plan.probleem", "plan.bekijken"} <= set(events)
+    # In words for the user (QA): no stored keys such as "datum:…" or "doel_vastgesteld".
+    history_lines = text[text.index("Laatste wijzigingen") :]
+    assert "score gegeven" in history_lines and "datum:" not in history_lines
+    assert "toegevoegd (doel)" in history_lines
+    casus = card_text((await say(db, config, "a4", f"casus {code}")).card)
+    assert "Plan van aanpak: Doel vastgesteld" in casus
+    assert "doel_vastgesteld" not in casus and "doel\\_vastgesteld" not in casus
 
 
 class PlanScoreUpdate:
