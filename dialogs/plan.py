@@ -92,6 +92,26 @@ def refusals(step: Handler) -> Handler:
     return wrapped
 
 
+# Refusals about one field of a form: shown next to that field, the form kept as typed.
+FIELD_REFUSALS = {
+    "deadline_voorbij": "deadline",
+    "deadline_ver": "deadline",
+    "eigenaar": "eigenaar",
+    "uitstel_datum": "tot",
+    "status": "actie_status",
+    "reden": "reden",
+}
+
+
+def field_errors(refused: PlanRefused) -> dict[str, str]:
+    """The form error for a refusal about one field; re-raised when it is about no field.
+    The store checks these fields before it writes anything, so nothing is to be undone."""
+    field = FIELD_REFUSALS.get(refused.reason)
+    if field is None:
+        raise refused
+    return {field: REFUSALS[refused.reason]}
+
+
 def regels(config: Config) -> Herinneringsregels:
     return Herinneringsregels(
         dagen_voor=config.reminder_days_before,
@@ -414,16 +434,24 @@ async def actie(context: Context, data: dict[str, Any]) -> Outcome:
     }
     if actie_token:
         actie_id = _token_id(actie_token)
-        await plan.change_actie(
-            actie_id,
-            _token_id(versie),
-            status=values.get("actie_status") or "open",
-            reden=values.get("reden") or None,
-            **common,
-        )
+        try:
+            await plan.change_actie(
+                actie_id,
+                _token_id(versie),
+                status=values.get("actie_status") or "open",
+                reden=values.get("reden") or None,
+                **common,
+            )
+        except PlanRefused as refused:
+            errors = field_errors(refused)
+            return await _actie_card(context, plan, actie_id, values=values, errors=errors)
         return await _actie_card(context, plan, actie_id, notice="Actie gewijzigd.")
     doel_id = int(values["actie_doel"]) if values.get("actie_doel") else None
-    await plan.add_actie(doel_id=doel_id, **common)
+    try:
+        await plan.add_actie(doel_id=doel_id, **common)
+    except PlanRefused as refused:
+        errors = field_errors(refused)
+        return await _plan(context, plan, values=values, errors=errors)
     return await _plan(context, plan, notice="Actie toegevoegd. De eigenaar krijgt herinneringen.")
 
 
@@ -543,7 +571,13 @@ async def uitstel(context: Context, data: dict[str, Any]) -> Outcome:
         return await _actie_card(
             context, plan, actie_id, values=values, errors=errors, uitstel_vragen=True
         )
-    await plan.ask_uitstel(actie_id, tot, values["uitstel_reden"], today())
+    try:
+        await plan.ask_uitstel(actie_id, tot, values["uitstel_reden"], today())
+    except PlanRefused as refused:
+        errors = field_errors(refused)
+        return await _actie_card(
+            context, plan, actie_id, values=values, errors=errors, uitstel_vragen=True
+        )
     gekozen = await plan.actie(actie_id)
     verzoek = uitstel_verzoek_kaart(
         plan.code,

@@ -126,7 +126,7 @@ async def test_the_injected_clock_drives_the_dates_people_type(demo_db, config, 
     _, cid = await with_plan(demo_db, config)
     monkeypatch.setattr("dialogs.plan.today", lambda: dt.date.today() + dt.timedelta(days=20))
     refused = await add_actie(demo_db, config, cid, deadline=future_date(10))
-    assert "al voorbij" in (refused.text or "")
+    assert "al voorbij" in card_text(refused.card)
 
 
 async def test_done_from_the_reminder_card_stops_the_rest(demo_any_db, config):

@@ -183,15 +183,55 @@ async def test_rights_through_the_gate(demo_any_db, config):
     assert await count(db, Doel) == 0 and await count(db, Actie) == 0
 
 
+def error_after(node: Any, field_id: str) -> str | None:
+    """The error text shown right after the input `field_id` on a card, if any."""
+    if isinstance(node, dict):
+        return next((e for value in node.values() if (e := error_after(value, field_id))), None)
+    if isinstance(node, list):
+        for index, item in enumerate(node):
+            if isinstance(item, dict) and item.get("id") == field_id:
+                following = node[index + 1] if index + 1 < len(node) else {}
+                return following.get("text") if following.get("type") == "TextBlock" else None
+            if found := error_after(item, field_id):
+                return found
+    return None
+
+
+async def test_a_refused_field_is_shown_next_to_the_field(demo_any_db, config):
+    """QA: a past deadline, an owner not linked or an uitstel date before the deadline came
+    as a pop-up text; now the form comes back with the message next to the field."""
+    db = demo_any_db
+    _, cid = await with_plan(db, config)
+    yesterday = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+    past = await add_actie(db, config, cid, deadline=yesterday, beschrijving="Bellen")
+    assert past.text is None and "al voorbij" in (error_after(past.card, "deadline") or "")
+    assert "Bellen" in str(past.card)  # what was typed stays
+    linda = await professional_id(db, "a5")
+    not_linked = await add_actie(db, config, cid, eigenaar=f"p:{linda}")
+    assert "werkt niet (meer)" in (error_after(not_linked.card, "eigenaar") or "")
+    assert await count(db, Actie) == 0
+    await add_actie(db, config, cid)
+    actie = await newest_actie(db)
+    early = await act(
+        db,
+        config,
+        "a4",
+        "actie.uitstel",
+        {"actie": actie.id, "tot": future_date(5), "uitstel_reden": "Wachtlijst"},
+    )
+    assert early.text is None and "na de huidige deadline" in (error_after(early.card, "tot") or "")
+    assert (await newest_actie(db)).uitstel_tot is None
+
+
 async def test_bad_input_gets_a_dutch_message_and_changes_nothing(demo_any_db, config):
     db = demo_any_db
     _, cid = await with_plan(db, config)
     yesterday = (dt.date.today() - dt.timedelta(days=1)).isoformat()
     past = await add_actie(db, config, cid, deadline=yesterday)
-    assert "al voorbij" in (past.text or "")
+    assert "al voorbij" in card_text(past.card)
     linda = await professional_id(db, "a5")
     not_linked = await add_actie(db, config, cid, eigenaar=f"p:{linda}")
-    assert "werkt niet (meer) aan de casus" in (not_linked.text or "")
+    assert "werkt niet (meer) aan de casus" in card_text(not_linked.card)
     assert await count(db, Actie) == 0
     await add_actie(db, config, cid)
     actie = await newest_actie(db)
