@@ -201,6 +201,7 @@ async def _plan_kaart(
         acties=[_regel(a, a.beschrijving) for a in view.acties],
         geschiedenis=geschiedenis,
         note=None if view.met_teksten else ADVISER_NOTE,
+        verborgen=None if view.met_teksten else (view.verborgen_doelen, view.verborgen_acties),
         notice=notice,
         leefgebied_opties=await _leefgebied_opties(plan),
         eigenaar_opties=[(e.waarde, e.label) for e in await plan.eigenaren()]

@@ -150,6 +150,9 @@ class PlanView:
     kan_leefgebied: bool
     kan_actie: bool
     kan_regie: bool
+    # For an adviser, who does not see them: how many goals and actions there are.
+    verborgen_doelen: int = 0
+    verborgen_acties: int = 0
 
 
 @dataclass(frozen=True)
@@ -517,7 +520,13 @@ class PlanAccess:
             kan_leefgebied=self.casus.allows(Need.LEEFGEBIED),
             kan_actie=self.casus.allows(Need.ACTIE),
             kan_regie=self.casus.allows(Need.REGIE),
+            **({} if met_teksten else await self._verborgen()),
         )
+
+    async def _verborgen(self) -> dict[str, int]:
+        """How many goals and actions an adviser does not see (lapsed ones not counted)."""
+        stand = (await plan_stand(self._session, [self.id], dt.date.today()))[self.id]
+        return {"verborgen_doelen": stand.doelen, "verborgen_acties": stand.acties}
 
     async def actie(self, actie_id: int) -> ActieView:
         self.casus.require(Need.PLAN)

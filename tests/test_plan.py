@@ -197,6 +197,29 @@ def error_after(node: Any, field_id: str) -> str | None:
     return None
 
 
+async def test_an_adviser_is_told_goals_and_actions_are_hidden_not_absent(demo_any_db, config):
+    """QA: an adviser's plan said "Nog geen doelen / Nog geen acties" while there were some."""
+    db = demo_any_db
+    code, cid = await with_plan(db, config)
+    await link(db, config, cid, "a6", rol="adviserend")
+    empty = card_text((await say(db, config, "a6", f"plan {code}")).card)
+    assert "Nog geen doelen" in empty and "Nog geen acties" in empty
+    goal = {
+        "casus": cid,
+        "doel_leefgebied": str(await leefgebied_id(db)),
+        "omschrijving": "Woning behouden",
+        "goed_genoeg_als": "geen achterstand",
+    }
+    await act(db, config, "a1", "plan.doel", goal)
+    await add_actie(db, config, cid)
+    await add_actie(db, config, cid)
+    shown = card_text((await say(db, config, "a6", f"plan {code}")).card)
+    assert "Nog geen doelen" not in shown and "Nog geen acties" not in shown
+    assert "Er is 1 doel. Als adviseur zie je niet wat erin staat." in shown
+    assert "Er zijn 2 acties." in shown
+    assert "Woning behouden" not in shown and "schuldhulp" not in shown
+
+
 async def test_a_refused_field_is_shown_next_to_the_field(demo_any_db, config):
     """QA: a past deadline, an owner not linked or an uitstel date before the deadline came
     as a pop-up text; now the form comes back with the message next to the field."""
