@@ -225,7 +225,7 @@ def _afsluiting_rows(afsluiting: AfsluitingView) -> list[tuple[str, str]]:
     g = afsluiting.gegevens
     rows = [
         ("Afgesloten op", _day(afsluiting.afgesloten_at)),
-        ("Reden", ref.label(ref.AFSLUIT_REDENEN, g.reden)),
+        ("Reden", ref.label(ref.AFSLUIT_REDEN_LABELS, g.reden)),
     ]
     if g.overdracht_aan:
         rows.append(("Overgedragen aan", g.overdracht_aan))
