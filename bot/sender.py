@@ -25,7 +25,6 @@ from bot.translate import message_activity
 from dialogs.core import Outcome
 from store.db import Database, UnitOfWork
 from store.models import Bericht
-from store.outbox import SHARED
 
 log = logging.getLogger(__name__)
 LEASE = dt.timedelta(minutes=2)
@@ -100,7 +99,8 @@ class OutboxSender:
         conversation = reference.conversation.id if reference.conversation else None
         replaces = bericht.vervangt_activity_id or (
             await uow.berichten.sent_under(bericht.plek, conversation)
-            if bericht.plek and conversation and bericht.soort == SHARED
+            # A key on a message to one professional is for withdrawing it, never replacing.
+            if bericht.plek and conversation and bericht.professional_id is None
             else None
         )
         try:

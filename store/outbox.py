@@ -142,7 +142,11 @@ class BerichtRepository:
                     Bericht.volgende_poging_at <= now,
                     claimable,
                     or_(Bericht.conversation_id.is_not(None), has_personal_chat),
-                    or_(Bericht.plek.is_(None), Bericht.soort == PRIVATE, ~waits_for_earlier),
+                    or_(
+                        Bericht.plek.is_(None),
+                        Bericht.professional_id.is_not(None),  # a person's: replaces nothing
+                        ~waits_for_earlier,
+                    ),
                 )
                 .order_by(Bericht.id)
                 .limit(limit)
