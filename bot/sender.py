@@ -99,7 +99,8 @@ class OutboxSender:
         conversation = reference.conversation.id if reference.conversation else None
         replaces = bericht.vervangt_activity_id or (
             await uow.berichten.sent_under(bericht.plek, conversation)
-            if bericht.plek and conversation
+            # A key on a message to one professional is for withdrawing it, never replacing.
+            if bericht.plek and conversation and bericht.professional_id is None
             else None
         )
         try:

@@ -88,6 +88,8 @@ class PlanKaart:
     kan_leefgebied: bool = False
     kan_actie: bool = False
     kan_regie: bool = False
+    # An adviser's view: (goals, actions) that exist but whose text they do not see.
+    verborgen: tuple[int, int] | None = None
     values: Mapping[str, Any] = field(default_factory=dict)
     errors: Mapping[str, str] = field(default_factory=dict)
 
@@ -110,7 +112,9 @@ def plan_kaart(view: PlanKaart) -> Card:
     )
     body += _doelen(view)
     body.append(heading("Acties"))
-    if not view.acties:
+    if view.verborgen and view.verborgen[1]:
+        body.append(text(_verborgen(view.verborgen[1], "actie", "acties"), subtle=True))
+    elif not view.acties:
         body.append(text("Nog geen acties.", subtle=True))
     for regel in view.acties:
         body.append(_actie_regel(regel, with_code=False, kaart="plan"))
@@ -139,7 +143,9 @@ def plan_kaart(view: PlanKaart) -> Card:
 
 def _doelen(view: PlanKaart) -> list[Element]:
     body: list[Element] = [heading("Doelen")]
-    if not view.doelen:
+    if view.verborgen and view.verborgen[0]:
+        body.append(text(_verborgen(view.verborgen[0], "doel", "doelen"), subtle=True))
+    elif not view.doelen:
         body.append(text("Nog geen doelen.", subtle=True))
     for token, kop, omschrijving in view.doelen:
         items = [text(kop, weight="Bolder"), text(omschrijving, spacing="None")]
@@ -158,6 +164,11 @@ def _doelen(view: PlanKaart) -> list[Element]:
             )
         body.append(container(items, separator=True))
     return body
+
+
+def _verborgen(aantal: int, een: str, meer: str) -> str:
+    wat = f"is 1 {een}" if aantal == 1 else f"zijn {aantal} {meer}"
+    return f"Er {wat}. Als adviseur zie je niet wat erin staat."
 
 
 def _actie_regel(regel: ActieRegel, *, with_code: bool, kaart: str) -> Element:

@@ -150,7 +150,7 @@ def _afsluiting_facts(afsluiting: AfsluitingView) -> list[tuple[str, str]]:
     gegevens = afsluiting.gegevens
     found = [
         ("Afgesloten op", f"{local(afsluiting.afgesloten_at):%d-%m-%Y}"),
-        ("Reden", ref.label(ref.AFSLUIT_REDENEN, gegevens.reden)),
+        ("Reden", ref.label(ref.AFSLUIT_REDEN_LABELS, gegevens.reden)),
         ("Toelichting", gegevens.toelichting or ""),
     ]
     if gegevens.overdracht_aan:
@@ -176,13 +176,16 @@ BESLUIT_SOORTEN = {
     "startgesprek": "Startgesprek",
     "overleg": "Overleg",
     "afsluiting": "Afsluiting",
+    "plan": "Plan van aanpak",
 }
 BESLUIT_UITKOMSTEN = {
     **dict(ref.TRIAGE_BESLUITEN),
     **dict(STARTGESPREK_UITKOMSTEN),
     **dict(OVERLEG_BESLUITEN),
-    **dict(ref.AFSLUIT_REDENEN),
+    **dict(ref.AFSLUIT_REDEN_LABELS),
     "heropend": "Heropend",
+    "doel_vastgesteld": "Doel vastgesteld",
+    "doel_gewijzigd": "Doel gewijzigd",
 }
 GESPREK_STATUS = {"gepland": "gepland", "gehouden": "gehouden", "niet_gehouden": "niet gehouden"}
 

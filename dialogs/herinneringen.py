@@ -18,7 +18,7 @@ from dialogs.core import Config
 from store.db import UnitOfWork
 from store.jobs import Job
 from store.outbox import PrivateMessage
-from store.plan import plannen
+from store.plan import plannen, reminder_plek
 
 DIGEST = "weekoverzicht"  # the kind of the periodic job (dialogs/jobs.py)
 
@@ -35,7 +35,12 @@ async def send_reminders(
         kaart = herinnering_kaart(view.soort, view.code, view.actie_id, f"{view.deadline:%d-%m-%Y}")
         for professional_id in view.ontvangers:
             await uow.berichten.put(
-                PrivateMessage(professional_id, card=kaart, casus_id=view.casus_id)
+                PrivateMessage(
+                    professional_id,
+                    card=kaart,
+                    casus_id=view.casus_id,
+                    plek=reminder_plek(view.actie_id, view.soort),
+                )
             )
             sent += 1
     return sent

@@ -46,6 +46,16 @@ WAT = {
     "correcties.bekijken": "De verbeteringen bekeken",
     "casus.inzage": "Een inzageoverzicht gemaakt",
     "document.downloaden": "Een document gedownload",
+    "plan.bekijken": "Het plan van aanpak bekeken",
+    "actie.bekijken": "Een actie uit het plan van aanpak bekeken",
+    "plan.probleem": "Een probleem in het plan van aanpak vastgelegd",
+    "plan.score": "Een score in het plan van aanpak gegeven",
+    "plan.doel": "Een doel in het plan van aanpak vastgelegd",
+    "plan.actie": "Een actie in het plan van aanpak vastgelegd",
+    "plan.actie.afgerond": "Een actie afgerond",
+    "plan.uitstel.vragen": "Uitstel van een actie gevraagd",
+    "plan.uitstel.besluit": "Besloten over uitstel van een actie",
+    "plan.escalatie": "De procesregisseur ingeschakeld",
 }
 ACTIONS = {"C": "Gegevens vastgelegd", "R": "Gegevens bekeken", "U": "Gegevens gewijzigd"}
 
@@ -132,7 +142,7 @@ def _document(view: InzageView, gemeente: str, parameters: dict[str, Any]) -> In
         aanmelding=[
             ("Aangemeld op", _day(view.aangemeld_at)),
             ("Reden", view.aanmelding_reden),
-            ("Criteria", ", ".join(ref.label(ref.CRITERIA, c)[:60] for c in view.criteria)),
+            ("Criteria", ", ".join(ref.label(ref.CRITERIA, c) for c in view.criteria)),
             ("Leefgebieden", ", ".join(ref.label(ref.LEEFGEBIEDEN, g) for g in view.leefgebieden)),
         ],
         besluiten=[
@@ -187,7 +197,7 @@ def _document(view: InzageView, gemeente: str, parameters: dict[str, Any]) -> In
                 f"{local(t.at):%d-%m-%Y %H:%M}",
                 t.professional,
                 t.organisatie or "",
-                WAT.get(t.event, ACTIONS.get(t.action, t.event)),
+                WAT.get(t.event, ACTIONS.get(t.action, "Gegevens gebruikt")),
             )
             for t in view.toegang
         ],
@@ -215,7 +225,7 @@ def _afsluiting_rows(afsluiting: AfsluitingView) -> list[tuple[str, str]]:
     g = afsluiting.gegevens
     rows = [
         ("Afgesloten op", _day(afsluiting.afgesloten_at)),
-        ("Reden", ref.label(ref.AFSLUIT_REDENEN, g.reden)),
+        ("Reden", ref.label(ref.AFSLUIT_REDEN_LABELS, g.reden)),
     ]
     if g.overdracht_aan:
         rows.append(("Overgedragen aan", g.overdracht_aan))

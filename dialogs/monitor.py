@@ -107,7 +107,7 @@ def _kaart(view: MonitorView, values: dict[str, Any]) -> MonitorKaart:
             (label, _number(view.doorlooptijden[key])) for key, label in DOORLOOPTIJDEN.items()
         ],
         uitkomsten=[
-            *((label, str(view.uitkomsten.get(key, 0))) for key, label in ref.AFSLUIT_REDENEN),
+            *((label, str(view.uitkomsten.get(key, 0))) for key, label in ref.AFSLUIT_REDEN_LABELS),
             ("Eindgesprek gehouden", f"{view.eindgesprekken[0]} van {view.eindgesprekken[1]}"),
         ],
         acties=[
@@ -152,7 +152,7 @@ async def render_download(uow: Any, requester: Requester, grant: GrantView) -> t
         ("Doorlooptijden (mediaan, dagen)", None),
         *((label, view.doorlooptijden[key]) for key, label in DOORLOOPTIJDEN.items()),
         ("Uitkomsten van afsluiting", None),
-        *((label, view.uitkomsten.get(key, 0)) for key, label in ref.AFSLUIT_REDENEN),
+        *((label, view.uitkomsten.get(key, 0)) for key, label in ref.AFSLUIT_REDEN_LABELS),
         ("Eindgesprek gehouden", view.eindgesprekken[0]),
         ("Acties (deadline in de periode)", None),
         ("Acties op tijd afgerond", view.acties_op_tijd[0]),
@@ -179,7 +179,7 @@ async def render_download(uow: Any, requester: Requester, grant: GrantView) -> t
             r.dagen_tot_startgesprek,
             r.dagen_tot_plan,
             r.dagen_tot_afsluiting,
-            ref.label(ref.AFSLUIT_REDENEN, r.afsluit_reden) if r.afsluit_reden else None,
+            ref.label(ref.AFSLUIT_REDEN_LABELS, r.afsluit_reden) if r.afsluit_reden else None,
             None if r.eindgesprek_gehouden is None else ("ja" if r.eindgesprek_gehouden else "nee"),
             r.acties_op_tijd,
             r.acties_verwacht,

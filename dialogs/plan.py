@@ -92,6 +92,26 @@ def refusals(step: Handler) -> Handler:
     return wrapped
 
 
+# Refusals about one field of a form: shown next to that field, the form kept as typed.
+FIELD_REFUSALS = {
+    "deadline_voorbij": "deadline",
+    "deadline_ver": "deadline",
+    "eigenaar": "eigenaar",
+    "uitstel_datum": "tot",
+    "status": "actie_status",
+    "reden": "reden",
+}
+
+
+def field_errors(refused: PlanRefused) -> dict[str, str]:
+    """The form error for a refusal about one field; re-raised when it is about no field.
+    The store checks these fields before it writes anything, so nothing is to be undone."""
+    field = FIELD_REFUSALS.get(refused.reason)
+    if field is None:
+        raise refused
+    return {field: REFUSALS[refused.reason]}
+
+
 def regels(config: Config) -> Herinneringsregels:
     return Herinneringsregels(
         dagen_voor=config.reminder_days_before,
@@ -166,7 +186,7 @@ async def _plan_kaart(
     namen = {r.sleutel: r.leefgebied for r in view.leefgebieden}
     geschiedenis = (
         [
-            f"{local(at):%d-%m-%Y %H:%M} {wie}: {WIJZIGINGEN.get(wat, wat)} ({onderwerp})"
+            f"{local(at):%d-%m-%Y %H:%M} {wie}: {_wijziging(onderwerp, wat)}"
             for at, wie, onderwerp, wat in await plan.history()
         ][:8]
         if view.met_teksten
@@ -181,6 +201,7 @@ async def _plan_kaart(
         acties=[_regel(a, a.beschrijving) for a in view.acties],
         geschiedenis=geschiedenis,
         note=None if view.met_teksten else ADVISER_NOTE,
+        verborgen=None if view.met_teksten else (view.verborgen_doelen, view.verborgen_acties),
         notice=notice,
         leefgebied_opties=await _leefgebied_opties(plan),
         eigenaar_opties=[(e.waarde, e.label) for e in await plan.eigenaren()]
@@ -215,7 +236,24 @@ WIJZIGINGEN = {
     "uitstel": "uitstel beslist",
     "procesregisseur_ingeschakeld": "procesregisseur ingeschakeld",
     "uit_afspraak": "uit afspraak in het overleg",
+    "omschrijving": "omschrijving gewijzigd",
+    "goed_genoeg_als": "'goed genoeg als' gewijzigd",
+    "beschrijving": "beschrijving gewijzigd",
+    "eigenaar_soort": "eigenaar gewijzigd",
+    "eigenaar_professional_id": "eigenaar gewijzigd",
+    "eigenaar_organisatie_id": "eigenaar gewijzigd",
+    "reden": "reden gewijzigd",
+    "interventie": "interventie gewijzigd",
 }
+ONDERWERPEN = {"actie": "actie", "doel": "doel", "probleem": "leefgebied", "casus": "casus"}
+
+
+def _wijziging(onderwerp: str, wat: str) -> str:
+    """A history line in words: a score is stored under its moment ("overleg:12" or
+    "datum:2026-12-01"), an internal key a user should not see."""
+    if onderwerp == "score":
+        return "score gegeven in een overleg" if wat.startswith("overleg:") else "score gegeven"
+    return f"{WIJZIGINGEN.get(wat, 'gewijzigd')} ({ONDERWERPEN.get(onderwerp, onderwerp)})"
 
 
 def _leefgebied_regel(probleem: str | None, start: int | None, nu: int | None, keer: int) -> str:
@@ -397,16 +435,24 @@ async def actie(context: Context, data: dict[str, Any]) -> Outcome:
     }
     if actie_token:
         actie_id = _token_id(actie_token)
-        await plan.change_actie(
-            actie_id,
-            _token_id(versie),
-            status=values.get("actie_status") or "open",
-            reden=values.get("reden") or None,
-            **common,
-        )
+        try:
+            await plan.change_actie(
+                actie_id,
+                _token_id(versie),
+                status=values.get("actie_status") or "open",
+                reden=values.get("reden") or None,
+                **common,
+            )
+        except PlanRefused as refused:
+            errors = field_errors(refused)
+            return await _actie_card(context, plan, actie_id, values=values, errors=errors)
         return await _actie_card(context, plan, actie_id, notice="Actie gewijzigd.")
     doel_id = int(values["actie_doel"]) if values.get("actie_doel") else None
-    await plan.add_actie(doel_id=doel_id, **common)
+    try:
+        await plan.add_actie(doel_id=doel_id, **common)
+    except PlanRefused as refused:
+        errors = field_errors(refused)
+        return await _plan(context, plan, values=values, errors=errors)
     return await _plan(context, plan, notice="Actie toegevoegd. De eigenaar krijgt herinneringen.")
 
 
@@ -526,7 +572,13 @@ async def uitstel(context: Context, data: dict[str, Any]) -> Outcome:
         return await _actie_card(
             context, plan, actie_id, values=values, errors=errors, uitstel_vragen=True
         )
-    await plan.ask_uitstel(actie_id, tot, values["uitstel_reden"], today())
+    try:
+        await plan.ask_uitstel(actie_id, tot, values["uitstel_reden"], today())
+    except PlanRefused as refused:
+        errors = field_errors(refused)
+        return await _actie_card(
+            context, plan, actie_id, values=values, errors=errors, uitstel_vragen=True
+        )
     gekozen = await plan.actie(actie_id)
     verzoek = uitstel_verzoek_kaart(
         plan.code,
@@ -617,10 +669,11 @@ async def herinneringen_nu(context: Context, data: dict[str, Any]) -> Outcome:
     if not context.config.local_mode:
         return Outcome(text=LOCAL_ONLY)
     count = await plannen(context.uow).demo_due_now(
-        context.actor.requester, utcnow(), periodic=(DIGEST,)
+        context.actor.requester, utcnow(), regels(context.config), periodic=(DIGEST,)
     )
     return Outcome(
-        text=f"{count} herinneringen en het weekoverzicht komen binnen enkele seconden binnen."
+        text=f"{count} {'herinnering' if count == 1 else 'herinneringen'} (één per open actie) "
+        "en het weekoverzicht komen binnen enkele seconden binnen."
         if count
         else "Er staan geen herinneringen klaar voor jouw casussen. Het weekoverzicht komt "
         "binnen enkele seconden."

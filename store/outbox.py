@@ -41,6 +41,9 @@ class PrivateMessage:
     card: JsonCard | None = None
     text: str | None = None
     casus_id: int | None = None
+    # A key such as "actie:12:dag" to find it again while unsent (to withdraw it); unlike a
+    # shared post's, it never replaces an earlier message.
+    plek: str | None = None
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,7 @@ class BerichtRepository:
                     tekst=message.text,
                     casus_id=message.casus_id,
                     soort=PRIVATE,
+                    plek=message.plek,
                 )
             )
 
@@ -138,7 +142,11 @@ class BerichtRepository:
                     Bericht.volgende_poging_at <= now,
                     claimable,
                     or_(Bericht.conversation_id.is_not(None), has_personal_chat),
-                    or_(Bericht.plek.is_(None), ~waits_for_earlier),
+                    or_(
+                        Bericht.plek.is_(None),
+                        Bericht.professional_id.is_not(None),  # a person's: replaces nothing
+                        ~waits_for_earlier,
+                    ),
                 )
                 .order_by(Bericht.id)
                 .limit(limit)
@@ -192,6 +200,10 @@ class BerichtRepository:
             )
             .execution_options(synchronize_session=False)
         )
+
+    async def withdraw_unsent(self, plek_prefix: str) -> None:
+        """Messages keyed under `plek_prefix` that have not gone out yet no longer will."""
+        await self._session.execute(unsent_under(plek_prefix))
 
     async def drop_unsent(self, professional_id: int) -> None:
         await self._session.execute(unsent_to(professional_id))
@@ -310,4 +322,16 @@ def unsent_to(professional_id: int) -> Any:
     """Deletes what still waits for one professional (switched off: nothing more reaches them)."""
     return delete(Bericht).where(
         Bericht.professional_id == professional_id, Bericht.verzonden_at.is_(None)
+    )
+
+
+def unsent_under(plek_prefix: str) -> Any:
+    """Deletes unsent messages keyed under a prefix (a done action's queued reminders)."""
+    return (
+        delete(Bericht)
+        .where(
+            Bericht.plek.startswith(plek_prefix, autoescape=True),
+            Bericht.verzonden_at.is_(None),
+        )
+        .execution_options(synchronize_session=False)
     )

@@ -38,6 +38,7 @@ from store.models import (
     Taak,
     utcnow,
 )
+from store.outbox import unsent_under
 from store.privacy import redact
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -149,6 +150,9 @@ class PlanView:
     kan_leefgebied: bool
     kan_actie: bool
     kan_regie: bool
+    # For an adviser, who does not see them: how many goals and actions there are.
+    verborgen_doelen: int = 0
+    verborgen_acties: int = 0
 
 
 @dataclass(frozen=True)
@@ -261,12 +265,17 @@ class PlanRepository:
         return list(rows.all())
 
     async def demo_due_now(
-        self, requester: Requester, now: dt.datetime, periodic: Sequence[str] = ()
+        self,
+        requester: Requester,
+        now: dt.datetime,
+        regels: Herinneringsregels,
+        periodic: Sequence[str] = (),
     ) -> int:
-        """Local mode only (the dialog checks): the requester's pending reminders due now,
-        and the `periodic` jobs (the weekly digest) too."""
+        """Local mode only (the dialog checks): a reminder of each open action of the
+        requester's casussen due now, and the `periodic` jobs (the weekly digest) too."""
         await self._session.execute(update(Taak).where(Taak.soort.in_(periodic)).values(due_at=now))
-        return await reminders_due_now(self._session, await self.casussen_van(requester), now)
+        casus_ids = await self.casussen_van(requester)
+        return await reminders_due_now(self._session, casus_ids, now, regels)
 
     # --- reminders and digests (scheduled work; no requester: the system sends) ----------
 
@@ -511,7 +520,13 @@ class PlanAccess:
             kan_leefgebied=self.casus.allows(Need.LEEFGEBIED),
             kan_actie=self.casus.allows(Need.ACTIE),
             kan_regie=self.casus.allows(Need.REGIE),
+            **({} if met_teksten else await self._verborgen()),
         )
+
+    async def _verborgen(self) -> dict[str, int]:
+        """How many goals and actions an adviser does not see (lapsed ones not counted)."""
+        stand = (await plan_stand(self._session, [self.id], dt.date.today()))[self.id]
+        return {"verborgen_doelen": stand.doelen, "verborgen_acties": stand.acties}
 
     async def actie(self, actie_id: int) -> ActieView:
         self.casus.require(Need.PLAN)
@@ -1106,12 +1121,23 @@ async def schedule_reminders(
         )
 
 
+def reminder_plek(actie_id: int, soort: str) -> str:
+    """The outbox key of a reminder message, so one still unsent can be withdrawn."""
+    return f"{reminder_plek_prefix(actie_id)}{soort}"
+
+
+def reminder_plek_prefix(actie_id: int) -> str:
+    return f"actie:{actie_id}:"
+
+
 async def cancel_reminders(session: AsyncSession, actie_id: int) -> None:
-    """Pending reminders of an action go (done, lapsed, moved); one being sent right now is
-    re-checked by its job (the action is no longer open)."""
+    """Pending reminders of an action go (done, lapsed, moved), also those already written
+    to the outbox but not yet sent: a reminder must not arrive after the action is done.
+    One being sent right now is re-checked by its job (the action is no longer open)."""
     await session.execute(
         delete(Taak).where(Taak.soort == HERINNERING, Taak.sleutel.in_(_keys(actie_id)))
     )
+    await session.execute(unsent_under(reminder_plek_prefix(actie_id)))
 
 
 @dataclass(frozen=True)
@@ -1219,18 +1245,47 @@ async def lapse_open_actions(
 
 
 async def reminders_due_now(
-    session: AsyncSession, casus_ids: Sequence[int], now: dt.datetime
+    session: AsyncSession,
+    casus_ids: Sequence[int],
+    now: dt.datetime,
+    regels: Herinneringsregels,
 ) -> int:
-    """Local mode: make the pending reminders of these casussen due now (the demo)."""
-    actie_ids = select(Actie.id).where(Actie.casus_id.in_(casus_ids))
-    keys = [key for actie_id in (await session.scalars(actie_ids)).all() for key in _keys(actie_id)]
-    result = await session.execute(
-        update(Taak)
-        .where(Taak.soort == HERINNERING, Taak.sleutel.in_(keys))
-        .values(due_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    """Local mode: one reminder per open action of these casussen due now, of the kind whose
+    words are true today (not every pending one: "vandaag is de deadline" for an action due
+    in two days would be false). Its later reminders keep their own moments."""
+    from store.jobs import JobRepository
+
+    vandaag = now.astimezone(AMSTERDAM).date()
+    acties = (
+        await session.execute(
+            select(Actie.id, Actie.deadline).where(
+                Actie.casus_id.in_(casus_ids), Actie.status.in_(OPEN_STATUSES)
+            )
+        )
+    ).all()
+    jobs = JobRepository(session)
+    for actie_id, deadline in acties:
+        soort = stage_true_on(vandaag, deadline, regels)
+        sleutel = f"{actie_id}:{soort}"
+        await jobs.schedule(
+            HERINNERING, now, sleutel=sleutel, data={"actie": actie_id, "soort": soort}
+        )
+        await session.execute(
+            update(Taak)
+            .where(Taak.soort == HERINNERING, Taak.sleutel == sleutel)
+            .values(due_at=now, claimed_by=None, claimed_at=None)
+            .execution_options(synchronize_session=False)
+        )
+    return len(acties)
+
+
+def stage_true_on(vandaag: dt.date, deadline: dt.date, regels: Herinneringsregels) -> str:
+    """The reminder whose words fit `vandaag`: before, on the day, overdue or escalated."""
+    if deadline > vandaag:
+        return VOOR
+    if deadline == vandaag:
+        return DAG
+    return ESCALATIE if (vandaag - deadline).days > regels.escalatie_na else TE_LAAT
 
 
 async def afspraak_to_actie(

@@ -147,6 +147,8 @@ AFSLUIT_REDENEN: list[Option] = [
     ("opschalen", "Opschalen naar het Zorg- en Veiligheidshuis"),
     ("gestopt", "Gestopt (zeg waarom)"),
 ]
+# The same, for reports and records (monitor, Excel, inzage): the form's hint dropped.
+AFSLUIT_REDEN_LABELS: list[Option] = [(key, name.split(" (")[0]) for key, name in AFSLUIT_REDENEN]
 # What the PGA-expert may correct, with the label the card shows.
 CORRIGEER_VELDEN: list[Option] = [
     ("naam", "Naam van de bewoner"),

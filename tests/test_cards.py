@@ -474,7 +474,16 @@ CARDS: dict[str, Any] = {
     # The plan van aanpak and acties (#11).
     "plan": built(plan.plan_kaart, PLAN_VIEW),
     "plan_adviseur": built(
-        plan.plan_kaart, replace(PLAN_VIEW, kan_doel=False, kan_actie=False, note="Je adviseert")
+        plan.plan_kaart,
+        replace(
+            PLAN_VIEW,
+            kan_doel=False,
+            kan_actie=False,
+            note="Je adviseert",
+            doelen=[],
+            acties=[],
+            verborgen=(1, 2),
+        ),
     ),
     "plan_doel": built(plan.doel_kaart, plan.DoelKaart(PLAN_VIEW, "1", "2")),
     "plan_actie": built(

@@ -181,3 +181,38 @@ async def test_a_replacement_updates_the_sent_activity_in_place(
     assert call.operation == "update_activity" and call.activity_id == "act-9"
     assert call.authorized and call.body["attachments"][0]["content"] == stub
     assert [mark.get("activity_id") for mark in marked] == ["act-9"]
+
+
+async def test_a_keyed_reminder_to_a_professional_never_replaces_an_earlier_one(
+    bot: Bot, standin: StandIn
+) -> None:
+    """A reminder's key ("actie:1:te_laat") is there to withdraw it while unsent; two
+    messages under it to one professional are two new messages, not an update."""
+    from store.models import Professional
+
+    conversation = "a:personal-ahmed"
+    reference = {
+        "bot": {"id": f"28:{standin.app_id}"},
+        "conversation": {"id": conversation, "conversationType": "personal"},
+        "channelId": "msteams",
+        "serviceUrl": standin.service_url,
+    }
+    async with bot.db.unit_of_work() as uow:
+        ahmed = Professional(tenant_id="t", aad_object_id="o-ahmed", naam="Ahmed")
+        uow.session.add(ahmed)
+        await uow.session.flush()
+        uow.session.add(
+            ConversationRef(
+                conversation_id=conversation,
+                conversation_type="personal",
+                professional_id=ahmed.id,
+                reference=reference,
+            )
+        )
+        for text in ("eerste", "tweede"):
+            uow.session.add(Bericht(professional_id=ahmed.id, tekst=text, plek="actie:1:te_laat"))
+        await uow.commit()
+    assert bot.app is not None
+    await outbox_until(bot.app, lambda rows: all(r.verzonden_at for r in rows))
+    posts = [(c.method, c.text) for c in standin.recorded if c.conversation_id == conversation]
+    assert posts == [("POST", "eerste"), ("POST", "tweede")]

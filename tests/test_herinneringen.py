@@ -126,7 +126,7 @@ async def test_the_injected_clock_drives_the_dates_people_type(demo_db, config, 
     _, cid = await with_plan(demo_db, config)
     monkeypatch.setattr("dialogs.plan.today", lambda: dt.date.today() + dt.timedelta(days=20))
     refused = await add_actie(demo_db, config, cid, deadline=future_date(10))
-    assert "al voorbij" in (refused.text or "")
+    assert "al voorbij" in card_text(refused.card)
 
 
 async def test_done_from_the_reminder_card_stops_the_rest(demo_any_db, config):
@@ -145,7 +145,8 @@ async def test_done_from_the_reminder_card_stops_the_rest(demo_any_db, config):
         left = (await uow.session.scalars(select(Taak).where(Taak.soort == HERINNERING))).all()
     assert left == []
     await run_at(db, config, times["escalatie"])
-    assert len(await reminder_messages(db, "a4")) == 1 and await reminder_messages(db, "a1") == []
+    # The reminder still queued is withdrawn too (QA #13); nothing follows.
+    assert await reminder_messages(db, "a4") == [] and await reminder_messages(db, "a1") == []
 
 
 async def _reminder_cards(db, who: str) -> list[dict]:
@@ -265,12 +266,35 @@ async def test_herinneringen_nu_makes_them_due_in_local_mode_only(demo_db, confi
     local = replace(config, local_mode=True)
     await jobs.ensure_scheduled(demo_db, config=local)  # as the bot does at start
     made = await say(demo_db, local, "a1", "herinneringen nu")
-    assert "4 herinneringen en het weekoverzicht" in (made.text or "")
+    assert "1 herinnering (één per open actie) en het weekoverzicht" in (made.text or "")
     await run_at(demo_db, local, dt.datetime.now(UTC))
-    assert len(await reminder_messages(demo_db, "a4")) == 3  # before, on the day, overdue
-    assert len(await reminder_messages(demo_db, "a1")) == 1  # the escalation
-    assert code in (await reminder_messages(demo_db, "a1"))[0]
+    (only,) = await reminder_messages(demo_db, "a4")  # the one whose words are true today
+    assert "uiterlijk" in only and code in only
+    assert await reminder_messages(demo_db, "a1") == []  # no escalation of a future action
     assert any("Weekoverzicht" in m for m in await messages(demo_db, "a3"))
+
+
+async def test_herinneringen_nu_states_no_false_facts(demo_db, config):
+    """QA: it made every stage due at once, so an action due in two days got "Vandaag is de
+    deadline", "te laat" and an escalation. Now: the reminder that is true today, once."""
+    _, cid = await with_plan(demo_db, config)
+    await add_actie(demo_db, config, cid, deadline=future_date(2))
+    local = replace(config, local_mode=True)
+    await say(demo_db, local, "a3", "herinneringen nu")
+    await run_at(demo_db, local, dt.datetime.now(UTC))
+    (only,) = await reminder_messages(demo_db, "a4")
+    assert "uiterlijk" in only
+    for later in ("Vandaag is de deadline", "te laat", "Escalatie"):
+        assert not [
+            m
+            for who in ("a1", "a3", "a4")
+            for m in await messages(demo_db, who)
+            if later in m and "actie voor" in m
+        ]
+    # Its own reminders still come at their moments: on the day, it is the day's.
+    actie = await newest_actie(demo_db)
+    await run_at(demo_db, local, reminder_times(actie.deadline, Herinneringsregels())["dag"])
+    assert any("Vandaag is de deadline" in m for m in await reminder_messages(demo_db, "a4"))
 
 
 async def test_the_chair_sets_goals_and_scores_in_an_overleg(demo_any_db, config):
@@ -321,3 +345,56 @@ async def test_no_reminder_or_digest_carries_identity_of_a_casus_one_is_not_on(d
     assert code_a in ahmed and code_b not in ahmed  # Ahmed is on A only
     digest = [m for m in await messages(demo_db, "a3") if "Weekoverzicht" in m]
     assert digest and code_a in digest[-1] and code_b in digest[-1]  # Sanne runs both
+
+
+async def test_a_queued_reminder_is_withdrawn_when_its_action_is_done(demo_any_db, config):
+    """QA #13: the reminder was written to the outbox but not yet sent when the owner marked
+    the action done; it must not arrive afterwards. Nor one of an action that lapses."""
+    db = demo_any_db
+    _, cid = await with_plan(db, config)
+    await add_actie(db, config, cid, deadline=future_date(5))
+    actie = await newest_actie(db)
+    await add_actie(db, config, cid, deadline=future_date(5))
+    other = await newest_actie(db)
+    await run_at(db, config, reminder_times(actie.deadline, Herinneringsregels())["voor"])
+    assert len(await _reminder_cards(db, "a4")) == 2  # queued, not yet sent
+    (reminder, _) = await _reminder_cards(db, "a4")
+    afgerond = next(a for a in reminder["actions"] if a["verb"] == "actie.afgerond")
+    target = int(afgerond["data"]["actie"])
+    await act(db, config, "a4", "actie.afgerond", afgerond["data"])
+    left = await _reminder_cards(db, "a4")
+    assert len(left) == 1  # the other action's reminder still goes
+    async with db.unit_of_work() as uow:
+        unsent = [b.plek for b in await uow.berichten.pending()]
+    assert not [p for p in unsent if p and p.startswith(f"actie:{target}:")]
+    assert target in {actie.id, other.id}
+    # Lapsing (at closing) withdraws the rest in the same way.
+    from store.plan import lapse_open_actions
+
+    async with db.unit_of_work() as uow:
+        regie = await professional_id(db, "a3")
+        await lapse_open_actions(uow.session, cid, "casus afgesloten", regie)
+        await uow.commit()
+    assert await _reminder_cards(db, "a4") == []
+
+
+async def test_a_private_reminder_key_never_replaces_an_earlier_message(demo_any_db, config):
+    """The key of a reminder is for withdrawing it, not for updating a sent card in place
+    (that is for shared posts): both the 'before' and 'on the day' reminder are claimed."""
+    db = demo_any_db
+    _, cid = await with_plan(db, config)
+    await add_actie(db, config, cid, deadline=future_date(5))
+    actie = await newest_actie(db)
+    times = reminder_times(actie.deadline, Herinneringsregels())
+    await run_at(db, config, times["te_laat"])  # the owner and the casusregisseur
+    async with db.unit_of_work() as uow:
+        keyed = [b for b in await uow.berichten.pending() if b.plek]
+        assert keyed and all(b.soort == "privé" for b in keyed)
+        # All to the casusregisseur (who has a chat): the same key twice for one person.
+        regie = await professional_id(db, "a3")
+        await uow.session.execute(
+            update(Bericht).where(Bericht.plek.is_not(None)).values(professional_id=regie)
+        )
+        await uow.commit()
+        claimed = await uow.berichten.claim("w9", 100, dt.timedelta(minutes=5))
+    assert {b.id for b in keyed} <= {b.id for b in claimed}

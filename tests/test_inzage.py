@@ -223,3 +223,36 @@ async def test_inzage_includes_the_plan_van_aanpak(demo_any_db, config):
     assert download is not None
     text, _ = document_text(download.content)
     assert "Vervallen | Casus afgesloten (afschalen" in text
+
+
+async def test_inzage_shows_plan_events_in_words_and_criteria_whole(demo_any_db, config):
+    """QA: the plan's besluit showed as "plan | doel_vastgesteld", the access log as
+    "plan.escalatie", and each criterion was cut at 60 characters, mid-word."""
+    from store import reference as ref
+    from store.models import Leefgebied
+
+    db = demo_any_db
+    _, cid = await opgenomen(db, config)
+    await link(db, config, cid, "a4")
+    async with db.unit_of_work() as uow:
+        huis = await uow.session.scalar(
+            select(Leefgebied.id).where(Leefgebied.sleutel == "huisvesting")
+        )
+    goal = {
+        "casus": cid,
+        "doel_leefgebied": str(huis),
+        "omschrijving": "Woning behouden",
+        "goed_genoeg_als": "drie maanden geen achterstand",
+    }
+    await act(db, config, "a1", "plan.doel", goal)
+    await act(db, config, "a3", "plan.escaleren", {"casus": cid})
+    token = await inzage_token(db, config, cid, TODAY.isoformat(), TODAY.isoformat())
+    download = await casus_dialog.download_brief(db, config, token)
+    assert download is not None
+    text, _ = document_text(download.content)
+    assert "Plan van aanpak | Doel vastgesteld" in text
+    assert "De procesregisseur ingeschakeld" in text
+    for code in ("doel_vastgesteld", "plan.escalatie", "plan.doel", "plan | "):
+        assert code not in text
+    overlast = dict(ref.CRITERIA)["overlast"]
+    assert len(overlast) > 60 and overlast in text

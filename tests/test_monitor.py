@@ -75,6 +75,10 @@ async def test_the_monitor_as_excel_is_a_personal_download(demo_any_db, config):
     dump = " ".join(str(cell) for row in rows for cell in row)
     assert not any(i.lower() in dump.lower() for i in IDENTIFIERS)
     assert await casus_dialog.download_brief(db, config, token) is None  # once
+    # QA: the form's hint "Gestopt (zeg waarom)" is no label for a report.
+    assert figures["Gestopt"] == 0 and "Gestopt (zeg waarom)" not in figures
+    card = card_text((await say(db, config, "a1", "monitor")).card)
+    assert '"title": "Gestopt", "value": "0"' in card and "zeg waarom" not in card
 
 
 async def test_the_monitor_is_for_pga_experts_and_beheerders_only(demo_any_db, config):

@@ -114,6 +114,13 @@ async def test_fill_a_plan_one_piece_at_a_time_with_history(demo_any_db, config)
     assert ("probleem", "probleem") in history and ("doel", "toegevoegd") in history
     assert ("actie", "toegevoegd") in history and ("score", f"datum:{dt.date.today()}") in history
     assert {"plan.doel", "plan.actie", "plan.probleem", "plan.bekijken"} <= set(events)
+    # In words for the user (QA): no stored keys such as "datum:…" or "doel_vastgesteld".
+    history_lines = text[text.index("Laatste wijzigingen") :]
+    assert "score gegeven" in history_lines and "datum:" not in history_lines
+    assert "toegevoegd (doel)" in history_lines
+    casus = card_text((await say(db, config, "a4", f"casus {code}")).card)
+    assert "Plan van aanpak: Doel vastgesteld" in casus
+    assert "doel_vastgesteld" not in casus and "doel\\_vastgesteld" not in casus
 
 
 class PlanScoreUpdate:
@@ -176,15 +183,78 @@ async def test_rights_through_the_gate(demo_any_db, config):
     assert await count(db, Doel) == 0 and await count(db, Actie) == 0
 
 
+def error_after(node: Any, field_id: str) -> str | None:
+    """The error text shown right after the input `field_id` on a card, if any."""
+    if isinstance(node, dict):
+        return next((e for value in node.values() if (e := error_after(value, field_id))), None)
+    if isinstance(node, list):
+        for index, item in enumerate(node):
+            if isinstance(item, dict) and item.get("id") == field_id:
+                following = node[index + 1] if index + 1 < len(node) else {}
+                return following.get("text") if following.get("type") == "TextBlock" else None
+            if found := error_after(item, field_id):
+                return found
+    return None
+
+
+async def test_an_adviser_is_told_goals_and_actions_are_hidden_not_absent(demo_any_db, config):
+    """QA: an adviser's plan said "Nog geen doelen / Nog geen acties" while there were some."""
+    db = demo_any_db
+    code, cid = await with_plan(db, config)
+    await link(db, config, cid, "a6", rol="adviserend")
+    empty = card_text((await say(db, config, "a6", f"plan {code}")).card)
+    assert "Nog geen doelen" in empty and "Nog geen acties" in empty
+    goal = {
+        "casus": cid,
+        "doel_leefgebied": str(await leefgebied_id(db)),
+        "omschrijving": "Woning behouden",
+        "goed_genoeg_als": "geen achterstand",
+    }
+    await act(db, config, "a1", "plan.doel", goal)
+    await add_actie(db, config, cid)
+    await add_actie(db, config, cid)
+    shown = card_text((await say(db, config, "a6", f"plan {code}")).card)
+    assert "Nog geen doelen" not in shown and "Nog geen acties" not in shown
+    assert "Er is 1 doel. Als adviseur zie je niet wat erin staat." in shown
+    assert "Er zijn 2 acties." in shown
+    assert "Woning behouden" not in shown and "schuldhulp" not in shown
+
+
+async def test_a_refused_field_is_shown_next_to_the_field(demo_any_db, config):
+    """QA: a past deadline, an owner not linked or an uitstel date before the deadline came
+    as a pop-up text; now the form comes back with the message next to the field."""
+    db = demo_any_db
+    _, cid = await with_plan(db, config)
+    yesterday = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+    past = await add_actie(db, config, cid, deadline=yesterday, beschrijving="Bellen")
+    assert past.text is None and "al voorbij" in (error_after(past.card, "deadline") or "")
+    assert "Bellen" in str(past.card)  # what was typed stays
+    linda = await professional_id(db, "a5")
+    not_linked = await add_actie(db, config, cid, eigenaar=f"p:{linda}")
+    assert "werkt niet (meer)" in (error_after(not_linked.card, "eigenaar") or "")
+    assert await count(db, Actie) == 0
+    await add_actie(db, config, cid)
+    actie = await newest_actie(db)
+    early = await act(
+        db,
+        config,
+        "a4",
+        "actie.uitstel",
+        {"actie": actie.id, "tot": future_date(5), "uitstel_reden": "Wachtlijst"},
+    )
+    assert early.text is None and "na de huidige deadline" in (error_after(early.card, "tot") or "")
+    assert (await newest_actie(db)).uitstel_tot is None
+
+
 async def test_bad_input_gets_a_dutch_message_and_changes_nothing(demo_any_db, config):
     db = demo_any_db
     _, cid = await with_plan(db, config)
     yesterday = (dt.date.today() - dt.timedelta(days=1)).isoformat()
     past = await add_actie(db, config, cid, deadline=yesterday)
-    assert "al voorbij" in (past.text or "")
+    assert "al voorbij" in card_text(past.card)
     linda = await professional_id(db, "a5")
     not_linked = await add_actie(db, config, cid, eigenaar=f"p:{linda}")
-    assert "werkt niet (meer) aan de casus" in (not_linked.text or "")
+    assert "werkt niet (meer) aan de casus" in card_text(not_linked.card)
     assert await count(db, Actie) == 0
     await add_actie(db, config, cid)
     actie = await newest_actie(db)
