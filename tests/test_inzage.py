@@ -256,3 +256,30 @@ async def test_inzage_shows_plan_events_in_words_and_criteria_whole(demo_any_db,
         assert code not in text
     overlast = dict(ref.CRITERIA)["overlast"]
     assert len(overlast) > 60 and overlast in text
+
+
+async def test_every_corrected_name_and_birth_date_stays_an_identifier(demo_any_db, config):
+    """After two corrections the old name and the old birth date are still redacted from
+    shared text; the current ones too."""
+    db = demo_any_db
+    _code, cid = await opgenomen(db, config)
+    async with db.unit_of_work() as uow:
+        persoon = await uow.session.get(Persoonsgegevens, cid)
+        assert persoon is not None
+        born = persoon.geboortedatum
+    later = born + dt.timedelta(days=1)
+    for veld, nieuw in (("naam", "Kevin Oudemans"), ("geboortedatum", later.isoformat())):
+        fixed = await act(
+            db,
+            config,
+            "a1",
+            "corrigeren.opslaan",
+            {"casus": cid, "veld": veld, "nieuw": nieuw, "reden": "Typfout"},
+        )
+        assert "is verbeterd" in card_text(fixed.card)
+    async with db.unit_of_work() as uow:
+        identifiers = set(await uow.casussen.identifiers(cid))
+    assert {RESIDENT_NAME, "Kevin Oudemans"} <= identifiers
+    assert {f"{born:%d-%m-%Y}", f"{later:%d-%m-%Y}"} <= identifiers
+    # The old birth date goes with the name it was recorded with, not with the new one.
+    assert born.isoformat() in identifiers and later.isoformat() in identifiers
