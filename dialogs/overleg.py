@@ -42,7 +42,7 @@ from cards.overleg import (
 from dialogs.clock import from_form, local, today
 from dialogs.core import Context, Handler, Outcome, control_char_errors, read_form
 from store import reference as ref
-from store.access import AccessDenied, Conflict, Need
+from store.access import NEEDS, AccessDenied, Conflict, Need
 from store.outbox import Message, PrivateMessage, SharedPost
 from store.overleg import (
     EDITABLE,
@@ -867,7 +867,7 @@ async def presentie_vastleggen(context: Context, data: dict[str, Any]) -> Outcom
         errors.setdefault("status", "Kies aanwezig, luistert mee, afwezig met bericht of afwezig.")
     if errors:
         view = await store.presentie(context.actor.requester, values["overleg"])
-        if not {"voorzitter", "gemeente_pga_expert"} & view.overleg.roles:
+        if not NEEDS[Need.BESPREKEN].roles & view.overleg.roles:
             raise AccessDenied(str(Need.BESPREKEN))
         return await _presentie_outcome(context, view, None, errors)
     view = await store.set_presentie(
