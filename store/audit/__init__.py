@@ -9,31 +9,35 @@ chain in the same statement (PostgreSQL: the function audit_append(), SQLite: IN
 so a turn costs no extra round trip. The lock is held from that statement to the commit, so the
 chain order is the commit order and ids follow it.
 
-`python -m store.audit verify` walks the chain and names the first broken link.
+`python -m store.audit verify` walks the chain and names the first broken link; `anchor` writes
+the chain's head outside the database, and `verify --anchor FILE` proves no event after an
+anchor was removed (store/audit_anchor.py).
 """
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import datetime as dt
 import functools
 import hashlib
 import itertools
 import json
-import os
-import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Insert, String, bindparam, func, insert, inspect, select, text
 from sqlalchemy import event as sa_event
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
 
 from store.access import Requester
+from store.audit_anchor import (
+    Anchor,
+    AnchorBreak,
+    Pruned,
+    anchor_breaks,
+)
 from store.models import AuditAnker, AuditEvent, Casus, utcnow
 
 GENESIS = "0" * 64
@@ -313,19 +317,32 @@ for _name, _listener in (
 
 @dataclass(frozen=True)
 class ChainReport:
-    """The outcome of walking the chain. `broken_id` is the first event that does not fit."""
+    """The outcome of walking the chain. `broken_id` is the first event that does not fit;
+    `anchor_breaks` the external anchors the log no longer holds."""
 
     count: int  # events that verified
     head: str  # hash of the last event that verified
     broken_id: int | None = None
     problem: str | None = None  # "hash", "link" or "unchained"
     previous_id: int | None = None
+    # Where the chain ends now (for an anchor); derived, so not part of a report's equality.
+    last_id: int | None = field(default=None, compare=False)
+    last_at: dt.datetime | None = field(default=None, compare=False)
+    anchor_breaks: tuple[AnchorBreak, ...] = ()
 
     @property
     def intact(self) -> bool:
-        return self.broken_id is None
+        return self.broken_id is None and not self.anchor_breaks
+
+    def anchor(self) -> Anchor | None:
+        """The head as an anchor to keep outside the database (None for an empty log)."""
+        if self.last_id is None or self.last_at is None or not self.intact:
+            return None
+        return Anchor(self.last_id, self.head, as_utc(self.last_at), self.count, utcnow())
 
     def message(self) -> str:
+        if self.anchor_breaks:
+            return "\n".join(b.message() for b in self.anchor_breaks)
         if self.broken_id is None:
             noun = "gebeurtenis" if self.count == 1 else "gebeurtenissen"
             return f"Auditlog intact: {self.count} {noun}."
@@ -343,15 +360,25 @@ class ChainReport:
         return f"Auditlog verbroken bij gebeurtenis {self.broken_id}: {why}."
 
 
-async def verify_chain(engine: AsyncEngine) -> ChainReport:
+async def verify_chain(
+    engine: AsyncEngine,
+    anchors: Sequence[Anchor] = (),
+    term_start: dt.datetime | None = None,
+) -> ChainReport:
     """Walk the log in id order; report the first event whose link or hash does not hold.
     After events past the audit term were removed (`prune`), the chain starts at the hash of
-    the newest removed event, kept in `audit_anker`."""
-    columns = [AuditEvent.__table__.c[name] for name in ("id", *HASHED_FIELDS, "prev_hash")]
-    query = select(*columns, AuditEvent.__table__.c.hash).order_by(AuditEvent.__table__.c.id)
-    count, head, previous_id = 0, GENESIS, None
+    the newest removed event, kept in `audit_anker`. With `anchors` (heads kept outside the
+    database), also report each anchored event that is gone or differs; one that a prune
+    removed is excused only when it is older than `term_start` (now − the audit term)."""
+    table = AuditEvent.__table__
+    columns = [table.c[name] for name in ("id", *HASHED_FIELDS, "prev_hash")]
+    query = select(*columns, table.c.hash).order_by(table.c.id)
+    anchored = {anchor.last_id for anchor in anchors}
+    found: dict[int, str] = {}
+    count, head, previous_id, last_at = 0, GENESIS, None, None
     async with engine.connect() as connection:
         head = await _chain_start(connection)
+        pruned = await _prunes(connection) if anchors else []
         result = await connection.stream(query.execution_options(yield_per=1000))
         async for row in result.mappings():
             problem = None
@@ -362,9 +389,22 @@ async def verify_chain(engine: AsyncEngine) -> ChainReport:
             elif event_hash(row, row["prev_hash"]) != row["hash"]:
                 problem = "hash"
             if problem:
-                return ChainReport(count, head, row["id"], problem, previous_id)
-            count, head, previous_id = count + 1, row["hash"], row["id"]
-    return ChainReport(count, head)
+                return ChainReport(count, head, row["id"], problem, previous_id, previous_id)
+            count, head, previous_id, last_at = count + 1, row["hash"], row["id"], row["at"]
+            if row["id"] in anchored:
+                found[row["id"]] = row["hash"]
+    breaks = anchor_breaks(anchors, found, pruned, term_start or utcnow())
+    return ChainReport(
+        count, head, last_id=previous_id, last_at=last_at, anchor_breaks=tuple(breaks)
+    )
+
+
+async def _prunes(connection: Any) -> list[Pruned]:
+    has_anchors = await connection.run_sync(lambda sync: inspect(sync).has_table("audit_anker"))
+    if not has_anchors:
+        return []
+    rows = await connection.execute(select(AuditAnker.laatste_id, AuditAnker.ouder_dan))
+    return [Pruned(last_id, as_utc(older_than)) for last_id, older_than in rows.all()]
 
 
 async def _chain_start(connection: Any) -> str:
@@ -443,66 +483,3 @@ SQLITE_NO_DELETE = (
     "CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event "
     "BEGIN SELECT RAISE(ABORT, 'audit_event is append-only'); END"
 )
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    from store.db import create_engine
-    from store.migrations.env_defaults import DEFAULT_URL
-
-    parser = argparse.ArgumentParser(prog="python -m store.audit", description=__doc__)
-    parser.add_argument(
-        "command",
-        choices=["verify", "prune"],
-        help="verify: controleer de hashketen; prune: verwijder gebeurtenissen ouder dan "
-        "AUDIT_RETENTION_DAYS (als eigenaar, DATABASE_MIGRATION_URL)",
-    )
-    command = parser.parse_args(argv).command
-    if command == "prune":
-        return _prune_command()
-    url = os.environ.get("DATABASE_URL") or DEFAULT_URL
-    parsed = make_url(url)
-    database = parsed.database or ""
-    on_disk = parsed.get_backend_name() == "sqlite" and database not in ("", ":memory:")
-    if on_disk and not os.path.exists(database):
-        print(f"Database niet gevonden: {database}", file=sys.stderr)
-        return 2
-
-    async def run() -> ChainReport:
-        engine = create_engine(url)
-        try:
-            return await verify_chain(engine)
-        finally:
-            await engine.dispose()
-
-    report = asyncio.run(run())
-    print(report.message())
-    if report.intact:
-        print(f"Laatste hash: {report.head}")
-    return 0 if report.intact else 1
-
-
-def _prune_command() -> int:
-    from store.db import create_engine
-    from store.migrations.env_defaults import DEFAULT_URL
-
-    days = os.environ.get("AUDIT_RETENTION_DAYS", "1825")
-    if not days.isdigit() or int(days) < 1:
-        print("AUDIT_RETENTION_DAYS moet een heel getal van minstens 1 zijn.", file=sys.stderr)
-        return 2
-    # The runtime role may not delete events: pruning runs as the owner, like a migration.
-    url = os.environ.get("DATABASE_MIGRATION_URL") or os.environ.get("DATABASE_URL") or DEFAULT_URL
-    older_than = utcnow() - dt.timedelta(days=int(days))
-
-    async def run() -> PruneReport:
-        engine = create_engine(url)
-        try:
-            return await prune(engine, older_than)
-        finally:
-            await engine.dispose()
-
-    print(asyncio.run(run()).message(older_than))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
