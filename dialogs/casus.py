@@ -18,6 +18,7 @@ from cards.casus import (
 )
 from dialogs.clock import from_form, local, today
 from dialogs.core import Config, Context, Outcome, casus_reference, control_char_errors, read_form
+from dialogs.labels import besluit_label
 from store import reference as ref
 from store.access import (
     ANY_ROLE,
@@ -31,7 +32,6 @@ from store.afsluiting import AfsluitingView
 from store.casus import CasusAccess
 from store.db import Database
 from store.documents import DOCUMENT_NEEDS, GrantView
-from store.overleg import UITKOMSTEN as OVERLEG_BESLUITEN
 from store.views import StartgesprekView
 from templates.brief import BriefGegevens, dutch_date, render_brief
 
@@ -90,8 +90,7 @@ async def _base_view(casus: CasusAccess) -> CasusView:
         )
     persoon = await casus.identiteit("casus bekijken")
     besluiten = [
-        f"{local(b.genomen_at):%d-%m-%Y} {BESLUIT_SOORTEN.get(b.soort, b.soort)}: "
-        + BESLUIT_UITKOMSTEN.get(b.uitkomst, b.uitkomst)
+        f"{local(b.genomen_at):%d-%m-%Y} {besluit_label(b.soort, b.uitkomst)}"
         + (f" ({b.toelichting})" if b.toelichting else "")
         for b in await casus.besluiten()
     ]
@@ -171,22 +170,6 @@ def _afsluiting_facts(afsluiting: AfsluitingView) -> list[tuple[str, str]]:
 CORRIGEER_VELDEN = dict(ref.CORRIGEER_VELDEN)
 
 
-BESLUIT_SOORTEN = {
-    "triage": "Triage",
-    "startgesprek": "Startgesprek",
-    "overleg": "Overleg",
-    "afsluiting": "Afsluiting",
-    "plan": "Plan van aanpak",
-}
-BESLUIT_UITKOMSTEN = {
-    **dict(ref.TRIAGE_BESLUITEN),
-    **dict(STARTGESPREK_UITKOMSTEN),
-    **dict(OVERLEG_BESLUITEN),
-    **dict(ref.AFSLUIT_REDEN_LABELS),
-    "heropend": "Heropend",
-    "doel_vastgesteld": "Doel vastgesteld",
-    "doel_gewijzigd": "Doel gewijzigd",
-}
 GESPREK_STATUS = {"gepland": "gepland", "gehouden": "gehouden", "niet_gehouden": "niet gehouden"}
 
 

@@ -13,9 +13,9 @@ from typing import Any
 
 from cards import forms
 from cards.afsluiting import corrigeer_form, document_klaar, inzage_form
-from dialogs.casus import BESLUIT_SOORTEN, BESLUIT_UITKOMSTEN
 from dialogs.clock import AMSTERDAM, local, today
 from dialogs.core import Context, Outcome, casus_reference, control_char_errors, read_form
+from dialogs.labels import soort_label, uitkomst_label
 from store import reference as ref
 from store.access import Need
 from store.afsluiting import CORRIGEERBAAR, AfsluitingView, InzageView
@@ -148,8 +148,8 @@ def _document(view: InzageView, gemeente: str, parameters: dict[str, Any]) -> In
         besluiten=[
             (
                 _day(at),
-                BESLUIT_SOORTEN.get(soort, soort),
-                BESLUIT_UITKOMSTEN.get(uitkomst, uitkomst),
+                soort_label(soort),
+                uitkomst_label(soort, uitkomst),
                 toelichting or "",
             )
             for at, soort, uitkomst, toelichting in view.besluiten

@@ -16,7 +16,6 @@ from functools import wraps
 from typing import Any
 
 from cards import forms
-from cards.casus import STARTGESPREK_UITKOMSTEN
 from cards.overleg import (
     AgendaBericht,
     AgendaKaart,
@@ -41,6 +40,7 @@ from cards.overleg import (
 )
 from dialogs.clock import from_form, local, today
 from dialogs.core import Context, Handler, Outcome, control_char_errors, read_form
+from dialogs.labels import besluit_label, uitkomst_label
 from store import reference as ref
 from store.access import NEEDS, AccessDenied, Conflict, Need
 from store.outbox import Message, PrivateMessage, SharedPost
@@ -762,10 +762,10 @@ def _besluit_line(besluit: GedeeldBesluit) -> str:
 
 
 def _besluit_label(besluit: GedeeldBesluit) -> str:
+    """On the overleg's own cards an overleg besluit is named by its outcome alone."""
     if besluit.soort == "overleg":
-        return UITKOMST_LABELS.get(besluit.uitkomst, besluit.uitkomst)
-    labels = {**dict(ref.TRIAGE_BESLUITEN), **dict(STARTGESPREK_UITKOMSTEN)}
-    return f"{besluit.soort.capitalize()}: {labels.get(besluit.uitkomst, besluit.uitkomst)}"
+        return uitkomst_label(besluit.soort, besluit.uitkomst)
+    return besluit_label(besluit.soort, besluit.uitkomst)
 
 
 @refusals
@@ -821,8 +821,7 @@ async def afronden(context: Context, data: dict[str, Any]) -> Outcome:
                     code=b.casus.code,
                     besproken=b.punt.besproken,
                     besluiten=[
-                        f"{_besluit_label(x)}" + (f": {x.tekst}" if x.tekst else "")
-                        for x in b.besluiten
+                        _besluit_label(x) + (f": {x.tekst}" if x.tekst else "") for x in b.besluiten
                     ],
                     afspraken=[_afspraak_line(a, redactors) for a in b.afspraken],
                 )

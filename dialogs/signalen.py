@@ -23,7 +23,6 @@ from cards.signalen import (
     signaal_vastgelegd,
     tijdlijn_kaart,
 )
-from dialogs.casus import BESLUIT_SOORTEN, BESLUIT_UITKOMSTEN
 from dialogs.clock import local, utcnow
 from dialogs.core import (
     Context,
@@ -34,6 +33,7 @@ from dialogs.core import (
     private_delivery_text,
     read_form,
 )
+from dialogs.labels import besluit_label
 from dialogs.overleg import REDEN_KORT, SOORT_KORT
 from store import reference as ref
 from store.access import Need
@@ -249,7 +249,7 @@ def _what(soort: str, wat: str) -> str:
         return "Aangemeld voor advies" if wat == "voor_advies" else "Aangemeld"
     if soort == "besluit":
         kind, _, uitkomst = wat.partition(":")
-        return f"{BESLUIT_SOORTEN.get(kind, kind)}: {BESLUIT_UITKOMSTEN.get(uitkomst, uitkomst)}"
+        return besluit_label(kind, uitkomst)
     if soort in ("koppeling", "ontkoppeling"):
         verb = "Gekoppeld" if soort == "koppeling" else "Ontkoppeld"
         return f"{verb}: {ref.ROL_LABELS.get(wat, wat).lower()}"
