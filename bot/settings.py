@@ -91,7 +91,7 @@ class Settings:
     allowed_service_url_hosts: tuple[str, ...] = DEFAULT_SERVICE_URL_HOSTS
     # The download pages (#20): where the client address comes from, and how many attempts
     # one address may make per minute (per process).
-    trusted_proxy: ProxyPolicy = ProxyPolicy()
+    trusted_proxy: ProxyPolicy = field(default_factory=ProxyPolicy)
     download_attempts_per_minute: int = 30
 
     async def migrate(self) -> None:
