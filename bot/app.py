@@ -25,11 +25,13 @@ from sqlalchemy import text
 
 from bot.auth import CachingAuthentication, warm_signing_keys
 from bot.connector import FastCloudAdapter
+from bot.downloads import DownloadLimiter, agent_family, bucket_key
 from bot.handler import CasusoverlegBot, on_turn_error
 from bot.sender import OutboxSender
 from bot.settings import Settings
 from bot.wire import activity_from_json
 from dialogs import casus as casus_dialog
+from dialogs import downloads as downloads_dialog
 from dialogs import jobs
 from dialogs import verslag as verslag_dialog
 from store.db import Database
@@ -47,6 +49,7 @@ AUTH = web.AppKey("auth", CachingAuthentication)
 ADAPTER = web.AppKey("adapter", FastCloudAdapter)
 BOT = web.AppKey("bot", CasusoverlegBot)
 SENDER = web.AppKey("sender", OutboxSender)
+LIMITER = web.AppKey("download_limiter", DownloadLimiter)
 
 
 # Loggers that write SQL parameters (so residents' names) at DEBUG: never more than WARNING.
@@ -60,18 +63,21 @@ def create_app(settings: Settings) -> web.Application:
     # aiohttp refuses a body (also a chunked one) once it reaches client_max_size bytes.
     app = web.Application(client_max_size=MAX_BODY + 1, middlewares=[*middlewares, _errors_as_json])
     app[SETTINGS] = settings
+    app[LIMITER] = DownloadLimiter(settings.download_attempts_per_minute)
     app.cleanup_ctx.extend([_database, _bot, _background])
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", health)
     # GET shows a button, POST downloads: link scanners and previews fetch with GET, and
     # must not use up a link that works once.
-    app.router.add_get("/brieven/{token}", letter_page, allow_head=False)
-    app.router.add_post("/brieven/{token}", download_brief)
+    # Anyone may send these (no login): each passes the rate limit and the token's shape
+    # before the database is asked (_guarded).
+    app.router.add_get("/brieven/{token}", _guarded(letter_page), allow_head=False)
+    app.router.add_post("/brieven/{token}", _guarded(download_brief))
     # Other personal documents (inzage, monitor): the same single-use grants (#13).
-    app.router.add_get("/documenten/{token}", document_page, allow_head=False)
-    app.router.add_post("/documenten/{token}", download_brief)
-    app.router.add_get("/verslagen/{token}", verslag_page, allow_head=False)
-    app.router.add_post("/verslagen/{token}", download_verslag)
+    app.router.add_get("/documenten/{token}", _guarded(document_page), allow_head=False)
+    app.router.add_post("/documenten/{token}", _guarded(download_brief))
+    app.router.add_get("/verslagen/{token}", _guarded(verslag_page), allow_head=False)
+    app.router.add_post("/verslagen/{token}", _guarded(download_verslag))
     app.router.add_get("/", about)
     app.router.add_get("/privacy", about)
     app.router.add_get("/gebruiksvoorwaarden", about)
@@ -352,13 +358,54 @@ def _page(
     )
 
 
+def _client_address(request: web.Request) -> str:
+    """A valid IP address or "onbekend": from TRUSTED_PROXY_HEADER when set, else the peer."""
+    proxy = request.app[SETTINGS].trusted_proxy
+    values = request.headers.getall(proxy.header, []) if proxy.header else []
+    return proxy.client_address(values, request.remote)
+
+
 def _client(request: web.Request) -> str:
-    """Where a download attempt came from, for the audit log only (not the access log).
-    Behind App Service the client is the first X-Forwarded-For address."""
-    forwarded = request.headers.get("X-Forwarded-For", "").split(",")[0].strip()
-    address = forwarded or request.remote or "onbekend"
-    agent = request.headers.get("User-Agent", "onbekend")
-    return f"ip={address[:64]} ua={agent[:200]}"
+    """Where a download attempt came from, for the audit log only (not the access log): fixed
+    words, never the request's own text (a User-Agent can carry a name, or markup)."""
+    agent = agent_family(request.headers.get("User-Agent"))
+    return f"ip={_client_address(request)} ua={agent}"
+
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+LINK_MALFORMED = (
+    "Deze link klopt niet. Kopieer de hele link uit Teams en probeer het opnieuw, of vraag "
+    "het document opnieuw aan in Teams."
+)
+
+
+def _guarded(handler: Handler) -> Handler:
+    """A token that was never issued in this shape: 404, no database work and no audit event
+    (it costs no more than any unknown path). Too many attempts from one address: 429, audited
+    once per run of them."""
+
+    async def guarded(request: web.Request) -> web.StreamResponse:
+        if not downloads_dialog.well_formed(request.match_info["token"]):
+            return _page(LINK_MALFORMED, status=404, heading="Downloadlink")
+        verdict = request.app[LIMITER].take(bucket_key(_client_address(request)))
+        if not verdict.allowed:
+            if verdict.first_refusal:
+                await downloads_dialog.record_flood(request.app[DATABASE], _client(request))
+            return _too_many(verdict.retry_after)
+        return await handler(request)
+
+    return guarded
+
+
+def _too_many(retry_after: int) -> web.Response:
+    response = _page(
+        f"Te veel pogingen vanaf dit adres. Wacht {retry_after} seconden en open de link dan "
+        "opnieuw.",
+        status=429,
+        heading="Downloadlink",
+    )
+    response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 @dataclass(frozen=True)

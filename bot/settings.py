@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -11,6 +12,7 @@ from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlsplit
 
+from bot.downloads import ProxyPolicy
 from bot.service_urls import DEFAULT_SERVICE_URL_HOSTS, ServiceUrlPolicy, parse_host_entries
 from dialogs.core import Config
 from store import interventies
@@ -35,6 +37,7 @@ PUBLIC_CHANNEL_ISSUER = "https://api.botframework.com"
 GOVERNMENT_CHANNEL_SERVICE = "https://botframework.azure.us"
 GOVERNMENT_CHANNEL_ISSUER = "https://api.botframework.us"
 APP_TYPES = {"singletenant": "SingleTenant", "multitenant": "MultiTenant"}
+HEADER_NAME = re.compile(r"[A-Za-z0-9-]{1,64}")
 
 
 class ConfigurationError(Exception):
@@ -86,6 +89,10 @@ class Settings:
     workers: int = 1
     migrate_on_start: bool = True
     allowed_service_url_hosts: tuple[str, ...] = DEFAULT_SERVICE_URL_HOSTS
+    # The download pages (#20): where the client address comes from, and how many attempts
+    # one address may make per minute (per process).
+    trusted_proxy: ProxyPolicy = field(default_factory=ProxyPolicy)
+    download_attempts_per_minute: int = 30
 
     async def migrate(self) -> None:
         """Bring the schema up to date, as the owner role when one is configured."""
@@ -162,6 +169,8 @@ class Settings:
             # Local mode signs download links with a per-process key: one process only.
             workers=1 if local else _int(env, "WEB_CONCURRENCY", 1, minimum=1),
             allowed_service_url_hosts=_service_url_hosts(env),
+            trusted_proxy=_trusted_proxy(env),
+            download_attempts_per_minute=_int(env, "DOWNLOAD_ATTEMPTS_PER_MINUTE", 30, minimum=1),
         )
 
     @property
@@ -288,6 +297,18 @@ def _service_url_hosts(env: Mapping[str, str]) -> tuple[str, ...]:
             "scheme, port or path)."
         ) from None
     return hosts or DEFAULT_SERVICE_URL_HOSTS
+
+
+def _trusted_proxy(env: Mapping[str, str]) -> ProxyPolicy:
+    """TRUSTED_PROXY_HEADER and TRUSTED_PROXY_COUNT. Without a header the socket peer is the
+    client: a header any client can send must not name the address in the audit log."""
+    header = env.get("TRUSTED_PROXY_HEADER", "").strip()
+    if header and not HEADER_NAME.fullmatch(header):
+        raise ConfigurationError(
+            "TRUSTED_PROXY_HEADER must be a header name such as X-Forwarded-For (letters, "
+            "digits and '-'), or empty to use the connection's own address."
+        )
+    return ProxyPolicy(header, _int(env, "TRUSTED_PROXY_COUNT", 1, minimum=1))
 
 
 def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:

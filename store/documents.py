@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +26,16 @@ from store.models import DocumentGrant, utcnow
 DOCUMENT_NEEDS: dict[str, Need] = {"brief": Need.BRIEF, "inzage": Need.INZAGE}
 # Documents about no single casus, checked against the directory's rules at download.
 MONITOR = "monitor"
+# A link's token is secrets.token_urlsafe(TOKEN_BYTES): base64url without padding, so always
+# this many characters of this alphabet. Anything else was never issued.
+TOKEN_BYTES = 32
+TOKEN_LENGTH = -(-TOKEN_BYTES * 4 // 3)  # 4 characters per 3 bytes, rounded up: 43
+TOKEN_SHAPE = re.compile(rf"[A-Za-z0-9_-]{{{TOKEN_LENGTH}}}")
+
+
+def well_formed(token: str) -> bool:
+    """Whether `token` could have been issued here: a cheap check before any database work."""
+    return TOKEN_SHAPE.fullmatch(token) is not None
 
 
 @dataclass(frozen=True)
@@ -76,7 +87,7 @@ class DocumentGrants:
         )
 
     async def _add(self, grant: DocumentGrant, professional_id: int, minutes: int) -> str:
-        token = secrets.token_urlsafe(32)
+        token = secrets.token_urlsafe(TOKEN_BYTES)
         grant.token_hash = self._hash(token)
         grant.professional_id = professional_id
         grant.expires_at = utcnow() + dt.timedelta(minutes=minutes)

@@ -280,6 +280,17 @@ var commonSettings = [
     value: '@Microsoft.KeyVault(SecretUri=${keyVault.properties.vaultUri}secrets/${signingKeySecretName}/)'
   }
   {
+    // The client address of a download attempt (audit log, rate limit): App Service's front
+    // end appends the address it saw to X-Forwarded-For, and only the front ends reach the app.
+    name: 'TRUSTED_PROXY_HEADER'
+    value: 'X-Forwarded-For'
+  }
+  {
+    // Add one for each proxy in front of App Service (Front Door, Application Gateway).
+    name: 'TRUSTED_PROXY_COUNT'
+    value: '1'
+  }
+  {
     name: 'ALLOWED_TENANT_IDS'
     value: allowedTenantIds
   }
