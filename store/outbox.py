@@ -267,7 +267,9 @@ class BerichtRepository:
         if activity_id and conversation_id:
             await self._keep_if_private(bericht_id, conversation_id, activity_id)
 
-    async def _keep_if_private(self, bericht_id: int, conversation_id: str, activity_id: str) -> None:
+    async def _keep_if_private(
+        self, bericht_id: int, conversation_id: str, activity_id: str
+    ) -> None:
         """A private message about a casus now shows in Teams: kept, to be replaced at
         retention (not a shared post, not retention's own stub). One INSERT … SELECT."""
         chosen = select(
