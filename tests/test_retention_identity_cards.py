@@ -17,10 +17,13 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from sqlalchemy import event, select
+from alembic import command as alembic_command
+from sqlalchemy import event, select, text
 
 from bot.app import DATABASE
 from dialogs.retention import apply_retention
+from store.db import create_engine
+from store.migrate import alembic_config
 from store.models import Bericht
 from tests.e2e import Bot, outbox_until, running_bot
 from tests.helpers import RESIDENT_NAME, aanmelding_values, professional_id
@@ -185,3 +188,49 @@ async def test_every_identity_card_in_teams_is_replaced_at_retention(bot: Bot) -
     await outbox_until(bot.app, lambda rows: all(row.verzonden_at for row in rows))
     assert sorted(replacements(bot)) == sorted(expected)
     assert await dump_all_tables(bot.db, (RESIDENT_NAME, "Oudeman")) == []
+
+
+async def test_the_upgrade_keeps_what_the_outbox_sent_before_it(database_url: str) -> None:
+    """Cards delivered before migration 0016 are replaced at retention too: the outbox's
+    sent private messages about a casus are copied into sent_card; shared posts, retention's
+    stubs and messages without a casus are not."""
+    engine = create_engine(database_url)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(_upgrade_to, "0015")
+            for statement in SEED_0015.split(";"):
+                await connection.execute(text(statement))
+            await connection.run_sync(_upgrade_to, "head")
+            kept = (
+                await connection.execute(
+                    text("SELECT conversation_id, activity_id, casus_id FROM sent_card")
+                )
+            ).all()
+    finally:
+        await engine.dispose()
+    assert [tuple(row) for row in kept] == [("a:personal-a3", "act-1", 1)]
+
+
+def _upgrade_to(connection: Any, revision: str) -> None:
+    config = alembic_config()
+    config.attributes["connection"] = connection
+    alembic_command.upgrade(config, revision)
+
+
+SEED_0015 = """
+INSERT INTO gemeente (id, naam) VALUES (1, 'Zuiderstad');
+INSERT INTO casus (id, code, gemeente_id, status, doelgroep, urgentie, created_at)
+VALUES (1, 'PGA-2026-001', 1, 'afgesloten', 'jeugd', 'hoog', CURRENT_TIMESTAMP);
+INSERT INTO bericht (conversation_id, casus_id, soort, activity_id, sent_conversation_id,
+                     verzonden_at, vervangt_activity_id, created_at, volgende_poging_at, pogingen)
+VALUES (NULL, 1, 'privé', 'act-1', 'a:personal-a3', CURRENT_TIMESTAMP, NULL,
+        CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 0),
+       ('19:kanaal', 1, 'gedeeld', 'act-2', '19:kanaal', CURRENT_TIMESTAMP, NULL,
+        CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 0),
+       ('a:personal-a4', 1, 'privé', 'act-3', 'a:personal-a4', CURRENT_TIMESTAMP, 'act-3',
+        CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 0),
+       (NULL, NULL, 'privé', 'act-4', 'a:personal-a3', CURRENT_TIMESTAMP, NULL,
+        CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 0),
+       (NULL, 1, 'privé', NULL, NULL, NULL, NULL,
+        CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 0)
+"""
