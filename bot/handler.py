@@ -15,7 +15,7 @@ from botbuilder.schema import ActivityTypes, DeliveryModes
 from bot import roster
 from bot.connector import FastCloudAdapter
 from bot.translate import action_of, incoming_from, invoke_response, message_activities
-from dialogs import router
+from dialogs import router, shown
 from dialogs.core import Config, Incoming, Outcome
 from store.db import Database
 from store.roster import TeamAddress
@@ -40,10 +40,10 @@ class CasusoverlegBot(TeamsActivityHandler):
         outcome = await router.handle_text(self._db, self._config, incoming, text)
         if outcome.lookup_member and await self._look_up(turn_context, incoming):
             outcome = await router.handle_text(self._db, self._config, incoming, text)
-        await self._send(turn_context, outcome)
+        await self._send(turn_context, outcome, incoming)
         if outcome.roster_teams:
             fetched = await self._fetch_roster(turn_context, incoming, outcome)
-            await self._send(turn_context, fetched)
+            await self._send(turn_context, fetched, incoming)
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
         if turn_context.activity.name != "adaptiveCard/action":
@@ -71,7 +71,8 @@ class CasusoverlegBot(TeamsActivityHandler):
             return
         incoming = incoming_from(turn_context)
         if incoming.personal:
-            await self._send(turn_context, await router.greet(self._db, self._config, incoming))
+            greeting = await router.greet(self._db, self._config, incoming)
+            await self._send(turn_context, greeting, incoming)
         else:
             await turn_context.send_activity(CHANNEL_GREETING)
         if incoming.team_id and isinstance(turn_context.adapter, FastCloudAdapter):
@@ -111,16 +112,21 @@ class CasusoverlegBot(TeamsActivityHandler):
         # Teams sends conversationUpdate too; the greeting goes there, once.
         await router.remember(self._db, self._config, incoming_from(turn_context))
 
-    async def _send(self, turn_context: TurnContext, outcome: Outcome) -> None:
+    async def _send(
+        self, turn_context: TurnContext, outcome: Outcome, incoming: Incoming | None = None
+    ) -> None:
         activities = message_activities(outcome)
         if activities and turn_context.activity.delivery_mode == DeliveryModes.expect_replies:
-            await turn_context.send_activities(activities)
+            await turn_context.send_activities(activities)  # answered in the response: no id
         elif activities:
             # As TurnContext.send_activities does, minus its deep copy of every card.
             reference = TurnContext.get_conversation_reference(turn_context.activity)
             for activity in activities:
                 TurnContext.apply_conversation_reference(activity, reference)
-            await turn_context.adapter.send_activities(turn_context, activities)
+            responses = await turn_context.adapter.send_activities(turn_context, activities)
+            if incoming is not None:
+                ids = [response.id for response in responses or [] if response and response.id]
+                await shown.keep_reply(self._db, incoming, outcome, ids)
         if outcome.has_messages:
             self._on_messages()
 

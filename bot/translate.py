@@ -44,7 +44,16 @@ def incoming_from(turn_context: TurnContext) -> Incoming:
         conversation_type=(activity.conversation.conversation_type or "unknown"),
         reference=_proactive_reference(activity, conversation_id),
         team_id=team_of(activity),
+        card_activity_id=_pressed_message(activity),
     )
+
+
+def _pressed_message(activity: Activity) -> str:
+    """The message a card press came from: an invoke answer with a card replaces the card in
+    it (Action.Execute), so that message then shows what the answer shows."""
+    if activity.type != "invoke" or not isinstance(activity.reply_to_id, str):
+        return ""
+    return activity.reply_to_id[:200]
 
 
 def team_of(activity: Activity) -> str:

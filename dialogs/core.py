@@ -53,6 +53,9 @@ class Incoming:
     conversation_type: str  # personal, channel, groupChat
     reference: Mapping[str, Any] | None = None
     team_id: str = ""  # the Teams team of a channel ('' elsewhere)
+    # A card press (Action.Execute): the message whose card an answered card replaces in
+    # place (the invoke's replyToId); '' for a typed message.
+    card_activity_id: str = ""
 
     @property
     def personal(self) -> bool:
@@ -119,6 +122,14 @@ class Outcome:
     @classmethod
     def anyone(cls, card: Card) -> Outcome:
         return cls(card=card, audience=Audience.ANYONE)
+
+    @property
+    def identity_of(self) -> int | None:
+        """The casus whose identity what is shown in place may carry: the message that shows
+        it is kept by activity id, so retention replaces it in Teams (DESIGN §3.8)."""
+        if self.audience is Audience.PRIVATE and (self.card or self.text):
+            return self.about
+        return None
 
     def tell(self, *messages: Message) -> Outcome:
         self.messages.extend(messages)

@@ -6,7 +6,7 @@ import datetime as dt
 
 from cards.afsluiting import verwijderd_wegens_bewaartermijn
 from dialogs.clock import utcnow
-from store.db import Database
+from store.db import Database, UnitOfWork
 
 DRAFT_DAYS = 30
 
@@ -19,11 +19,19 @@ async def apply_retention(db: Database, retention_days: int, now: dt.datetime | 
     draft_days = min(DRAFT_DAYS, retention_days)
     async with db.unit_of_work() as uow:
         count = await uow.casussen.anonymise_closed(moment - dt.timedelta(days=retention_days))
-        # Cards the bot sent with identity are replaced in Teams by a stub (#13).
-        for bericht_id in await uow.berichten.sent_with_identity_of_anonymised():
-            await uow.berichten.replace_sent(bericht_id, verwijderd_wegens_bewaartermijn())
+        await _replace_cards_in_teams(uow)
         await uow.people.drop_concepts_before(moment - dt.timedelta(days=draft_days))
         await uow.berichten.drop_unsent_without_casus(moment - dt.timedelta(days=draft_days))
         await uow.documents(b"").drop_expired(moment)
         await uow.commit()
     return count
+
+
+async def _replace_cards_in_teams(uow: UnitOfWork) -> None:
+    """Every message in Teams that named an anonymised casus — a reply, a card replaced in
+    place, a private outbox message — is replaced by the stub, once (#13, #20)."""
+    stub = verwijderd_wegens_bewaartermijn()
+    while cards := await uow.sent_cards.of_anonymised():
+        for card in cards:
+            await uow.berichten.replace_in_teams(card, stub)
+        await uow.sent_cards.forget(cards)

@@ -26,6 +26,7 @@ from dialogs import (
     monitor,
     overleg,
     plan,
+    shown,
     signalen,
     triage,
     verslag,
@@ -434,6 +435,7 @@ async def _run_once(
             await uow.rollback()
             log.error("shared post refused: it named a resident")
             return Outcome(text=NOT_SHARED)
+        await shown.keep_replaced_card(context, outcome)
         outcome.has_messages = outcome.has_messages or uow.berichten.added > 0
         await uow.commit()
         return outcome

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import Session
 
 from store.audit import has_pending
+from store.sent_cards import SentCardRepository
 
 if TYPE_CHECKING:
     from store.conversations import ReferenceCache
@@ -116,6 +117,7 @@ class UnitOfWork:
         self.casussen = CasusRepository(session, self.audit)
         self.berichten = BerichtRepository(session, self.casussen)
         self.conversations = ConversationRepository(session, known_references)
+        self.sent_cards = SentCardRepository(session)
 
     @property
     def roster(self) -> RosterRepository:

@@ -575,6 +575,24 @@ class Bericht(Base):
     vervangt_activity_id: Mapped[str | None] = mapped_column(String(200))
 
 
+class SentCard(Base):
+    """A message in Teams that names a casus with identity: a reply in the turn, a card an
+    invoke answer replaced in place, or a private message from the outbox. Kept by activity
+    id so retention replaces it with a stub (DESIGN §3.8). Ids only: what it showed is in
+    Teams, never here."""
+
+    __tablename__ = "sent_card"
+    __table_args__ = (UniqueConstraint("conversation_id", "activity_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Where it is (the reference to call is the conversation_ref row of this id).
+    conversation_id: Mapped[str] = mapped_column(String(300))
+    activity_id: Mapped[str] = mapped_column(String(200))
+    # The casus it shows now: a card replaced in place by another casus's names that one.
+    casus_id: Mapped[int] = mapped_column(ForeignKey("casus.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
 class ActAs(Base):
     """Local mode only: which demo professional a playground user is acting as."""
 

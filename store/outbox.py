@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -22,9 +22,12 @@ from store.models import (
     ConversationRef,
     PgaExpert,
     Professional,
+    SentCard,
     utcnow,
 )
 from store.privacy import redact
+from store.sent_cards import CardInTeams, naming_the_latest
+from store.sql import dialect_insert
 from store.views import SharedCasusView
 
 JsonCard = dict[str, Any]
@@ -218,44 +221,19 @@ class BerichtRepository:
             )
         )
 
-    async def sent_with_identity_of_anonymised(self, limit: int = 200) -> list[int]:
-        """Private messages about a casus whose data retention removed, still showing in
-        Teams (their activity id is kept): each is to be replaced by a stub (#13)."""
-        rows = await self._session.scalars(
-            select(Bericht.id)
-            .join(Casus, Casus.id == Bericht.casus_id)
-            .where(
-                Casus.geanonimiseerd_at.is_not(None),
-                Bericht.soort == PRIVATE,
-                Bericht.verzonden_at.is_not(None),
-                Bericht.activity_id.is_not(None),
-                Bericht.sent_conversation_id.is_not(None),
-                Bericht.vervangt_activity_id.is_(None),
-            )
-            .order_by(Bericht.id)
-            .limit(limit)
-        )
-        return list(rows.all())
-
-    async def replace_sent(self, bericht_id: int, card: JsonCard) -> None:
-        """Queue `card` in place of a sent message: the sender updates that activity. The
-        original forgets its activity id, so it is replaced once."""
-        row = await self._session.get(Bericht, bericht_id)
-        if row is None or row.activity_id is None:
-            return
+    async def replace_in_teams(self, sent: CardInTeams, card: JsonCard) -> None:
+        """Queue `card` in place of a message in Teams: the sender updates that activity."""
         # By conversation, not by professional: the link has ended, and a message to a
         # professional about a casus they no longer hold would be dropped.
         self._add(
             Bericht(
-                conversation_id=row.sent_conversation_id,
+                conversation_id=sent.conversation_id,
                 kaart=card,
-                casus_id=row.casus_id,
+                casus_id=sent.casus_id,
                 soort=PRIVATE,
-                vervangt_activity_id=row.activity_id,
+                vervangt_activity_id=sent.activity_id,
             )
         )
-        row.activity_id = None
-        await self._session.flush()
 
     async def still_mine(self, bericht_id: int, worker: str) -> bool:
         """Renew the claim just before sending; False if another sender took it over."""
@@ -273,7 +251,8 @@ class BerichtRepository:
         conversation_id: str | None = None,
     ) -> None:
         # Content is dropped once delivered: the outbox is no second dossier. The activity
-        # id stays, so a card with identity can be replaced in Teams at retention.
+        # id stays (a keyed post is updated under it); one with identity is kept in sent_card
+        # too, to be replaced in Teams at retention.
         await self._session.execute(
             update(Bericht)
             .where(Bericht.id == bericht_id)
@@ -285,6 +264,28 @@ class BerichtRepository:
                 sent_conversation_id=conversation_id[:300] if conversation_id else None,
             )
         )
+        if activity_id and conversation_id:
+            await self._keep_if_private(bericht_id, conversation_id, activity_id)
+
+    async def _keep_if_private(
+        self, bericht_id: int, conversation_id: str, activity_id: str
+    ) -> None:
+        """A private message about a casus now shows in Teams: kept, to be replaced at
+        retention (not a shared post, not retention's own stub). One INSERT … SELECT."""
+        chosen = select(
+            literal(conversation_id[:300]),
+            literal(activity_id[:200]),
+            Bericht.casus_id,
+            literal(utcnow(), SentCard.created_at.type),
+        ).where(
+            Bericht.id == bericht_id,
+            Bericht.soort == PRIVATE,
+            Bericht.casus_id.is_not(None),
+            Bericht.vervangt_activity_id.is_(None),
+        )
+        columns = ["conversation_id", "activity_id", "casus_id", "created_at"]
+        insert = dialect_insert(self._session)(SentCard).from_select(columns, chosen)
+        await self._session.execute(naming_the_latest(insert))
 
     async def sent_under(self, plek: str, conversation_id: str) -> str | None:
         """The activity id of the card last sent under `plek` to that conversation."""
