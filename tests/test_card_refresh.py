@@ -19,7 +19,13 @@ from cards.base import MAX_REFRESH_USERS, for_readers, without_refresh
 from dialogs.refresh import REFRESHABLE
 from store.models import Actie, AuditEvent, Bericht, Casus, Leefgebied
 from tests.e2e import Bot, running_bot
-from tests.helpers import IDENTIFIERS, RESIDENT_NAME, aanmelding_values, future_date, professional_id
+from tests.helpers import (
+    IDENTIFIERS,
+    RESIDENT_NAME,
+    aanmelding_values,
+    future_date,
+    professional_id,
+)
 from tests.test_cards import CARDS, VALIDATOR
 from tests.test_koppelen import CHECKLIST
 
@@ -179,8 +185,8 @@ async def test_a_forged_refresh_learns_nothing(bot: Bot) -> None:
     no_identity(forged)
     assert "PGA-2026-001" not in shown(forged)
     # The same answer as for a casus that does not exist.
-    unknown = {**old, "refresh": {"action": {**old["refresh"]["action"],
-                                             "data": {"kaart": "casus.open", "casus": 999}}}}  # fmt: skip
+    elsewhere = {**old["refresh"]["action"], "data": {"kaart": "casus.open", "casus": 999}}
+    unknown = {**old, "refresh": {"action": elsewhere}}
     assert await refreshed(bot, "a5", unknown) == forged
     # A refresh that names a verb which is not an open changes nothing and shows nothing.
     before = await counts(bot)
