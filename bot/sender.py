@@ -14,6 +14,7 @@ import datetime as dt
 import logging
 import os
 import uuid
+from typing import Any
 
 from botbuilder.core import BotAdapter, TurnContext
 from botbuilder.schema import Activity, ConversationReference
@@ -22,6 +23,7 @@ from msrest.exceptions import HttpOperationError
 from bot.connector import ConnectorError
 from bot.service_urls import ServiceUrlPolicy
 from bot.translate import message_activity
+from cards.base import for_readers, without_refresh
 from dialogs.core import Outcome
 from store.db import Database, UnitOfWork
 from store.models import Bericht
@@ -136,7 +138,7 @@ class OutboxSender:
     ) -> str | None:
         """Post the message, or update the activity `replaces` in place; the id of the
         activity that now shows it (None if the Bot Connector gave none)."""
-        activity = message_activity(Outcome(card=bericht.kaart, text=bericht.tekst))
+        activity = message_activity(Outcome(card=_as_sent(bericht, reference), text=bericht.tekst))
         if activity is None:
             return None
         if replaces is not None:
@@ -203,6 +205,17 @@ class OutboxSender:
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+
+
+def _as_sent(bericht: Bericht, reference: ConversationReference) -> dict[str, Any] | None:
+    """A card to one professional refreshes for them (their Teams user id, from the stored
+    reference of their 1:1 chat); a post to a shared conversation does not refresh."""
+    card = bericht.kaart
+    if card is None or "refresh" not in card:
+        return card
+    if bericht.professional_id is None:
+        return without_refresh(card)
+    return for_readers(card, [reference.user.id if reference.user else None])
 
 
 def _status(error: ConnectorError | HttpOperationError) -> int | None:

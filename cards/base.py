@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from cards.forms import Field, Form
+from cards.forms import KAART_VERVERSEN, Field, Form
 
 Card = dict[str, Any]
 Element = dict[str, Any]
@@ -21,6 +21,42 @@ def card(body: Sequence[Element], actions: Sequence[Element] = (), **extra: Any)
         result["actions"] = list(actions)
     result.update(extra)
     return result
+
+
+# Teams runs a card's refresh automatically for at most 60 users (user-specific views).
+MAX_REFRESH_USERS = 60
+
+
+def refreshing(result: Card, form: Form, data: Mapping[str, Any] | None = None) -> Card:
+    """`result` with a Universal Actions refresh: when an old copy is viewed, Teams asks the
+    bot for it again, and `form` (an open verb, with `data`: ids, never identity) rebuilds
+    it through the gate. Who it runs for (`userIds`) is added where it is sent (`for_readers`)."""
+    action = execute(
+        "Bijwerken", KAART_VERVERSEN, {"kaart": form.verb, **(data or {})}, inputs=False
+    )
+    result["refresh"] = {"action": action}
+    return result
+
+
+def for_readers(result: Card, user_ids: Iterable[str | None]) -> Card:
+    """The card as sent to these Teams users (ids 29:…): its refresh runs automatically for
+    them, at most 60 (Teams' limit). A card without a refresh is returned as it is."""
+    refresh = result.get("refresh")
+    if refresh is None:
+        return result
+    readers = list(dict.fromkeys(user for user in user_ids if user))[:MAX_REFRESH_USERS]
+    addressed = {"action": refresh["action"]}
+    if readers:
+        addressed["userIds"] = readers
+    return {**result, "refresh": addressed}
+
+
+def without_refresh(result: Card) -> Card:
+    """A card for a shared space: everyone there sees the same shared-safe copy, kept current
+    by updating the message itself, so no member's client asks the bot for it."""
+    if "refresh" not in result:
+        return result
+    return {key: value for key, value in result.items() if key != "refresh"}
 
 
 # Markdown that could turn typed text into a link or change how it reads. Teams renders

@@ -20,6 +20,7 @@ from cards.base import (
     facts,
     heading,
     open_url,
+    refreshing,
     text,
     text_input,
     time_input,
@@ -81,7 +82,7 @@ def casus_overzicht(view: CasusView) -> Card:
     if view.besluiten:  # the besluitenlijst, each besluit with its overleg (#12)
         actions.append(execute("Alle besluiten", forms.BESLUITEN_OPEN, {"casus": view.casus_id}))
     actions.append(execute("Tijdlijn", forms.TIJDLIJN_OPEN, {"casus": view.casus_id}))
-    return card(body, actions)
+    return refreshing(card(body, actions), forms.CASUS_OPEN, {"casus": view.casus_id})
 
 
 def _rights_actions(view: CasusView) -> list[Element]:

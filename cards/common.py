@@ -77,3 +77,18 @@ def act_as_card(people: Sequence[tuple[int, str, str]], current_id: int | None) 
             *rows,
         ]
     )
+
+
+def verlopen_kaart(message: str) -> Card:
+    """What an old card shows when it is refreshed for someone who may no longer see what was
+    on it: no identity, no casus data, no refresh (it is not asked for again)."""
+    return card(
+        [
+            title("Deze kaart is niet meer actueel"),
+            text(message),
+            text(
+                "Wat hier eerst stond, is weggehaald. Typ 'help' voor wat je nu kunt doen.",
+                subtle=True,
+            ),
+        ]
+    )

@@ -31,6 +31,8 @@ class Form:
     fields: tuple[Field, ...] = ()
     ids: tuple[str, ...] = ()
     tokens: tuple[str, ...] = ()
+    # Ids that may be absent (the refresh of a card carries the ids of the card it rebuilds).
+    optional_ids: tuple[str, ...] = ()
 
     def __getitem__(self, field_id: str) -> Field:
         for field in self.fields:
@@ -44,14 +46,19 @@ class Form:
     @property
     def keys(self) -> frozenset[str]:
         """Every key a submit of this form may carry."""
-        return frozenset([*(f.id for f in self.fields), *self.ids, *self.tokens])
+        return frozenset(
+            [*(f.id for f in self.fields), *self.ids, *self.optional_ids, *self.tokens]
+        )
 
     def schema(self, *, with_args: bool = False) -> dict[str, Any]:
         properties: dict[str, Any] = {
             f.id: {"type": "string", "maxLength": f.max_length} for f in self.fields
         }
         properties.update(
-            {i: {"type": "integer", "minimum": 1, "maximum": MAX_ID} for i in self.ids}
+            {
+                i: {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+                for i in (*self.ids, *self.optional_ids)
+            }
         )
         properties.update({t: {"type": "string", "maxLength": 64} for t in self.tokens})
         if with_args:  # a typed command: `casus PGA-2026-001` arrives as _args
@@ -65,7 +72,7 @@ class Form:
 
     def with_verb(self, verb: str) -> Form:
         """The same inputs under another verb (e.g. save a draft vs. send)."""
-        return Form(verb, self.fields, self.ids, self.tokens)
+        return Form(verb, self.fields, self.ids, self.tokens, self.optional_ids)
 
 
 def _text(*ids: str, max_length: int = 500) -> tuple[Field, ...]:
@@ -332,6 +339,16 @@ SIGNAAL_VASTLEGGEN = Form(
     tokens=("_form",),
 )
 TIJDLIJN_OPEN = Form("tijdlijn.open", ids=("casus",))
+
+# --- the refresh of a card that shows a state (Universal Actions, #26) ----------------------
+
+# `kaart`: the open verb that rebuilds the card, followed by that verb's own ids; the
+# router checks them against that form (dialogs/refresh.py lists the verbs a refresh may use).
+KAART_VERVERSEN = Form(
+    "kaart.verversen",
+    tokens=("kaart", "doel"),
+    optional_ids=("casus", "actie", "overleg", "agendapunt"),
+)
 
 # --- beheer --------------------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ from cards.base import (
     execute,
     facts,
     heading,
+    refreshing,
     text,
     text_input,
     title,
@@ -162,7 +163,7 @@ def koppel_form(
             "Iemand ontkoppelen", forms.ONTKOPPELEN_OPEN, {"casus": view.casus_id}, inputs=False
         ),
     ]
-    return card(body, actions)
+    return refreshing(card(body, actions), forms.KOPPELEN_OPEN, {"casus": view.casus_id})
 
 
 def _again(view: KoppelView) -> list[Element]:

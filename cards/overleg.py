@@ -25,6 +25,7 @@ from cards.base import (
     execute,
     facts,
     heading,
+    refreshing,
     text,
     text_input,
     time_input,
@@ -76,7 +77,7 @@ def overleggen_lijst(
             )
         body.append(container(items, separator=True))
     actions = [execute("Overleg plannen", forms.OVERLEG_PLANNEN_OPEN)] if kan_plannen else []
-    return card(body, actions)
+    return refreshing(card(body, actions), forms.OVERLEG_LIJST)
 
 
 @dataclass(frozen=True)
@@ -255,7 +256,7 @@ def agenda_kaart(
             )
         )
     actions.append(execute("Alle overleggen", forms.OVERLEG_LIJST, inputs=False))
-    return card(body, actions)
+    return refreshing(card(body, actions), forms.AGENDA_OPEN, {"overleg": view.overleg_id})
 
 
 def _suggestions(view: AgendaKaart) -> list[Element]:
@@ -600,6 +601,7 @@ class DetailsKaart:
     bewoner: Sequence[tuple[str, str]]
     besluiten: Sequence[str]
     afspraken: Sequence[str]
+    agendapunt_id: int | None = None  # rebuilds it (refresh)
 
 
 def details_kaart(view: DetailsKaart) -> Card:
@@ -614,7 +616,9 @@ def details_kaart(view: DetailsKaart) -> Card:
         body += [heading("Besluiten"), *(text(f"• {b}", spacing="Small") for b in view.besluiten)]
     if view.afspraken:
         body += [heading("Afspraken"), *(text(f"• {a}", spacing="Small") for a in view.afspraken)]
-    return card(body)
+    if view.agendapunt_id is None:
+        return card(body)
+    return refreshing(card(body), forms.OVERLEG_DETAILS, {"agendapunt": view.agendapunt_id})
 
 
 @dataclass(frozen=True)

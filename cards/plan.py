@@ -25,6 +25,7 @@ from cards.base import (
     execute,
     facts,
     heading,
+    refreshing,
     text,
     text_input,
     title,
@@ -138,7 +139,7 @@ def plan_kaart(view: PlanKaart) -> Card:
             )
         )
     actions.append(execute("Mijn acties", forms.ACTIES, inputs=False))
-    return card(body, actions)
+    return refreshing(card(body, actions), forms.PLAN_OPEN, {"casus": view.casus_id})
 
 
 def _doelen(view: PlanKaart) -> list[Element]:
@@ -304,7 +305,9 @@ def doel_kaart(view: DoelKaart) -> Card:
     actions = [
         execute("Terug naar het plan", forms.PLAN_OPEN, {"casus": plan.casus_id}, inputs=False)
     ]
-    return card(body, actions)
+    return refreshing(
+        card(body, actions), forms.DOEL_OPEN, {"casus": plan.casus_id, "doel": view.doel}
+    )
 
 
 @dataclass(frozen=True)
@@ -345,7 +348,7 @@ def actie_kaart(view: ActieKaart) -> Card:
         )
     actions = _actie_buttons(regel, view.uitstel_besluit)
     actions.append(execute("Het plan", forms.PLAN_OPEN, {"casus": plan.casus_id}, inputs=False))
-    return card(body, actions)
+    return refreshing(card(body, actions), forms.ACTIE_OPEN, {"actie": regel.actie_id})
 
 
 def _actie_buttons(regel: ActieRegel, uitstel_besluit: bool) -> list[Element]:
@@ -390,7 +393,7 @@ def acties_kaart(regels: Sequence[ActieRegel], notice: str | None = None) -> Car
     if not regels:
         body.append(text("Je hebt geen open acties.", subtle=True))
     body += [_actie_regel(regel, with_code=True, kaart="acties") for regel in regels]
-    return card(body)
+    return refreshing(card(body), forms.ACTIES)
 
 
 # --- proactive cards: codes and dates only ----------------------------------------------------

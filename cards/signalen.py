@@ -17,6 +17,7 @@ from cards.base import (
     execute,
     facts,
     heading,
+    refreshing,
     text,
     text_input,
     title,
@@ -111,4 +112,4 @@ def tijdlijn_kaart(view: TijdlijnKaart) -> Card:
     if view.note:
         body.append(text(view.note, subtle=True))
     actions = [execute("Signaal melden", forms.SIGNAAL_OPEN)] if view.kan_signaal else []
-    return card(body, actions)
+    return refreshing(card(body, actions), forms.TIJDLIJN_OPEN, {"casus": view.casus_id})

@@ -20,6 +20,7 @@ from cards.base import (
     execute,
     facts,
     heading,
+    refreshing,
     text,
     text_input,
     time_input,
@@ -42,7 +43,8 @@ class TriageItem:
 
 def triage_lijst(items: Sequence[TriageItem]) -> Card:
     if not items:
-        return card([title("Triage"), text("Er zijn geen open aanmeldingen. Goed werk!")])
+        empty = card([title("Triage"), text("Er zijn geen open aanmeldingen. Goed werk!")])
+        return refreshing(empty, forms.TRIAGE_LIJST)
     rows = [
         container(
             [
@@ -64,7 +66,7 @@ def triage_lijst(items: Sequence[TriageItem]) -> Card:
         )
         for item in items
     ]
-    return card([title("Open aanmeldingen"), *rows])
+    return refreshing(card([title("Open aanmeldingen"), *rows]), forms.TRIAGE_LIJST)
 
 
 @dataclass(frozen=True)
@@ -194,7 +196,7 @@ def triage_kaart(
             "Besluit vastleggen", forms.TRIAGE_BESLUIT, {"casus": view.casus_id}, style="positive"
         )
     ]
-    return card(body, actions)
+    return refreshing(card(body, actions), forms.TRIAGE_OPEN, {"casus": view.casus_id})
 
 
 def triage_vastgelegd(

@@ -19,6 +19,7 @@ from cards.base import (
     esc,
     execute,
     open_url,
+    refreshing,
     text,
     title,
 )
@@ -69,7 +70,7 @@ def verslag_lijst(regels: Sequence[VerslagRegel], notice: str | None = None) -> 
                 separator=True,
             )
         )
-    return card(body)
+    return refreshing(card(body), forms.VERSLAG_LIJST)
 
 
 @dataclass(frozen=True)
@@ -158,7 +159,9 @@ class BesluitLijstRegel:
     besluit: str  # "Plan vastgesteld: [bewoner] gaat naar de GGZ"
 
 
-def besluitenlijst(code: str, regels: Sequence[BesluitLijstRegel], privé: bool) -> Card:
+def besluitenlijst(
+    code: str, regels: Sequence[BesluitLijstRegel], privé: bool, casus_id: int | None = None
+) -> Card:
     """The besluiten of a casus, each naming its overleg. Shared-safe unless `privé`."""
     body: list[Element] = [title(f"Besluiten {code}")]
     if privé:
@@ -175,4 +178,6 @@ def besluitenlijst(code: str, regels: Sequence[BesluitLijstRegel], privé: bool)
                 separator=True,
             )
         )
-    return card(body)
+    if casus_id is None:
+        return card(body)
+    return refreshing(card(body), forms.BESLUITEN_OPEN, {"casus": casus_id})

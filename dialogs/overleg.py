@@ -794,6 +794,7 @@ async def details(context: Context, data: dict[str, Any]) -> Outcome:
             f"{a.beschrijving} · {a.eigenaar_naam} · uiterlijk {a.deadline:%d-%m-%Y}"
             for a in await casus.afspraken()
         ],
+        agendapunt_id=values["agendapunt"],
     )
     return Outcome.private(details_kaart(view), about=casus.id)
 

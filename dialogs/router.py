@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from cards import forms
+from cards.base import for_readers, without_refresh
 from cards.forms import Form
 from dialogs import (
     aanmelding,
@@ -26,6 +27,7 @@ from dialogs import (
     monitor,
     overleg,
     plan,
+    refresh,
     shown,
     signalen,
     triage,
@@ -204,6 +206,8 @@ ROUTES: dict[str, Route] = {
         Route(forms.SIGNAAL_OPEN, signalen.open_form),
         Route(forms.SIGNAAL_VASTLEGGEN, signalen.vastleggen),
         Route(forms.TIJDLIJN_OPEN, signalen.tijdlijn),
+        # An old card asks for itself again (Universal Actions refresh): answered where it is.
+        Route(forms.KAART_VERVERSEN, refresh.refresh, shared=True),
     )
 }
 
@@ -317,6 +321,15 @@ async def handle_text(db: Database, config: Config, incoming: Incoming, text: st
 async def handle_action(
     db: Database, config: Config, incoming: Incoming, verb: str, data: Mapping[str, Any] | None
 ) -> Outcome:
+    if verb == forms.KAART_VERVERSEN.verb:
+        # Always a card: a text answer would leave the old card (and what it showed) in view.
+        return refresh.as_card(await _handle_action(db, config, incoming, verb, data))
+    return await _handle_action(db, config, incoming, verb, data)
+
+
+async def _handle_action(
+    db: Database, config: Config, incoming: Incoming, verb: str, data: Mapping[str, Any] | None
+) -> Outcome:
     route = ROUTES.get(verb)
     if route is None or (data is not None and not isinstance(data, Mapping)):
         return Outcome(text=STALE_FORM)
@@ -367,7 +380,18 @@ async def _run(
             r"\1 '@Casusoverleg \2",
             outcome.text,
         )
+    if outcome.card is not None and "refresh" in outcome.card:
+        outcome.card = _addressed(outcome.card, incoming)
     return outcome
+
+
+def _addressed(card: dict[str, Any], incoming: Incoming) -> dict[str, Any]:
+    """A card shown in place refreshes for who it was shown to (their 1:1 chat); one left in
+    a shared space does not refresh at all (its message is updated for everyone instead)."""
+    if not incoming.personal:
+        return without_refresh(card)
+    user = (incoming.reference or {}).get("user") or {}
+    return for_readers(card, [user.get("id")])
 
 
 async def _run_once(

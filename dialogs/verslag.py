@@ -261,7 +261,7 @@ async def besluiten(context: Context, data: dict[str, Any]) -> Outcome:
     privé = casus.allows(Need.DOSSIER)
     gemeente = casus.view.gemeente_naam
     regels = [_regel(b, gemeente) for b in await casus.besluitenlijst()]
-    card = besluitenlijst(casus.code, regels, privé)
+    card = besluitenlijst(casus.code, regels, privé, casus.id)
     if privé:
         return Outcome.private(card, about=casus.id)
     return Outcome.shared(card, await casus.shared())

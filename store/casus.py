@@ -170,6 +170,23 @@ class CasusRepository:
         self._audit.record(str(need), "R", requester, outcome="denied", details="onbekende casus")
         return AccessDenied(str(need))
 
+    async def former_link(self, casus_id: int, requester: Requester) -> tuple[str, str] | None:
+        """(code, status) of a casus the requester was linked to once, for an old card they
+        may no longer see (#26); None otherwise, also for a casus that does not exist."""
+        row = (
+            await self._session.execute(
+                select(Casus.code, Casus.status)
+                .join(Betrokkene, Betrokkene.casus_id == Casus.id)
+                .where(
+                    Casus.id == casus_id,
+                    Betrokkene.professional_id == requester.professional_id,
+                    Betrokkene.tot.is_not(None),
+                )
+                .limit(1)
+            )
+        ).first()
+        return None if row is None else (row.code, row.status)
+
     async def _find(self, ref: int | str, requester: Requester) -> Casus | None:
         if isinstance(ref, int):
             return await self._session.get(Casus, ref)

@@ -163,6 +163,7 @@ CARDS: dict[str, Any] = {
         "Proef",
     ),
     "act_as": built(common.act_as_card, [(1, "Fatima", "PGA-expert"), (2, "Sanne", "GGZ")], 1),
+    "verlopen": built(common.verlopen_kaart, "Casus PGA-2026-001 is afgesloten."),
     "aanmelding_leeg": built(aanmelding.aanmelding_form, OPTIONS, {}, {}, form_id="f1"),
     "aanmelding_fouten": built(
         aanmelding.aanmelding_form,
@@ -356,7 +357,7 @@ CARDS: dict[str, Any] = {
     ),
     "overleg_details": built(
         overleg.details_kaart,
-        overleg.DetailsKaart("PGA-2026-001", [("Naam", "X")], ["Plan vastgesteld"], ["Intake"]),
+        overleg.DetailsKaart("PGA-2026-001", [("Naam", "X")], ["Plan vastgesteld"], ["Intake"], 1),
     ),
     "overleg_samenvatting": built(
         overleg.samenvatting,
@@ -395,6 +396,7 @@ CARDS: dict[str, Any] = {
         "PGA-2026-001",
         [verslag.BesluitLijstRegel("Structureel overleg Zuiderstad", "Plan vastgesteld")],
         True,
+        1,
     ),
     "besluitenlijst_leeg": built(verslag.besluitenlijst, "PGA-2026-001", [], False),
     "startgesprek_verbeteren": built(
