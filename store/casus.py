@@ -23,14 +23,19 @@ from store import herkenning
 from store.access import (
     GEMEENTE_EXPERT,
     NEEDS,
+    RUNNING,
     VOORZITTER,
     AccessDenied,
+    CasusState,
     Conflict,
     Need,
     NotAllowed,
     NotFound,
     PersonalSpaceRequired,
     Requester,
+    StateRefused,
+    casus_state,
+    state_allows,
 )
 from store.afsluiting import AfsluitingMethods
 from store.afsluiting import retention_statements as afsluiting_retention_statements
@@ -132,8 +137,27 @@ class CasusRepository:
         access = CasusAccess(
             self._session, self._audit, casus, requester, await self._roles(casus, requester)
         )
+        ended = not access.roles and access.state not in RUNNING
+        if ended and await self._link_ended_at_the_end(casus, requester):
+            raise access.refuse_state(need, former_link=True)
         access.require(need)
         return access
+
+    async def _link_ended_at_the_end(self, casus: Casus, requester: Requester) -> bool:
+        """Whether the requester's link ended when (or after) the casus ended: they may hear
+        that it ended, rather than to ask to be linked. Who left it earlier learns nothing."""
+        if casus.afgesloten_at is None:
+            return False
+        found = await self._session.scalar(
+            select(Betrokkene.id)
+            .where(
+                Betrokkene.casus_id == casus.id,
+                Betrokkene.professional_id == requester.professional_id,
+                Betrokkene.tot >= casus.afgesloten_at,
+            )
+            .limit(1)
+        )
+        return found is not None
 
     async def open_in_overleg(
         self, casus_id: int, requester: Requester, need: Need, overleg_id: int
@@ -543,15 +567,22 @@ class CasusAccess(AfsluitingMethods):
     def code(self) -> str:
         return self._casus.code
 
+    @property
+    def state(self) -> CasusState:
+        return casus_state(self._casus.status, self._casus.geanonimiseerd_at is not None)
+
     def allows(self, need: Need) -> bool:
         rule = NEEDS[need]
-        return bool(self.roles & rule.roles) and (
-            self.requester.in_personal_space or not rule.personal
+        return (
+            bool(self.roles & rule.roles)
+            and (self.requester.in_personal_space or not rule.personal)
+            and state_allows(self.state, need)
         )
 
     def require(self, need: Need) -> None:
-        """Refuse, and log the refusal, unless the roles allow `need` here. What is handed
-        out is logged by the method that hands it out."""
+        """Refuse, and log the refusal, unless the roles allow `need` here and the casus's
+        state allows it (`STATE_NEEDS`). What is handed out is logged by the method that
+        hands it out."""
         rule = NEEDS[need]
         if not self.roles & rule.roles:
             # Someone who works on the casus may hear what is needed; others learn nothing.
@@ -560,6 +591,13 @@ class CasusAccess(AfsluitingMethods):
             raise self._refuse(need, "geen koppeling", AccessDenied)
         if rule.personal and not self.requester.in_personal_space:
             raise self._refuse(need, "geen privéruimte", PersonalSpaceRequired)
+        if not state_allows(self.state, need):
+            raise self.refuse_state(need)
+
+    def refuse_state(self, need: Need, *, former_link: bool = False) -> StateRefused:
+        reason = "koppeling beëindigd" if former_link else "toestand"
+        self._refuse(need, f"{reason}: casus {self.state}", AccessDenied)
+        return StateRefused(need, self.state, self.code, former_link)
 
     def _refuse(self, need: Need, reason: str, error: type[Exception]) -> Exception:
         self._audit.record(
@@ -771,6 +809,7 @@ class CasusAccess(AfsluitingMethods):
         """Link a professional with the sharing checklist (DESIGN §3.4). False when they
         already hold this role."""
         self.require(need)
+        await self._hold_state()
         linked = await _link(
             self._session,
             self._audit,
@@ -783,9 +822,26 @@ class CasusAccess(AfsluitingMethods):
         self.roles = await roles_on(self._session, self._casus, self.requester.professional_id)
         return linked
 
+    async def _hold_state(self) -> None:
+        """Lock the casus in the state the gate saw until this unit of work ends: a close
+        that commits first makes this Conflict; one that comes after waits, and then ends
+        the new link with the others."""
+        held = await self._session.execute(
+            update(Casus)
+            .where(
+                Casus.id == self.id,
+                Casus.status == self._casus.status,
+                Casus.geanonimiseerd_at.is_(None),
+            )
+            .values(status=Casus.status)
+            .execution_options(synchronize_session=False)
+        )
+        if held.rowcount != 1:  # type: ignore[attr-defined]
+            raise Conflict(self.code)
+
     async def unlink(self, professional_id: int, rol: str, reden: str) -> bool:
         """End a link: access ends from the next message on. False when there was none."""
-        self.require(Need.KOPPELEN)
+        self.require(Need.ONTKOPPELEN)
         link = await self._session.scalar(
             select(Betrokkene).where(
                 Betrokkene.casus_id == self.id,
