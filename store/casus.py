@@ -40,6 +40,7 @@ from store.access import (
 from store.afsluiting import AfsluitingMethods
 from store.afsluiting import retention_statements as afsluiting_retention_statements
 from store.audit import AuditLog
+from store.lifecycle import hold_state, link_ended_with_casus
 from store.models import (
     Aanmelding,
     Actie,
@@ -138,26 +139,10 @@ class CasusRepository:
             self._session, self._audit, casus, requester, await self._roles(casus, requester)
         )
         ended = not access.roles and access.state not in RUNNING
-        if ended and await self._link_ended_at_the_end(casus, requester):
+        if ended and await link_ended_with_casus(self._session, casus, requester.professional_id):
             raise access.refuse_state(need, former_link=True)
         access.require(need)
         return access
-
-    async def _link_ended_at_the_end(self, casus: Casus, requester: Requester) -> bool:
-        """Whether the requester's link ended when (or after) the casus ended: they may hear
-        that it ended, rather than to ask to be linked. Who left it earlier learns nothing."""
-        if casus.afgesloten_at is None:
-            return False
-        found = await self._session.scalar(
-            select(Betrokkene.id)
-            .where(
-                Betrokkene.casus_id == casus.id,
-                Betrokkene.professional_id == requester.professional_id,
-                Betrokkene.tot >= casus.afgesloten_at,
-            )
-            .limit(1)
-        )
-        return found is not None
 
     async def open_in_overleg(
         self, casus_id: int, requester: Requester, need: Need, overleg_id: int
@@ -809,7 +794,8 @@ class CasusAccess(AfsluitingMethods):
         """Link a professional with the sharing checklist (DESIGN §3.4). False when they
         already hold this role."""
         self.require(need)
-        await self._hold_state()
+        if not await hold_state(self._session, self._casus):  # a close at the same moment
+            raise Conflict(self.code)
         linked = await _link(
             self._session,
             self._audit,
@@ -821,23 +807,6 @@ class CasusAccess(AfsluitingMethods):
         )
         self.roles = await roles_on(self._session, self._casus, self.requester.professional_id)
         return linked
-
-    async def _hold_state(self) -> None:
-        """Lock the casus in the state the gate saw until this unit of work ends: a close
-        that commits first makes this Conflict; one that comes after waits, and then ends
-        the new link with the others."""
-        held = await self._session.execute(
-            update(Casus)
-            .where(
-                Casus.id == self.id,
-                Casus.status == self._casus.status,
-                Casus.geanonimiseerd_at.is_(None),
-            )
-            .values(status=Casus.status)
-            .execution_options(synchronize_session=False)
-        )
-        if held.rowcount != 1:  # type: ignore[attr-defined]
-            raise Conflict(self.code)
 
     async def unlink(self, professional_id: int, rol: str, reden: str) -> bool:
         """End a link: access ends from the next message on. False when there was none."""

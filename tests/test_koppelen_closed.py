@@ -111,7 +111,7 @@ async def test_a_rejected_referral_takes_no_link(demo_any_db, config):
 async def test_a_rejected_referral_can_still_end_a_link(demo_any_db, config):
     """Ending a link adds no access: the aanmelder's link on a rejected referral can end."""
     db = demo_any_db
-    code, cid = await rejected(db, config)
+    _, cid = await rejected(db, config)
     kees = await professional_id(db, "a2")
     assert kees in await linked_ids(db, cid)
     ended = await act(

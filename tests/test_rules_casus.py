@@ -19,7 +19,6 @@ from store.access import (
     CASUSREGISSEUR,
     GEMEENTE_EXPERT,
     AccessDenied,
-    Conflict,
     Need,
     NotFound,
     StateRefused,

@@ -235,8 +235,6 @@ def test_the_state_table_is_pinned_for_every_state_and_every_need() -> None:
 
 def test_the_state_comes_from_the_status_and_retention() -> None:
     assert [str(access.casus_state(s, False)) for s in STATES[:-1]] == list(STATES[:-1])
-    assert {access.casus_state(s, True) for s in STATES[:-1]} == {
-        access.CasusState.GEANONIMISEERD
-    }
+    assert {access.casus_state(s, True) for s in STATES[:-1]} == {access.CasusState.GEANONIMISEERD}
     with pytest.raises(ValueError):
         access.casus_state("onbekend", False)
