@@ -18,6 +18,7 @@ from store.access import (
     BETROKKEN,
     CASUSREGISSEUR,
     AccessDenied,
+    Conflict,
     Need,
     NotAllowed,
 )
@@ -238,3 +239,21 @@ def test_the_state_comes_from_the_status_and_retention() -> None:
     assert {access.casus_state(s, True) for s in STATES[:-1]} == {access.CasusState.GEANONIMISEERD}
     with pytest.raises(ValueError):
         access.casus_state("onbekend", False)
+
+
+async def test_a_close_that_commits_while_a_link_is_pressed_wins(world: World) -> None:
+    """The gate opened the casus while it ran; it closed before the link was written: the
+    link is refused (Conflict: the answer says to look again), nothing is linked."""
+    await put_in(world, "opgenomen")
+    async with world.db.unit_of_work() as pressing:
+        casus = await pressing.casussen.open(world.casus_id, ask(world.expert), Need.KOPPELEN)
+        async with world.db.unit_of_work() as closing:
+            await closing.session.execute(
+                update(Casus)
+                .where(Casus.id == world.casus_id)
+                .values(status="afgesloten", afgesloten_at=utcnow())
+            )
+            await closing.commit()
+        with pytest.raises(Conflict):
+            await casus.link(world.outsider, BETROKKEN, CHECKLIST)
+    assert await links_of(world, world.outsider) == 0
