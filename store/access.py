@@ -139,7 +139,6 @@ class CasusState(StrEnum):
 
 
 RUNNING = frozenset({CasusState.AANGEMELD, CasusState.OPGENOMEN})
-ENDED = frozenset(CasusState) - RUNNING
 
 # Needs that give someone new access to the inwoner: a link (koppelen; triage links the
 # procesregisseur and the casusregisseur) and the letter, which is a download with the name
