@@ -134,6 +134,8 @@ async def test_after_retention_no_live_link_is_added(demo_any_db, config):
     ahmed = await professional_id(db, "a4")
     pressed = await press_old_card(db, config, cid, "a4")
     assert_refused_in_dutch(pressed, code, "bewaartermijn")
+    typed = await say(db, config, "a1", f"koppelen {code}")
+    assert_refused_in_dutch(typed, code, "bewaartermijn")
     assert ahmed not in await linked_ids(db, cid)
     assert not [t for t in await pending_texts(db, ahmed) if code in t]
     # The PGA-expert's casus card says the data are gone (not that she is an adviser).
