@@ -23,6 +23,7 @@ from store import reference as ref
 from store.access import (
     ANY_ROLE,
     AccessDenied,
+    CasusState,
     Need,
     NotFound,
     PersonalSpaceRequired,
@@ -44,6 +45,9 @@ NOT_YET_OPGENOMEN = (
 GESPREK_NOT_YET = (
     "Een startgesprek hoort bij een opgenomen casus. Dat kan pas als de PGA-expert de "
     "aanmelding heeft opgenomen."
+)
+ANONYMISED_NOTE = (
+    "Deze casus is afgesloten. Na de bewaartermijn zijn de gegevens van de bewoner verwijderd."
 )
 ALREADY_HELD = (
     "Het startgesprek is al gehouden en vastgelegd: een uitnodiging is niet meer nodig. "
@@ -86,7 +90,9 @@ async def _base_view(casus: CasusAccess) -> CasusView:
             code=casus.code,
             status=status,
             kenmerken=kenmerken,
-            note="Je adviseert bij deze casus. Wie het is, zie je niet.",
+            note=ANONYMISED_NOTE
+            if casus.state is CasusState.GEANONIMISEERD
+            else "Je adviseert bij deze casus. Wie het is, zie je niet.",
         )
     persoon = await casus.identiteit("casus bekijken")
     besluiten = [

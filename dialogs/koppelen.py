@@ -204,7 +204,9 @@ def validate(values: dict[str, Any], known: set[int]) -> dict[str, str]:
 
 async def open_ontkoppelen(context: Context, data: dict[str, Any]) -> Outcome:
     values = read_form(forms.ONTKOPPELEN_OPEN, data)
-    casus = await context.uow.casussen.open(values["casus"], context.actor.requester, Need.KOPPELEN)
+    casus = await context.uow.casussen.open(
+        values["casus"], context.actor.requester, Need.ONTKOPPELEN
+    )
     return Outcome.private(await _ontkoppel_card(casus, {}, {}), about=casus.id)
 
 
@@ -221,7 +223,7 @@ async def _ontkoppel_card(
 async def ontkoppel(context: Context, data: dict[str, Any]) -> Outcome:
     values = read_form(forms.ONTKOPPELEN, data)
     casus = await context.uow.casussen.open(
-        values.pop("casus"), context.actor.requester, Need.KOPPELEN
+        values.pop("casus"), context.actor.requester, Need.ONTKOPPELEN
     )
     links = {f"{link.professional_id}:{link.rol}": link for link in await casus.betrokkenen()}
     errors = control_char_errors(values)
@@ -246,5 +248,8 @@ async def ontkoppel(context: Context, data: dict[str, Any]) -> Outcome:
         )
     )
     notice = f"{chosen.professional_naam} is ontkoppeld."
-    outcome.card = await _card(context, casus, dict(DEFAULTS), {}, notice)
+    if casus.allows(Need.KOPPELEN):
+        outcome.card = await _card(context, casus, dict(DEFAULTS), {}, notice)
+    else:  # the casus ended: a link can end, but no new one can be made
+        outcome.text = notice
     return outcome

@@ -30,6 +30,7 @@ from dialogs import (
     refresh,
     shown,
     signalen,
+    state_refusals,
     triage,
     verslag,
 )
@@ -55,6 +56,7 @@ from store.access import (
     PeopleNeed,
     PersonalSpaceRequired,
     SharedPostRefused,
+    StateRefused,
 )
 from store.db import ConcurrentInsert, Database, UnitOfWork
 from store.outbox import PrivateMessage
@@ -257,6 +259,9 @@ NOT_YOURS = {
     str(Need.KOPPELEN): (
         "Professionals koppelen of ontkoppelen doet de PGA-expert. Vraag het aan de PGA-expert."
     ),
+    str(Need.ONTKOPPELEN): (
+        "Professionals koppelen of ontkoppelen doet de PGA-expert. Vraag het aan de PGA-expert."
+    ),
     str(Need.STARTGESPREK): (
         "Het startgesprek leggen de casusregisseur of de PGA-expert vast. Vraag het aan hen."
     ),
@@ -433,6 +438,9 @@ async def _run_once(
                 return Outcome(text=NO_ACCESS)
             await _commit_refusals(uow)
             return await _run_once(db, config, incoming, handler, data, private=True)
+        except StateRefused as refused:
+            await _commit_refusals(uow)
+            return Outcome(text=state_refusals.refusal_text(refused))
         except AccessDenied as denied:
             await _commit_refusals(uow)
             need = denied.args[0] if denied.args else ""

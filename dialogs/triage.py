@@ -29,7 +29,6 @@ from store.casus import CasusAccess
 from store.outbox import PrivateMessage
 from store.views import Checklist, PersonView
 
-ALREADY_DECIDED = "Over deze aanmelding is al besloten. Typ 'casus {code}' om de casus te zien."
 ONLY_EXPERT = "Alleen een PGA-expert kan triage doen. Typ 'help' voor wat jij kunt."
 STATUS_FOR = {
     "opnemen": "opgenomen",
@@ -70,9 +69,8 @@ async def lijst(context: Context, data: dict[str, Any]) -> Outcome:
 
 async def open_triage(context: Context, data: dict[str, Any]) -> Outcome:
     payload = read_form(forms.TRIAGE_OPEN, data)
+    # A decided referral: the gate refuses TRIAGE (dialogs/state_refusals.py says so).
     casus = await context.uow.casussen.open(payload["casus"], context.actor.requester, Need.TRIAGE)
-    if casus.view.status != "aangemeld":
-        return Outcome(text=ALREADY_DECIDED.format(code=casus.code))
     return Outcome.private(await _triage_card(context, casus, dict(DEFAULTS), {}), casus.id)
 
 
@@ -155,8 +153,6 @@ async def besluit(context: Context, data: dict[str, Any]) -> Outcome:
     casus = await context.uow.casussen.open(
         values.pop("casus"), context.actor.requester, Need.TRIAGE
     )
-    if casus.view.status != "aangemeld":
-        return Outcome(text=ALREADY_DECIDED.format(code=casus.code))
     professionals = {p.id: p for p in await context.uow.people.active()}
     errors = validate(values, set(professionals), today=today())
     if errors:

@@ -46,7 +46,10 @@ class Need(StrEnum):
     TRIAGE = "triage"  # decide on a referral
     BRIEF = "brief"  # the letter to the resident (asks for the address)
     STARTGESPREK = "startgesprek"  # record the first talk with the resident
-    KOPPELEN = "koppelen"  # link professionals to the casus, end links, appoint casusregie
+    KOPPELEN = "koppelen"  # link professionals to the casus, appoint casusregie
+    # End a link. Apart from KOPPELEN because it never adds access: it stays possible after
+    # the casus ended (e.g. the aanmelder's link on a rejected referral).
+    ONTKOPPELEN = "ontkoppelen"
     # Plan an overleg, build and publish its agenda, put the casus on it (in private: the
     # agenda is made in the 1:1 chat). On an overleg: the PGA-expert of its gemeente.
     OVERLEG_PLANNEN = "overleg.plannen"
@@ -101,6 +104,7 @@ NEEDS: dict[Need, Rule] = {
     Need.BRIEF: Rule(EXPERT, personal=True, action="C"),
     Need.STARTGESPREK: Rule(REGIE, personal=True, action="U"),
     Need.KOPPELEN: Rule(EXPERT, personal=True, action="C"),
+    Need.ONTKOPPELEN: Rule(EXPERT, personal=True, action="U"),
     Need.OVERLEG_PLANNEN: Rule(EXPERT, personal=True, action="U"),
     Need.BESPREKEN: Rule(OVERLEG_LEIDING, personal=False, action="C"),
     Need.AANWEZIG: Rule(OVERLEG_LEIDING | {GENODIGDE}, personal=False, action="U"),
@@ -118,6 +122,56 @@ NEEDS: dict[Need, Rule] = {
     Need.SIGNAAL: Rule(WITH_IDENTITY, personal=True, action="C"),
     Need.TIJDLIJN: Rule(ANY_ROLE, personal=False, action="R"),
 }
+
+
+class CasusState(StrEnum):
+    """Where a casus is in its life: the `status` column, and `geanonimiseerd_at` once
+    retention has stripped it (its status then stays what it was). #21 turns this into the
+    lifecycle with its transitions; `STATE_NEEDS` is what each state allows."""
+
+    AANGEMELD = "aangemeld"  # referred, waiting for triage
+    OPGENOMEN = "opgenomen"  # taken in by the PGA
+    AFGEWEZEN = "afgewezen"  # triage: not taken in
+    DOORVERWEZEN = "doorverwezen"  # triage: to the ZVH, the wijkteam or another overleg
+    AL_BESPROKEN = "al_besproken"  # triage: already discussed elsewhere
+    AFGESLOTEN = "afgesloten"  # closed after the aanpak (may be reopened within the term)
+    GEANONIMISEERD = "geanonimiseerd"  # past the retention term: no identity left
+
+
+RUNNING = frozenset({CasusState.AANGEMELD, CasusState.OPGENOMEN})
+
+# Needs that give someone new access to the inwoner: a link (koppelen; triage links the
+# procesregisseur and the casusregisseur) and the letter, which is a download with the name
+# and address. No state but a running one allows them (DESIGN §3.6).
+GRANTS_ACCESS = frozenset({Need.KOPPELEN, Need.TRIAGE, Need.BRIEF})
+# What only a running casus does: the above, and the startgesprek that starts the aanpak.
+ONLY_WHILE_RUNNING = GRANTS_ACCESS | {Need.STARTGESPREK}
+# After retention there is no identity to show, correct, put in an inzage, or reopen.
+NEEDS_IDENTITY_KEPT = frozenset({Need.IDENTITEIT, Need.INZAGE, Need.CORRIGEREN, Need.AFSLUITEN})
+_ALL = frozenset(Need)
+
+# Which needs a casus in each state allows at all: checked by the gate after the roles, so
+# no workflow can forget it. A workflow may still refuse inside an allowed state for a
+# reason of its own and with its own message (a letter only once taken in, afsluiten only
+# when opgenomen, heropenen only when afgesloten, no plan change or signaal once closed).
+STATE_NEEDS: dict[CasusState, frozenset[Need]] = {
+    CasusState.AANGEMELD: _ALL,
+    CasusState.OPGENOMEN: _ALL - {Need.TRIAGE},
+    CasusState.AFGEWEZEN: _ALL - ONLY_WHILE_RUNNING,
+    CasusState.DOORVERWEZEN: _ALL - ONLY_WHILE_RUNNING,
+    CasusState.AL_BESPROKEN: _ALL - ONLY_WHILE_RUNNING,
+    CasusState.AFGESLOTEN: _ALL - ONLY_WHILE_RUNNING,
+    CasusState.GEANONIMISEERD: _ALL - ONLY_WHILE_RUNNING - NEEDS_IDENTITY_KEPT,
+}
+
+
+def casus_state(status: str, anonymised: bool) -> CasusState:
+    """The state of a casus from what is stored (`Casus.status`, `Casus.geanonimiseerd_at`)."""
+    return CasusState.GEANONIMISEERD if anonymised else CasusState(status)
+
+
+def state_allows(state: CasusState, need: Need) -> bool:
+    return need in STATE_NEEDS[state]
 
 
 class PeopleNeed(StrEnum):
@@ -209,6 +263,20 @@ class AccessDenied(Exception):
 
 class NotAllowed(AccessDenied):
     """The requester has a role on the casus, but not one that allows this need."""
+
+
+class StateRefused(AccessDenied):
+    """The requester's roles allow the need, but the casus's state does not (`STATE_NEEDS`);
+    or the requester's link ended when the casus ended (`former_link`). Raised only to
+    someone who holds, or held until the end, a role on the casus, so it may name the state.
+    """
+
+    def __init__(self, need: Need, state: CasusState, code: str, former_link: bool = False):
+        super().__init__(str(need))
+        self.need = need
+        self.state = state
+        self.code = code
+        self.former_link = former_link
 
 
 class PersonalSpaceRequired(Exception):

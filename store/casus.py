@@ -23,18 +23,24 @@ from store import herkenning
 from store.access import (
     GEMEENTE_EXPERT,
     NEEDS,
+    RUNNING,
     VOORZITTER,
     AccessDenied,
+    CasusState,
     Conflict,
     Need,
     NotAllowed,
     NotFound,
     PersonalSpaceRequired,
     Requester,
+    StateRefused,
+    casus_state,
+    state_allows,
 )
 from store.afsluiting import AfsluitingMethods
 from store.afsluiting import retention_statements as afsluiting_retention_statements
 from store.audit import AuditLog
+from store.lifecycle import hold_state, link_ended_with_casus
 from store.models import (
     Aanmelding,
     Actie,
@@ -132,6 +138,9 @@ class CasusRepository:
         access = CasusAccess(
             self._session, self._audit, casus, requester, await self._roles(casus, requester)
         )
+        ended = not access.roles and access.state not in RUNNING
+        if ended and await link_ended_with_casus(self._session, casus, requester.professional_id):
+            raise access.refuse_state(need, former_link=True)
         access.require(need)
         return access
 
@@ -560,15 +569,22 @@ class CasusAccess(AfsluitingMethods):
     def code(self) -> str:
         return self._casus.code
 
+    @property
+    def state(self) -> CasusState:
+        return casus_state(self._casus.status, self._casus.geanonimiseerd_at is not None)
+
     def allows(self, need: Need) -> bool:
         rule = NEEDS[need]
-        return bool(self.roles & rule.roles) and (
-            self.requester.in_personal_space or not rule.personal
+        return (
+            bool(self.roles & rule.roles)
+            and (self.requester.in_personal_space or not rule.personal)
+            and state_allows(self.state, need)
         )
 
     def require(self, need: Need) -> None:
-        """Refuse, and log the refusal, unless the roles allow `need` here. What is handed
-        out is logged by the method that hands it out."""
+        """Refuse, and log the refusal, unless the roles allow `need` here and the casus's
+        state allows it (`STATE_NEEDS`). What is handed out is logged by the method that
+        hands it out."""
         rule = NEEDS[need]
         if not self.roles & rule.roles:
             # Someone who works on the casus may hear what is needed; others learn nothing.
@@ -577,6 +593,13 @@ class CasusAccess(AfsluitingMethods):
             raise self._refuse(need, "geen koppeling", AccessDenied)
         if rule.personal and not self.requester.in_personal_space:
             raise self._refuse(need, "geen privéruimte", PersonalSpaceRequired)
+        if not state_allows(self.state, need):
+            raise self.refuse_state(need)
+
+    def refuse_state(self, need: Need, *, former_link: bool = False) -> StateRefused:
+        reason = "koppeling beëindigd" if former_link else "toestand"
+        self._refuse(need, f"{reason}: casus {self.state}", AccessDenied)
+        return StateRefused(need, self.state, self.code, former_link)
 
     def _refuse(self, need: Need, reason: str, error: type[Exception]) -> Exception:
         self._audit.record(
@@ -788,6 +811,8 @@ class CasusAccess(AfsluitingMethods):
         """Link a professional with the sharing checklist (DESIGN §3.4). False when they
         already hold this role."""
         self.require(need)
+        if not await hold_state(self._session, self._casus):  # a close at the same moment
+            raise Conflict(self.code)
         linked = await _link(
             self._session,
             self._audit,
@@ -802,7 +827,7 @@ class CasusAccess(AfsluitingMethods):
 
     async def unlink(self, professional_id: int, rol: str, reden: str) -> bool:
         """End a link: access ends from the next message on. False when there was none."""
-        self.require(Need.KOPPELEN)
+        self.require(Need.ONTKOPPELEN)
         link = await self._session.scalar(
             select(Betrokkene).where(
                 Betrokkene.casus_id == self.id,

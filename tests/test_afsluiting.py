@@ -69,7 +69,10 @@ async def test_closing_ends_links_tells_the_linked_and_records_the_handover(demo
         assert len(notices) == 1 and code in notices[0]
         assert not any(i in notices[0] for i in IDENTIFIERS)
     # The links ended: the casus is closed to them, not to the PGA-expert.
-    assert "geen toegang" in ((await say(db, config, "a4", f"casus {code}")).text or "")
+    # (#26) They hear that it is closed, not to ask to be linked.
+    former = await say(db, config, "a4", f"casus {code}")
+    assert former.card is None and f"Casus {code} is afgesloten" in (former.text or "")
+    assert "koppelen" not in (former.text or "")
     assert RESIDENT_NAME in card_text((await say(db, config, "a1", f"casus {code}")).card)
 
 

@@ -174,6 +174,7 @@ def test_the_needs_table_is_what_design_3_6_says() -> None:
         Need.BRIEF: (expert, True, "C"),
         Need.STARTGESPREK: ({PGA_EXPERT, CASUSREGISSEUR, GEMEENTE_EXPERT}, True, "U"),
         Need.KOPPELEN: (expert, True, "C"),
+        Need.ONTKOPPELEN: (expert, True, "U"),  # #26: ending a link, also after the end
         Need.AFSLUITEN: (expert, True, "U"),
         Need.INZAGE: (expert, True, "R"),
         Need.CORRIGEREN: (expert, True, "U"),
