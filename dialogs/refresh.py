@@ -19,7 +19,8 @@ from cards import forms
 from cards.common import verlopen_kaart
 from dialogs import casus, koppelen, overleg, plan, signalen, triage, verslag
 from dialogs.core import Audience, Context, Handler, InvalidPayload, Outcome, read_form
-from store.access import AccessDenied, NotFound, PersonalSpaceRequired
+from dialogs.state_refusals import refusal_text
+from store.access import AccessDenied, NotFound, PersonalSpaceRequired, StateRefused
 
 REFRESHABLE: dict[str, Handler] = {
     forms.CASUS_OPEN.verb: casus.show,
@@ -42,7 +43,6 @@ GONE = (
     "Je hebt geen toegang (meer) tot wat op deze kaart stond. Heb je het nodig? Vraag het de "
     "PGA-expert."
 )
-CLOSED = "Casus {code} is afgesloten. Wat op deze kaart stond, zie je niet meer."
 NOT_TAKEN_IN = "Casus {code} is niet door de PGA opgenomen. Wat op deze kaart stond, zie je niet."
 UNLINKED = (
     "Je bent niet meer gekoppeld aan casus {code}, dus je ziet niet meer wat hier stond. Heb je "
@@ -67,6 +67,9 @@ async def refresh(context: Context, data: dict[str, Any]) -> Outcome:
         return gone(PERSONAL_ONLY)
     try:
         outcome = await step(context, ids)
+    except StateRefused as refused:  # the gate says what ended, and only to whom it may
+        await context.uow.commit_refusals_only()
+        return gone(refusal_text(refused))
     except (AccessDenied, NotFound, PersonalSpaceRequired):
         await context.uow.commit_refusals_only()
         return gone(await _why(context, ids.get("casus")))
@@ -77,17 +80,16 @@ async def refresh(context: Context, data: dict[str, Any]) -> Outcome:
 
 
 async def _why(context: Context, casus_id: int | None) -> str:
-    """A reader who was linked to the casus may hear why (they knew its code); anyone else
-    gets the same answer as for a casus that does not exist."""
+    """A reader who was linked to the casus may hear that they are no longer (they knew its
+    code); anyone else gets the same answer as for a casus that does not exist. That it
+    closed is said by the gate, and only to whom was linked until then (StateRefused)."""
     if casus_id is None:
         return GONE
     former = await context.uow.casussen.former_link(casus_id, context.actor.requester)
     if former is None:
         return GONE
     code, status = former
-    if status == "afgesloten":
-        return CLOSED.format(code=code)
-    if status not in RUNNING:
+    if status not in RUNNING and status != "afgesloten":
         return NOT_TAKEN_IN.format(code=code)
     return UNLINKED.format(code=code)
 

@@ -177,6 +177,31 @@ async def test_an_ended_link_leaves_an_old_card_without_identity(bot: Bot) -> No
     assert RESIDENT_NAME in shown(await refreshed(bot, "a3", sanne_old))
 
 
+async def test_who_left_before_the_end_does_not_hear_that_it_ended(bot: Bot) -> None:
+    """The gate tells who was linked until the casus closed that it closed; who was unlinked
+    earlier hears only that they are no longer linked (nothing of what happened since)."""
+    ahmed = await casus_taken_in(bot)
+    old = await card(bot, "a4", "casus.open", {"casus": 1})
+    await card(
+        bot,
+        "a1",
+        "ontkoppelen.opslaan",
+        {"casus": 1, "koppeling": f"{ahmed}:betrokken", "reden": "Toezicht is afgelopen"},
+    )
+    today = dt.date.today().isoformat()
+    await card(
+        bot,
+        "a1",
+        "afsluiten.opslaan",
+        {"casus": 1, "reden": "doelen_behaald", "eindgesprek": "ja", "eindgesprek_op": today,
+         "feedback_bewoner": "Goed geholpen."},
+    )  # fmt: skip
+    gone = await refreshed(bot, "a4", old)
+    no_identity(gone)
+    assert "niet meer gekoppeld aan casus PGA-2026-001" in shown(gone)
+    assert "afgesloten" not in shown(gone)
+
+
 async def test_a_forged_refresh_learns_nothing(bot: Bot) -> None:
     await casus_taken_in(bot)
     old = await card(bot, "a3", "casus.open", {"casus": 1})
