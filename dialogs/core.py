@@ -207,7 +207,8 @@ def check_payload(schema: dict[str, Any], data: Mapping[str, Any]) -> dict[str, 
     return {key: value.strip() if isinstance(value, str) else value for key, value in data.items()}
 
 
-CASUS_CODE = re.compile(r"^PGA-\d{4}-\d{3,}$", re.IGNORECASE)
+# `PGA-2026-001`, or in a region with a gemeente's short code between (#26): `PGA-ZDS-2026-001`.
+CASUS_CODE = re.compile(r"^PGA-(?:[A-Z]{2,5}-)?\d{4}-\d{3,}$", re.IGNORECASE)
 
 
 def casus_reference(payload: Mapping[str, Any]) -> int | str | None:
