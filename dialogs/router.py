@@ -317,9 +317,18 @@ def parse_command(text: str) -> tuple[str, str]:
 async def handle_text(db: Database, config: Config, incoming: Incoming, text: str) -> Outcome:
     command, rest = parse_command(text)
     handler = COMMANDS.get(command, help.show)
-    if not incoming.personal:  # everyone in the channel read it: does it name a resident?
-        handler = signalen.screened(text, handler)
-    return await _run(db, config, incoming, handler, {"_args": rest})
+    if incoming.personal:
+        return await _run(db, config, incoming, handler, {"_args": rest})
+    # Everyone in the channel read it: does it name an inwoner? The warning goes to the
+    # author's 1:1 chat in a unit of work of its own; the channel sees what any text gets.
+    screened = await _run(db, config, incoming, signalen.screen(text), {})
+    if screened.text:  # the actor was refused: that is the answer
+        return screened
+    named = bool(screened.messages)
+    args = signalen.NEUTRAL_ARGS if named and rest else rest
+    outcome = await _run(db, config, incoming, handler, {"_args": args})
+    outcome.has_messages = outcome.has_messages or named
+    return outcome
 
 
 async def handle_action(

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from functools import wraps
 from typing import Any
 
 from cards import forms
@@ -85,7 +84,9 @@ REMOVE_PLEASE = (
     "niets met het bericht gedaan en er niets van bewaard."
 )
 CHANNEL_POINTER = "Ik heb je een bericht gestuurd in je privéchat met Casusoverleg."
-# What a screened command reads instead of the words typed after it: no casus code, no name.
+# What a command whose text named an inwoner reads instead of the words typed after it: no
+# casus code, no name. A command reads only a code there, so the channel gets the answer a
+# text naming nobody gets (#26): a hit and a miss look the same to everyone who reads it.
 NEUTRAL_ARGS = "bewoner"
 MAX_REGELS = 40  # a card stays readable and small; the newest entries count most
 
@@ -93,23 +94,17 @@ MAX_REGELS = 40  # a card stays readable and small; the newest entries count mos
 # --- a channel message that names a resident -------------------------------------------------
 
 
-def screened(text: str, step: Handler) -> Handler:
-    """`step`, screened: when `text` (typed in a channel) names an inwoner of the channel's
-    gemeente, its author is asked in private to remove it, and nothing of the text is used or
-    kept. The channel sees the same answer as for a text that names nobody (#26): the command
-    runs, but without the words after it (a command reads only a casus code there, and any
-    other words give the answer a miss with other words gets)."""
+def screen(text: str) -> Handler:
+    """A step of its own, before the command runs: when `text` (typed in a channel) names an
+    inwoner of the channel's gemeente, its author is asked in private to remove it (queued
+    here, so it holds whatever the command then answers). Nothing of the text is kept."""
 
-    @wraps(step)
-    async def wrapped(context: Context, data: dict[str, Any]) -> Outcome:
-        if not await context.uow.casussen.screen_channel_message(context.actor.requester, text):
-            return await step(context, data)
-        neutral = {**data, "_args": NEUTRAL_ARGS if data.get("_args") else ""}
-        return (await step(context, neutral)).tell(
-            PrivateMessage(context.actor.id, text=REMOVE_PLEASE)
-        )
+    async def step(context: Context, data: dict[str, Any]) -> Outcome:
+        if await context.uow.casussen.screen_channel_message(context.actor.requester, text):
+            return Outcome().tell(PrivateMessage(context.actor.id, text=REMOVE_PLEASE))
+        return Outcome()
 
-    return wrapped
+    return step
 
 
 # --- signalen --------------------------------------------------------------------------------
