@@ -146,6 +146,13 @@ async def appoint_beheerder(context: Context, data: dict[str, Any]) -> Outcome:
     values = read_form(forms.BEHEER_BEHEERDER, data)
     error: dict[str, str] = {}
     try:
+        await context.uow.people.authorise(
+            context.actor.requester, PeopleNeed.BEHEERDER_AANWIJZEN
+        )
+    except AccessDenied:
+        await context.uow.commit_refusals_only()
+        return Outcome(text=ONLY_INSTALLATION)
+    try:
         professional, gemeente = _two_numbers(values, "beh_professional", "beh_gemeente")
         await context.uow.people.appoint_beheerder(context.actor.requester, professional, gemeente)
         return await _gemeenten_card(context, {}, {}, "De beheerder is aangewezen.")
