@@ -173,13 +173,8 @@ class CasusRepository:
     async def _find(self, ref: int | str, requester: Requester) -> Casus | None:
         if isinstance(ref, int):
             return await self._session.get(Casus, ref)
-        matches = (
-            await self._session.scalars(select(Casus).where(Casus.code == ref.strip().upper()))
-        ).all()
-        for casus in matches:  # codes before #26 (unique per gemeente): the one you work on
-            if await self._roles(casus, requester):
-                return casus
-        return matches[0] if matches else None
+        # A code is unique in the installation (#26, index uq_casus_code).
+        return await self._session.scalar(select(Casus).where(Casus.code == ref.strip().upper()))
 
     async def _roles(self, casus: Casus, requester: Requester) -> frozenset[str]:
         return await roles_on(self._session, casus, requester.professional_id)
