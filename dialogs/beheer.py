@@ -353,13 +353,15 @@ async def reactivate_professional(context: Context, data: dict[str, Any]) -> Out
 SWITCH_TEXTS = {
     False: (
         "uit_professional",
-        "Alleen een beheerder kan iemand uitschakelen.",
+        "Alleen een beheerder kan iemand uitschakelen: van elke gemeente waar die persoon "
+        "werkt, of van de installatie. Vraag het aan hen.",
         "Kies een professional uit de lijst.",
         "{naam} is uitgeschakeld.",
     ),
     True: (
         "aan_professional",
-        "Alleen een beheerder kan iemand weer inschakelen.",
+        "Alleen een beheerder kan iemand weer inschakelen: van elke gemeente waar die persoon "
+        "werkt, of van de installatie. Vraag het aan hen.",
         "Kies een uitgeschakelde professional uit de lijst.",
         "{naam} is weer ingeschakeld.",
     ),
