@@ -198,3 +198,18 @@ async def test_an_activity_without_one_tenant_is_answered_as_another_tenant(demo
         (await router.handle_text(demo_db, config, who, "help")).text for who in (other, unclear)
     ]
     assert answers == [NOT_ALLOWED, NOT_ALLOWED]
+
+
+async def test_lists_name_the_gemeente_only_where_there_are_several(demo_any_db, config):
+    db = demo_any_db
+    region = await build_region(db)
+    zuid = await refer(db, config, region.zuiderstad, "Kevin Oudeman", "2003-04-17")
+    noord = await refer(db, config, region.noorderveld, "Ria Veldhuis", "1980-05-06")
+    async with db.unit_of_work() as uow:
+        ids = {
+            c.code: c.id
+            for c in (await uow.session.scalars(select(Casus).where(Casus.code.in_([zuid, noord]))))
+        }
+        both = await uow.people.gemeente_labels([ids[zuid], ids[noord]])
+        one = await uow.people.gemeente_labels([ids[zuid]])
+    assert both == {ids[zuid]: "Zuiderstad", ids[noord]: "Noorderveld"} and one == {}
