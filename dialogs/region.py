@@ -146,9 +146,7 @@ async def appoint_beheerder(context: Context, data: dict[str, Any]) -> Outcome:
     values = read_form(forms.BEHEER_BEHEERDER, data)
     error: dict[str, str] = {}
     try:
-        await context.uow.people.authorise(
-            context.actor.requester, PeopleNeed.BEHEERDER_AANWIJZEN
-        )
+        await context.uow.people.authorise(context.actor.requester, PeopleNeed.BEHEERDER_AANWIJZEN)
     except AccessDenied:
         await context.uow.commit_refusals_only()
         return Outcome(text=ONLY_INSTALLATION)
