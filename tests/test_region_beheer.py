@@ -237,3 +237,28 @@ async def test_the_migration_makes_todays_admins_beheerders_of_their_gemeenten(d
         assert sorted(afkortingen) == ["NOO", "ZUI"]
     finally:
         await db.dispose()
+
+
+async def test_an_invitation_by_email_as_pga_expert_is_scoped_too(demo_any_db, config):
+    db = demo_any_db
+    built, _ = await region_with_beheerders(db, config)
+    async with db.unit_of_work() as uow:
+        bram = uow.people.requester(built.bram, "t", object_id("b1"), "p", "personal")
+        with pytest.raises(AccessDenied):
+            await uow.roster.add_by_email(
+                bram,
+                "eva@zuiderstad.example",
+                pga_gemeente_id=built.zuiderstad,
+                functie=None,
+                organisatie_id=None,
+            )
+        assert (
+            await uow.roster.add_by_email(
+                bram,
+                "eva@noorderveld.example",
+                pga_gemeente_id=built.noorderveld,
+                functie=None,
+                organisatie_id=None,
+            )
+            is None
+        )
