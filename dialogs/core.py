@@ -78,7 +78,11 @@ class Actor:
 
     @property
     def may_administer(self) -> bool:
-        return self.professional.is_beheerder or self.is_pga_expert
+        return (
+            self.professional.is_beheerder
+            or self.professional.beheert_gemeente
+            or self.is_pga_expert
+        )
 
 
 class Audience(Enum):

@@ -31,6 +31,7 @@ from store.models import (
     Concept,
     ConversationRef,
     Gemeente,
+    GemeenteBeheerder,
     Organisatie,
     PgaExpert,
     Professional,
@@ -51,6 +52,8 @@ class ProfessionalInfo:
     actief: bool
     organisatie_naam: str | None
     pga_gemeente_ids: frozenset[int]
+    # Beheerder of one or more gemeenten (not of the installation), #26.
+    beheert_gemeente: bool = False
 
 
 _IDENTITY = (
@@ -61,6 +64,10 @@ _IDENTITY = (
         Professional.actief,
         Organisatie.naam,
         PgaExpert.gemeente_id,
+        select(GemeenteBeheerder.gemeente_id)
+        .where(GemeenteBeheerder.professional_id == Professional.id)
+        .exists()
+        .label("beheert_gemeente"),
     )
     .outerjoin(Organisatie, Organisatie.id == Professional.organisatie_id)
     .outerjoin(PgaExpert, PgaExpert.professional_id == Professional.id)
@@ -89,6 +96,7 @@ def _professional_info(rows: Sequence[Any]) -> ProfessionalInfo | None:
         actief=first[3],
         organisatie_naam=first[4],
         pga_gemeente_ids=frozenset(row[5] for row in rows if row[5] is not None),
+        beheert_gemeente=bool(first[6]),
     )
 
 

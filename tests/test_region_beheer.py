@@ -262,3 +262,13 @@ async def test_an_invitation_by_email_as_pga_expert_is_scoped_too(demo_any_db, c
             )
             is None
         )
+
+
+async def test_a_gemeente_beheerder_finds_beheer_in_the_help(demo_any_db, config):
+    db = demo_any_db
+    await region_with_beheerders(db, config)
+    help_zoe = card_text((await say(db, config, ZOE, "help")).card)
+    assert "Organisaties en professionals beheren" in help_zoe
+    assert "Organisaties en professionals beheren" not in card_text(
+        (await say(db, config, "a5", "help")).card
+    )
