@@ -46,6 +46,10 @@ class BeheerView:
     teamleden: Sequence[Option] = ()
     teamleden_totaal: int = 0
     uitnodigingen: Sequence[str] = ()
+    # A region (#26): the installation beheerder sees 'Gemeenten'; whoever may appoint a
+    # PGA-expert somewhere sees 'PGA-expert aanwijzen'.
+    installatie_beheerder: bool = False
+    wijst_experts_aan: bool = False
 
 
 F = forms.BEHEER_ORGANISATIE  # every beheer card reads the same field set
@@ -99,16 +103,18 @@ def beheer_card(view: BeheerView, notice: str | None = None) -> Card:
         heading("Professionals"),
         facts(view.professionals) if view.professionals else text("Nog geen professionals."),
     ]
-    return card(
-        body,
-        [
-            execute("Professional toevoegen", forms.BEHEER_PROFESSIONALS_OPEN, inputs=False),
-            execute("Organisaties", forms.BEHEER_ORGANISATIES_OPEN, inputs=False),
-            execute("Briefhoofd", forms.BEHEER_BRIEFHOOFD_OPEN, inputs=False),
-            execute("Eigen criteria", forms.BEHEER_CRITERIA_OPEN, inputs=False),
-            execute("Toegang intrekken", forms.BEHEER_TOEGANG_OPEN, inputs=False),
-        ],
-    )
+    actions = [
+        execute("Professional toevoegen", forms.BEHEER_PROFESSIONALS_OPEN, inputs=False),
+        execute("Organisaties", forms.BEHEER_ORGANISATIES_OPEN, inputs=False),
+        execute("Briefhoofd", forms.BEHEER_BRIEFHOOFD_OPEN, inputs=False),
+        execute("Eigen criteria", forms.BEHEER_CRITERIA_OPEN, inputs=False),
+        execute("Toegang intrekken", forms.BEHEER_TOEGANG_OPEN, inputs=False),
+    ]
+    if view.wijst_experts_aan:
+        actions.append(execute("PGA-expert aanwijzen", forms.BEHEER_PGA_EXPERT_OPEN, inputs=False))
+    if view.installatie_beheerder:
+        actions.append(execute("Gemeenten", forms.BEHEER_GEMEENTEN_OPEN, inputs=False))
+    return card(body, actions)
 
 
 def organisaties_card(

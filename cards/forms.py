@@ -375,6 +375,13 @@ _BEHEER_FIELDS = (
     Field("crit_label", 80),
     Field("crit_toelichting", 300),
     Field("crit_uit", 12),
+    # A region (#26): gemeenten, their beheerders, a PGA-expert of a second gemeente.
+    Field("gem_naam", 100),
+    Field("gem_afkorting", 8),
+    Field("beh_professional", 12),
+    Field("beh_gemeente", 12),
+    Field("exp_professional", 12),
+    Field("exp_gemeente", 12),
 )
 BEHEER_ORGANISATIE = Form("beheer.organisatie", _BEHEER_FIELDS)
 BEHEER_PROFESSIONAL = BEHEER_ORGANISATIE.with_verb("beheer.professional")
@@ -392,6 +399,13 @@ BEHEER_ZOEKEN = BEHEER_ORGANISATIE.with_verb("beheer.zoeken")
 BEHEER_CRITERIA_OPEN = Form("beheer.criteria.open")
 BEHEER_CRITERIUM = BEHEER_ORGANISATIE.with_verb("beheer.criterium")
 BEHEER_CRITERIUM_UIT = BEHEER_ORGANISATIE.with_verb("beheer.criterium.uit")
+BEHEER_GEMEENTEN_OPEN = Form("beheer.gemeenten")
+BEHEER_GEMEENTE = BEHEER_ORGANISATIE.with_verb("beheer.gemeente")
+BEHEER_BEHEERDER = BEHEER_ORGANISATIE.with_verb("beheer.beheerder")
+BEHEER_PGA_EXPERT_OPEN = Form("beheer.pga_expert.open")
+BEHEER_PGA_EXPERT = BEHEER_ORGANISATIE.with_verb("beheer.pga_expert")
+# `kanaal` typed where it is not clear which gemeente the channel is for: one button each.
+KANAAL_KOPPELEN = Form("kanaal.koppelen", ids=("gemeente",))
 
 ALL: tuple[Form, ...] = tuple(
     value for value in list(globals().values()) if isinstance(value, Form)

@@ -41,19 +41,31 @@ async def _view(context: Context, zoek: str = "") -> BeheerView:
         rol = "PGA-expert" if experts else (professional.functie or "Professional")
         organisatie = professional.organisatie_naam or "–"
         professionals.append((professional.naam, f"{rol}, {organisatie}"))
+    appoints = await people.gemeenten_for(requester, PeopleNeed.PGA_EXPERT_AANWIJZEN)
     return BeheerView(
         organisaties=[(o.naam, soorten.get(o.soort, o.soort)) for o in organisaties],
         professionals=professionals,
         soorten=ref.ORGANISATIE_SOORTEN,
         organisatie_keuzes=[(str(o.id), o.naam) for o in organisaties],
-        gemeenten=[(str(g.id), g.naam) for g in await people.gemeenten()],
-        professional_keuzes=[(str(p.id), p.naam) for p in await people.active()],
-        uitgeschakeld_keuzes=[(str(p.id), p.naam) for p in await people.switched_off()],
+        gemeenten=[(str(g.id), g.naam) for g in await people.gemeenten() if g.id in appoints],
+        professional_keuzes=await _switchable(context, on=False),
+        uitgeschakeld_keuzes=await _switchable(context, on=True),
         wachtend=await people.waiting(requester),
         teamleden=[(str(c.id), f"{c.naam} — {c.email or 'geen e-mail'}") for c in teamleden],
         teamleden_totaal=totaal,
         uitnodigingen=await context.uow.roster.invitations(requester),
+        installatie_beheerder=await people.is_installation_beheerder(requester),
+        wijst_experts_aan=bool(appoints),
     )
+
+
+async def _switchable(context: Context, *, on: bool) -> list[tuple[str, str]]:
+    """Only whom this beheerder may switch: a gemeente beheerder, who works in theirs only."""
+    people = context.uow.people
+    need = PeopleNeed.INSCHAKELEN if on else PeopleNeed.UITSCHAKELEN
+    candidates = await (people.switched_off() if on else people.active())
+    allowed = await people.switchable_ids(context.actor.requester, need, [p.id for p in candidates])
+    return [(str(p.id), p.naam) for p in candidates if p.id in allowed]
 
 
 async def _require_admin_in_private(context: Context) -> Outcome | None:
@@ -341,13 +353,15 @@ async def reactivate_professional(context: Context, data: dict[str, Any]) -> Out
 SWITCH_TEXTS = {
     False: (
         "uit_professional",
-        "Alleen een beheerder kan iemand uitschakelen.",
+        "Alleen een beheerder kan iemand uitschakelen: van elke gemeente waar die persoon "
+        "werkt, of van de installatie. Vraag het aan hen.",
         "Kies een professional uit de lijst.",
         "{naam} is uitgeschakeld.",
     ),
     True: (
         "aan_professional",
-        "Alleen een beheerder kan iemand weer inschakelen.",
+        "Alleen een beheerder kan iemand weer inschakelen: van elke gemeente waar die persoon "
+        "werkt, of van de installatie. Vraag het aan hen.",
         "Kies een uitgeschakelde professional uit de lijst.",
         "{naam} is weer ingeschakeld.",
     ),
@@ -395,9 +409,11 @@ async def _validate_professional(
         errors["prof_rol"] = "Kies een rol."
     elif rol == "pga_expert":
         gemeente = values.get("prof_gemeente") or ""
-        if not context.actor.professional.is_beheerder:
+        requester = context.actor.requester
+        appoints = await people.gemeenten_for(requester, PeopleNeed.PGA_EXPERT_AANWIJZEN)
+        if not appoints:
             errors["prof_rol"] = "Alleen een beheerder kan een PGA-expert aanwijzen."
-        elif not (_number(gemeente) and await people.gemeente(int(gemeente))):
+        elif not (_number(gemeente) and int(gemeente) in appoints):
             errors["prof_gemeente"] = "Kies de gemeente van deze PGA-expert."
     return errors
 
@@ -423,30 +439,6 @@ async def _validate_identity(
 
 def _number(value: str) -> bool:
     return bool(re.fullmatch(r"[0-9]{1,9}", value))
-
-
-async def koppel_kanaal(context: Context, data: dict[str, Any]) -> Outcome:
-    """`kanaal` in a channel: this channel gets the pseudonymous notices of new referrals."""
-    if not context.actor.is_pga_expert:
-        return Outcome(text="Alleen een PGA-expert kan een kanaal koppelen.")
-    if context.incoming.conversation_type != "channel":
-        return Outcome(
-            text="Typ '@Casusoverleg kanaal' in het Teams-kanaal dat meldingen moet krijgen."
-        )
-    gemeente_id = min(context.actor.pga_gemeente_ids)
-    await context.uow.people.link_channel(context.actor.requester, gemeente_id)
-    gemeente = await context.uow.people.gemeente(gemeente_id)
-    naam = gemeente.naam if gemeente else "je gemeente"
-    outcome = Outcome(
-        text=f"Dit kanaal krijgt nu meldingen van nieuwe aanmeldingen voor {naam}. "
-        "Alleen met de casuscode, nooit met namen."
-    )
-    service_url = (context.incoming.reference or {}).get("serviceUrl")
-    if context.incoming.team_id and isinstance(service_url, str):
-        # The team's members become candidates in beheer (fetched by the platform layer).
-        team = TeamAddress(context.incoming.team_id, service_url, context.incoming.tenant_id)
-        outcome.roster_teams = (team,)
-    return outcome
 
 
 # --- the gemeente's own criteria ------------------------------------------------------------

@@ -81,7 +81,11 @@ class Actor:
 
     @property
     def may_administer(self) -> bool:
-        return self.professional.is_beheerder or self.is_pga_expert
+        return (
+            self.professional.is_beheerder
+            or self.professional.beheert_gemeente
+            or self.is_pga_expert
+        )
 
 
 class Audience(Enum):
@@ -218,7 +222,8 @@ def check_payload(schema: dict[str, Any], data: Mapping[str, Any]) -> dict[str, 
     return {key: value.strip() if isinstance(value, str) else value for key, value in data.items()}
 
 
-CASUS_CODE = re.compile(r"^PGA-\d{4}-\d{3,}$", re.IGNORECASE)
+# `PGA-2026-001`, or in a region with a gemeente's short code between (#26): `PGA-ZDS-2026-001`.
+CASUS_CODE = re.compile(r"^PGA-(?:[A-Z]{2,5}-)?\d{4}-\d{3,}$", re.IGNORECASE)
 
 
 def casus_reference(payload: Mapping[str, Any]) -> int | str | None:

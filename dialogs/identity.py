@@ -48,12 +48,15 @@ def _refuse(uow: UnitOfWork, incoming: Incoming, event: str, details: str, messa
 
 async def resolve_actor(uow: UnitOfWork, config: Config, incoming: Incoming) -> Actor:
     if not incoming.tenant_id or not incoming.aad_object_id:
+        # A tenant that is missing or that the activity's fields contradict (bot/translate.py
+        # gives '') is no tenant we serve: the same answer as another tenant's, never an
+        # invitation to register (#26).
         raise _refuse(
             uow,
             incoming,
             "toegang.tenant",
             "tenant of gebruiker ontbreekt of klopt niet",
-            NOT_REGISTERED,
+            NOT_REGISTERED if incoming.tenant_id else NOT_ALLOWED,
         )
     if not tenant_allowed(config, incoming.tenant_id):
         raise _refuse(uow, incoming, "toegang.tenant", "tenant niet toegestaan", NOT_ALLOWED)

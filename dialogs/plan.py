@@ -655,7 +655,14 @@ async def acties(context: Context, data: dict[str, Any]) -> Outcome:
 
 async def _acties(context: Context, notice: str | None = None) -> Outcome:
     found = await plannen(context.uow).mijn_acties(context.actor.requester)
-    regels_ = [_acties_regel(a) for a in found]
+    # Actions of casussen of several gemeenten (#26): each line says whose casus it is.
+    labels = await context.uow.people.gemeente_labels([a.casus_id for a in found])
+    regels_ = [
+        replace(_acties_regel(a), code=f"{a.code} ({labels[a.casus_id]})")
+        if a.casus_id in labels
+        else _acties_regel(a)
+        for a in found
+    ]
     return Outcome.private(acties_kaart(regels_, notice))
 
 

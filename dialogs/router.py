@@ -28,6 +28,7 @@ from dialogs import (
     overleg,
     plan,
     refresh,
+    region,
     shown,
     signalen,
     state_refusals,
@@ -75,7 +76,7 @@ COMMANDS: dict[str, Handler] = {
     "koppelen": koppelen.open_koppelen,
     "koppel": koppelen.open_koppelen,
     "beheer": beheer.open_beheer,
-    "kanaal": beheer.koppel_kanaal,
+    "kanaal": region.koppel_kanaal,
     "als": demo.choose,
     "overleg": overleg.lijst,
     "overleggen": overleg.lijst,
@@ -154,6 +155,14 @@ ROUTES: dict[str, Route] = {
         Route(forms.BEHEER_CRITERIA_OPEN, beheer.open_criteria),
         Route(forms.BEHEER_CRITERIUM, beheer.add_criterium),
         Route(forms.BEHEER_CRITERIUM_UIT, beheer.switch_off_criterium),
+        # A region (#26): gemeenten and their beheerders, a PGA-expert of a second gemeente.
+        Route(forms.BEHEER_GEMEENTEN_OPEN, region.open_gemeenten),
+        Route(forms.BEHEER_GEMEENTE, region.add_gemeente),
+        Route(forms.BEHEER_BEHEERDER, region.appoint_beheerder),
+        Route(forms.BEHEER_PGA_EXPERT_OPEN, region.open_pga_expert),
+        Route(forms.BEHEER_PGA_EXPERT, region.appoint_pga_expert),
+        # Which gemeente this channel is for: the answer replaces the choice in the channel.
+        Route(forms.KANAAL_KOPPELEN, region.kies_kanaal, shared=True),
         Route(forms.DEMO_ALS, demo.act_as),
         Route(forms.OVERLEG_LIJST, overleg.lijst),
         Route(forms.OVERLEG_PLANNEN_OPEN, overleg.open_plannen),
@@ -318,9 +327,18 @@ def parse_command(text: str) -> tuple[str, str]:
 async def handle_text(db: Database, config: Config, incoming: Incoming, text: str) -> Outcome:
     command, rest = parse_command(text)
     handler = COMMANDS.get(command, help.show)
-    if not incoming.personal:  # everyone in the channel read it: does it name a resident?
-        handler = signalen.screened(text, handler)
-    return await _run(db, config, incoming, handler, {"_args": rest})
+    if incoming.personal:
+        return await _run(db, config, incoming, handler, {"_args": rest})
+    # Everyone in the channel read it: does it name an inwoner? The warning goes to the
+    # author's 1:1 chat in a unit of work of its own; the channel sees what any text gets.
+    screened = await _run(db, config, incoming, signalen.screen(text), {})
+    if screened.text:  # the actor was refused: that is the answer
+        return screened
+    named = bool(screened.messages)
+    args = signalen.NEUTRAL_ARGS if named and rest else rest
+    outcome = await _run(db, config, incoming, handler, {"_args": args})
+    outcome.has_messages = outcome.has_messages or named
+    return outcome
 
 
 async def handle_action(

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from functools import wraps
 from typing import Any
 
 from cards import forms
@@ -85,24 +84,27 @@ REMOVE_PLEASE = (
     "niets met het bericht gedaan en er niets van bewaard."
 )
 CHANNEL_POINTER = "Ik heb je een bericht gestuurd in je privéchat met Casusoverleg."
+# What a command whose text named an inwoner reads instead of the words typed after it: no
+# casus code, no name. A command reads only a code there, so the channel gets the answer a
+# text naming nobody gets (#26): a hit and a miss look the same to everyone who reads it.
+NEUTRAL_ARGS = "bewoner"
 MAX_REGELS = 40  # a card stays readable and small; the newest entries count most
 
 
 # --- a channel message that names a resident -------------------------------------------------
 
 
-def screened(text: str, step: Handler) -> Handler:
-    """`step`, unless `text` (typed in a channel) names a resident of the tenant: then its
-    author is asked in private to remove it, and nothing of the text is used or kept."""
+def screen(text: str) -> Handler:
+    """A step of its own, before the command runs: when `text` (typed in a channel) names an
+    inwoner of the channel's gemeente, its author is asked in private to remove it (queued
+    here, so it holds whatever the command then answers). Nothing of the text is kept."""
 
-    @wraps(step)
-    async def wrapped(context: Context, data: dict[str, Any]) -> Outcome:
+    async def step(context: Context, data: dict[str, Any]) -> Outcome:
         if await context.uow.casussen.screen_channel_message(context.actor.requester, text):
-            reply = Outcome(text=await private_delivery_text(context, CHANNEL_POINTER))
-            return reply.tell(PrivateMessage(context.actor.id, text=REMOVE_PLEASE))
-        return await step(context, data)
+            return Outcome().tell(PrivateMessage(context.actor.id, text=REMOVE_PLEASE))
+        return Outcome()
 
-    return wrapped
+    return step
 
 
 # --- signalen --------------------------------------------------------------------------------
@@ -116,7 +118,7 @@ async def open_form(context: Context, data: dict[str, Any]) -> Outcome:
     typed = str(payload.get("_args") or "").strip().upper()
     chosen = next((str(k.casus_id) for k in keuzes if k.code == typed), None)
     values = {"casus": chosen or (str(keuzes[0].casus_id) if len(keuzes) == 1 else "")}
-    form = signaal_form(_options(keuzes), values, {}, form_id=uuid.uuid4().hex)
+    form = signaal_form(await _options(context, keuzes), values, {}, form_id=uuid.uuid4().hex)
     if not context.actor.requester.in_personal_space:
         reply = Outcome(text=await private_delivery_text(context, SENT_PRIVATELY))
         return reply.tell(PrivateMessage(context.actor.id, card=form))
@@ -141,7 +143,9 @@ async def vastleggen(context: Context, data: dict[str, Any]) -> Outcome:
     if casus is not None and delen:
         errors.update(await _sharing_errors(context, casus, values["tekst"]))
     if casus is None or errors:
-        return Outcome.private(signaal_form(_options(keuzes), values, errors, form_id))
+        return Outcome.private(
+            signaal_form(await _options(context, keuzes), values, errors, form_id)
+        )
     if not await context.uow.casussen.use_once(_once_key(context, form_id)):
         return Outcome(text=ALREADY)
     return await _record(context, casus, values["tekst"], delen)
@@ -188,8 +192,13 @@ async def _record(context: Context, casus: CasusAccess, tekst: str, delen: bool)
     return outcome.tell(*messages)
 
 
-def _options(keuzes: list[SignaalKeuze]) -> list[tuple[str, str]]:
-    return [(str(k.casus_id), k.code) for k in keuzes]
+async def _options(context: Context, keuzes: list[SignaalKeuze]) -> list[tuple[str, str]]:
+    """One choice per casus; with casussen of several gemeenten, each names its gemeente."""
+    labels = await context.uow.people.gemeente_labels([k.casus_id for k in keuzes])
+    return [
+        (str(k.casus_id), f"{k.code} ({labels[k.casus_id]})" if k.casus_id in labels else k.code)
+        for k in keuzes
+    ]
 
 
 def _once_key(context: Context, form_id: str) -> str:

@@ -187,23 +187,47 @@ class PeopleNeed(StrEnum):
     BRIEFHOOFD = "beheer.briefhoofd"
     EIGEN_CRITERIA = "beheer.criteria"
     MONITOR = "monitor.bekijken"  # figures per period, codes and counts only (#13)
+    # A region (#26): the installation beheerder adds gemeenten and appoints their beheerders.
+    GEMEENTE_TOEVOEGEN = "beheer.gemeente"
+    BEHEERDER_AANWIJZEN = "beheer.beheerder"
 
 
+# The beheerder of the installation (ADMIN_OBJECT_IDS, `professional.is_beheerder`): every
+# gemeente. A gemeente beheerder: only the gemeenten of their `gemeente_beheerder` rows.
 BEHEERDER = "beheerder"
+GEMEENTE_BEHEERDER = "gemeente_beheerder"
 ANY_PGA_EXPERT = "pga_expert"
+_ADMINS = frozenset({BEHEERDER, GEMEENTE_BEHEERDER})
+_ADMINS_AND_EXPERTS = _ADMINS | {ANY_PGA_EXPERT}
 
 PEOPLE_NEEDS: dict[PeopleNeed, Rule] = {
-    PeopleNeed.BEHEER_BEKIJKEN: Rule(frozenset({BEHEERDER, ANY_PGA_EXPERT}), True, "R"),
-    PeopleNeed.ORGANISATIE_TOEVOEGEN: Rule(frozenset({BEHEERDER, ANY_PGA_EXPERT}), True, "C"),
-    PeopleNeed.PROFESSIONAL_TOEVOEGEN: Rule(frozenset({BEHEERDER, ANY_PGA_EXPERT}), True, "C"),
-    PeopleNeed.PGA_EXPERT_AANWIJZEN: Rule(frozenset({BEHEERDER}), True, "C"),
-    PeopleNeed.UITSCHAKELEN: Rule(frozenset({BEHEERDER}), True, "U"),
-    PeopleNeed.INSCHAKELEN: Rule(frozenset({BEHEERDER}), True, "U"),
+    PeopleNeed.BEHEER_BEKIJKEN: Rule(_ADMINS_AND_EXPERTS, True, "R"),
+    PeopleNeed.ORGANISATIE_TOEVOEGEN: Rule(_ADMINS_AND_EXPERTS, True, "C"),
+    PeopleNeed.PROFESSIONAL_TOEVOEGEN: Rule(_ADMINS_AND_EXPERTS, True, "C"),
+    PeopleNeed.PGA_EXPERT_AANWIJZEN: Rule(_ADMINS, True, "C"),
+    PeopleNeed.UITSCHAKELEN: Rule(_ADMINS, True, "U"),
+    PeopleNeed.INSCHAKELEN: Rule(_ADMINS, True, "U"),
     PeopleNeed.KANAAL_KOPPELEN: Rule(frozenset({ANY_PGA_EXPERT}), False, "U"),
-    PeopleNeed.BRIEFHOOFD: Rule(frozenset({BEHEERDER, ANY_PGA_EXPERT}), True, "U"),
-    PeopleNeed.EIGEN_CRITERIA: Rule(frozenset({BEHEERDER, ANY_PGA_EXPERT}), True, "C"),
-    PeopleNeed.MONITOR: Rule(frozenset({BEHEERDER, ANY_PGA_EXPERT}), True, "R"),
+    PeopleNeed.BRIEFHOOFD: Rule(_ADMINS_AND_EXPERTS, True, "U"),
+    PeopleNeed.EIGEN_CRITERIA: Rule(_ADMINS_AND_EXPERTS, True, "C"),
+    PeopleNeed.MONITOR: Rule(_ADMINS_AND_EXPERTS, True, "R"),
+    PeopleNeed.GEMEENTE_TOEVOEGEN: Rule(frozenset({BEHEERDER}), True, "C"),
+    PeopleNeed.BEHEERDER_AANWIJZEN: Rule(frozenset({BEHEERDER}), True, "C"),
 }
+# Needs about one gemeente: checked against the roles held *in that gemeente* (a gemeente
+# beheerder or PGA-expert of another gemeente holds none there; the installation beheerder
+# holds BEHEERDER everywhere). Store methods pass the gemeente to `authorise`.
+GEMEENTE_NEEDS = frozenset(
+    {
+        PeopleNeed.PGA_EXPERT_AANWIJZEN,
+        PeopleNeed.UITSCHAKELEN,
+        PeopleNeed.INSCHAKELEN,
+        PeopleNeed.KANAAL_KOPPELEN,
+        PeopleNeed.BRIEFHOOFD,
+        PeopleNeed.EIGEN_CRITERIA,
+        PeopleNeed.MONITOR,
+    }
+)
 
 
 _ISSUED = object()

@@ -19,7 +19,7 @@ from sqlalchemy import String, delete, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from store import herkenning
+from store import herkenning, region
 from store.access import (
     GEMEENTE_EXPERT,
     NEEDS,
@@ -199,13 +199,8 @@ class CasusRepository:
     async def _find(self, ref: int | str, requester: Requester) -> Casus | None:
         if isinstance(ref, int):
             return await self._session.get(Casus, ref)
-        matches = (
-            await self._session.scalars(select(Casus).where(Casus.code == ref.strip().upper()))
-        ).all()
-        for casus in matches:  # the same code in two municipalities: the one you work on
-            if await self._roles(casus, requester):
-                return casus
-        return matches[0] if matches else None
+        # A code is unique in the installation (#26, index uq_casus_code).
+        return await self._session.scalar(select(Casus).where(Casus.code == ref.strip().upper()))
 
     async def _roles(self, casus: Casus, requester: Requester) -> frozenset[str]:
         return await roles_on(self._session, casus, requester.professional_id)
@@ -319,7 +314,7 @@ class CasusRepository:
             .values(laatste=CasusVolgnummer.laatste + 1)
             .returning(CasusVolgnummer.laatste)
         )
-        return f"PGA-{year}-{number:03d}"
+        return f"{await region.code_prefix(self._session, gemeente_id)}{year}-{number:03d}"
 
     # --- shared output -------------------------------------------------------------------
 
@@ -366,8 +361,15 @@ class CasusRepository:
 
     async def screen_channel_message(self, requester: Requester, text: str) -> bool:
         """`names_a_resident` for a message typed in a shared conversation; a hit is audited
-        with who and where, never the text or the casus (that would say whom it named)."""
-        found = await self.names_a_resident(requester, text)
+        with who and where, never the text or the casus (that would say whom it named).
+
+        A channel of a gemeente's team is checked against the inwoners of that gemeente (or
+        gemeenten) only (#26); a conversation of no gemeente's team against the tenant's."""
+        gemeenten = await region.team_gemeenten(self._session, requester.conversation_id)
+        if gemeenten:
+            found = await herkenning.names_an_inwoner_of(self._session, gemeenten, text)
+        else:
+            found = await self.names_a_resident(requester, text)
         if found:
             self._audit.record("kanaalbericht.herkend", "E", requester, outcome="geweigerd")
         return found

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from store.access import BEHEERDER, AccessDenied, Conflict, NotFound, PeopleNeed, Requester
+from store.access import AccessDenied, Conflict, NotFound, PeopleNeed, Requester
 from store.audit import AuditLog
 from store.models import Gemeente, GemeenteCriterium
 from store.people import PeopleRepository
@@ -47,12 +47,12 @@ class CriteriaRepository:
     async def editable(self, requester: Requester) -> list[tuple[int, str]]:
         """(id, name) of the gemeenten whose criteria the requester may change: all for a
         beheerder, their own for a PGA-expert."""
-        roles = await self._people.authorise(requester, PeopleNeed.EIGEN_CRITERIA)
-        mine = await self._people.pga_gemeente_ids(requester.professional_id)
+        await self._people.authorise(requester, PeopleNeed.EIGEN_CRITERIA)
+        mine = await self._people.gemeenten_for(requester, PeopleNeed.EIGEN_CRITERIA)
         rows = await self._session.execute(
             select(Gemeente.id, Gemeente.naam).order_by(Gemeente.naam)
         )
-        return [(r.id, r.naam) for r in rows.all() if BEHEERDER in roles or r.id in mine]
+        return [(r.id, r.naam) for r in rows.all() if r.id in mine]
 
     async def add(
         self, requester: Requester, gemeente_id: int, label: str, toelichting: str | None

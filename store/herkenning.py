@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator
 from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from store.models import Aanmelding, Herkenning, Professional
+from store.models import Aanmelding, Casus, Herkenning, Professional
 from store.privacy import MONTHS, TUSSENVOEGSELS, KnownPerson, words
 
 LONGEST_NAME = 6  # words in a run that can be a full name or an address
@@ -54,6 +54,17 @@ OF_TENANT = (
     .where(
         Aanmelding.casus_id.in_(bindparam("casussen", expanding=True)),
         Professional.tenant_id == bindparam("tenant"),
+    )
+    .limit(1)
+)
+# A channel of a gemeente's team is screened against that gemeente's inwoners only (#26): a
+# name of another gemeente of the region is not recognised there, so a channel (or its
+# author) cannot learn who is an inwoner elsewhere.
+OF_GEMEENTEN = (
+    select(Casus.id)
+    .where(
+        Casus.id.in_(bindparam("casussen", expanding=True)),
+        Casus.gemeente_id.in_(bindparam("gemeenten", expanding=True)),
     )
     .limit(1)
 )
@@ -106,6 +117,18 @@ async def names_a_resident(session: AsyncSession, tenant_id: str, text: str) -> 
         found = (await session.scalars(MATCHING, {"keys": keys[start : start + CHUNK]})).all()
         if found and await session.scalar(
             OF_TENANT, {"casussen": sorted(set(found))[:CHUNK], "tenant": tenant_id}
+        ):
+            return True
+    return False
+
+
+async def names_an_inwoner_of(session: AsyncSession, gemeenten: set[int], text: str) -> bool:
+    """True when `text` holds an identifier of a resident of a casus of these gemeenten."""
+    keys = sorted({digest(k) for k in keys_in(text)})
+    for start in range(0, len(keys), CHUNK):
+        found = (await session.scalars(MATCHING, {"keys": keys[start : start + CHUNK]})).all()
+        if found and await session.scalar(
+            OF_GEMEENTEN, {"casussen": sorted(set(found))[:CHUNK], "gemeenten": sorted(gemeenten)}
         ):
             return True
     return False

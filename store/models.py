@@ -40,6 +40,7 @@ class Base(DeclarativeBase):
 
 class Gemeente(Base):
     __tablename__ = "gemeente"
+    __table_args__ = (Index("uq_gemeente_afkorting", "afkorting", unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     naam: Mapped[str] = mapped_column(String(100), unique=True)
@@ -48,6 +49,9 @@ class Gemeente(Base):
     adres: Mapped[str | None] = mapped_column(String(300))
     burgemeester: Mapped[str | None] = mapped_column(String(150))
     logo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    # Stands between `PGA-` and the year in casus codes once the installation serves more
+    # than one gemeente (`PGA-ZDS-2026-001`), so codes are unique in the installation.
+    afkorting: Mapped[str | None] = mapped_column(String(8))
 
 
 class Organisatie(Base):
@@ -76,6 +80,20 @@ class Professional(Base):
     organisatie: Mapped[Organisatie | None] = relationship(lazy="joined")
 
 
+class GemeenteBeheerder(Base):
+    """A professional who administers one gemeente (not the installation): its PGA-experts,
+    who may use the bot there, its letterhead, criteria and monitor."""
+
+    __tablename__ = "gemeente_beheerder"
+
+    professional_id: Mapped[int] = mapped_column(
+        ForeignKey("professional.id", ondelete="CASCADE"), primary_key=True
+    )
+    gemeente_id: Mapped[int] = mapped_column(
+        ForeignKey("gemeente.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
 class PgaExpert(Base):
     """A professional appointed PGA-expert (procesregisseur) for a municipality."""
 
@@ -99,7 +117,11 @@ class CasusVolgnummer(Base):
 
 class Casus(Base):
     __tablename__ = "casus"
-    __table_args__ = (UniqueConstraint("gemeente_id", "code"),)
+    __table_args__ = (
+        UniqueConstraint("gemeente_id", "code"),
+        # A code names one casus in the installation, whatever gemeente it is of (#26).
+        Index("uq_casus_code", "code", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(20))

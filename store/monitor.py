@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from store.access import BEHEERDER, PeopleNeed, Requester
+from store.access import PeopleNeed, Requester
 from store.audit import AuditLog
 from store.models import (
     Actie,
@@ -87,8 +87,8 @@ class MonitorRepository:
     async def figures(self, requester: Requester, van: dt.date, tot: dt.date) -> MonitorView:
         """The figures of the gemeenten the requester may see: a beheerder all, a PGA-expert
         their own. Refused (and logged) for anyone else."""
-        roles = await self._people.authorise(requester, PeopleNeed.MONITOR)
-        gemeenten = await self._gemeenten(requester, BEHEERDER in roles)
+        await self._people.authorise(requester, PeopleNeed.MONITOR)
+        gemeenten = await self._gemeenten(requester)
         start, end = _utc(van), _utc(tot + dt.timedelta(days=1))
         regels = await self._regels(gemeenten, end)
         self._audit.record(
@@ -166,11 +166,11 @@ class MonitorRepository:
                 )
         return result
 
-    async def _gemeenten(self, requester: Requester, all_of_them: bool) -> dict[int, str]:
-        query = select(Gemeente.id, Gemeente.naam)
-        if not all_of_them:
-            ids = await self._people.pga_gemeente_ids(requester.professional_id)
-            query = query.where(Gemeente.id.in_(ids))
+    async def _gemeenten(self, requester: Requester) -> dict[int, str]:
+        """The installation beheerder sees every gemeente; a gemeente beheerder or PGA-expert
+        only their own (#26)."""
+        ids = await self._people.gemeenten_for(requester, PeopleNeed.MONITOR)
+        query = select(Gemeente.id, Gemeente.naam).where(Gemeente.id.in_(ids))
         return {gid: naam for gid, naam in (await self._session.execute(query)).all()}
 
     async def _regels(self, gemeenten: dict[int, str], end: dt.datetime) -> list[_Casus]:

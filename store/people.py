@@ -10,9 +10,12 @@ from typing import Any
 from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from store import region
 from store.access import (
     ANY_PGA_EXPERT,
     BEHEERDER,
+    GEMEENTE_BEHEERDER,
+    GEMEENTE_NEEDS,
     PEOPLE_NEEDS,
     AccessDenied,
     Conflict,
@@ -28,12 +31,14 @@ from store.models import (
     Concept,
     ConversationRef,
     Gemeente,
+    GemeenteBeheerder,
     Organisatie,
     PgaExpert,
     Professional,
     utcnow,
 )
 from store.outbox import unsent_to
+from store.region import RegionAdministration
 from store.views import PersonView
 
 
@@ -47,6 +52,8 @@ class ProfessionalInfo:
     actief: bool
     organisatie_naam: str | None
     pga_gemeente_ids: frozenset[int]
+    # Beheerder of one or more gemeenten (not of the installation), #26.
+    beheert_gemeente: bool = False
 
 
 _IDENTITY = (
@@ -57,6 +64,10 @@ _IDENTITY = (
         Professional.actief,
         Organisatie.naam,
         PgaExpert.gemeente_id,
+        select(GemeenteBeheerder.gemeente_id)
+        .where(GemeenteBeheerder.professional_id == Professional.id)
+        .exists()
+        .label("beheert_gemeente"),
     )
     .outerjoin(Organisatie, Organisatie.id == Professional.organisatie_id)
     .outerjoin(PgaExpert, PgaExpert.professional_id == Professional.id)
@@ -85,10 +96,11 @@ def _professional_info(rows: Sequence[Any]) -> ProfessionalInfo | None:
         actief=first[3],
         organisatie_naam=first[4],
         pga_gemeente_ids=frozenset(row[5] for row in rows if row[5] is not None),
+        beheert_gemeente=bool(first[6]),
     )
 
 
-class PeopleRepository:
+class PeopleRepository(RegionAdministration):
     def __init__(self, session: AsyncSession, audit: AuditLog) -> None:
         self._session = session
         self._audit = audit
@@ -151,8 +163,11 @@ class PeopleRepository:
 
     # --- the directory gate ----------------------------------------------------------------
 
-    async def roles_of(self, requester: Requester) -> frozenset[str]:
-        """Roles that do not depend on a casus: beheerder, PGA-expert of any gemeente."""
+    async def roles_of(
+        self, requester: Requester, gemeente_id: int | None = None
+    ) -> frozenset[str]:
+        """Roles that do not depend on a casus: beheerder of the installation, gemeente
+        beheerder, PGA-expert — of any gemeente, or (with `gemeente_id`) of that one."""
         row = (
             await self._session.execute(
                 select(Professional.is_beheerder, Professional.actief).where(
@@ -163,17 +178,33 @@ class PeopleRepository:
         if row is None or not row.actief:
             return frozenset()
         roles = {BEHEERDER} if row.is_beheerder else set()
-        if await self.pga_gemeente_ids(requester.professional_id):
+        experts = await self.pga_gemeente_ids(requester.professional_id)
+        beheerders = await region.beheerder_gemeenten(self._session, requester.professional_id)
+        if gemeente_id is not None:
+            experts, beheerders = experts & {gemeente_id}, beheerders & {gemeente_id}
+        if experts:
             roles.add(ANY_PGA_EXPERT)
+        if beheerders:
+            roles.add(GEMEENTE_BEHEERDER)
         return frozenset(roles)
 
-    async def authorise(self, requester: Requester, need: PeopleNeed) -> frozenset[str]:
-        """Refuse (and log) unless the requester's roles allow `need` here."""
+    async def authorise(
+        self, requester: Requester, need: PeopleNeed, gemeente_id: int | None = None
+    ) -> frozenset[str]:
+        """Refuse (and log) unless the requester's roles allow `need` here; a need about one
+        gemeente (`GEMEENTE_NEEDS`) counts only the roles held in `gemeente_id`."""
         rule = PEOPLE_NEEDS[need]
-        roles = await self.roles_of(requester)
+        # Without a gemeente, a need of GEMEENTE_NEEDS only asks "anywhere?" (to open a card);
+        # what it then acts on is checked again with its gemeente.
+        assert gemeente_id is None or need in GEMEENTE_NEEDS
+        roles = await self.roles_of(requester, gemeente_id)
         if not roles & rule.roles:
             self._audit.record(
-                str(need), rule.action, requester, outcome="denied", details="geen rol"
+                str(need),
+                rule.action,
+                requester,
+                outcome="denied",
+                details="geen rol" if gemeente_id is None else f"geen rol gemeente={gemeente_id}",
             )
             raise AccessDenied(str(need))
         if rule.personal and not requester.in_personal_space:
@@ -224,6 +255,11 @@ class PeopleRepository:
         professional = await self._session.get(Professional, professional_id)
         if professional is None or professional.actief == on:
             raise NotFound("professional")
+        if professional_id not in await self.switchable_ids(requester, need, [professional_id]):
+            self._audit.record(
+                str(need), "U", requester, outcome="denied", details="buiten de gemeente"
+            )
+            raise AccessDenied(str(need))
         professional.actief = on
         if not on:
             await self._session.execute(unsent_to(professional_id))
@@ -278,8 +314,8 @@ class PeopleRepository:
 
     async def letterheads(self, requester: Requester) -> list[tuple[int, str, str, str]]:
         """(id, name, address, burgemeester) of the municipalities the requester may edit."""
-        roles = await self.authorise(requester, PeopleNeed.BRIEFHOOFD)
-        mine = await self.pga_gemeente_ids(requester.professional_id)
+        await self.authorise(requester, PeopleNeed.BRIEFHOOFD)
+        mine = await self.gemeenten_for(requester, PeopleNeed.BRIEFHOOFD)
         rows = await self._session.execute(
             select(Gemeente.id, Gemeente.naam, Gemeente.adres, Gemeente.burgemeester).order_by(
                 Gemeente.naam
@@ -288,7 +324,7 @@ class PeopleRepository:
         return [
             (row.id, row.naam, row.adres or "", row.burgemeester or "")
             for row in rows.all()
-            if BEHEERDER in roles or row.id in mine
+            if row.id in mine
         ]
 
     async def set_letterhead(
@@ -305,10 +341,19 @@ class PeopleRepository:
         await self._session.flush()
 
     async def link_channel(self, requester: Requester, gemeente_id: int) -> None:
-        """This channel gets the pseudonymous notices of the municipality."""
-        await self.authorise(requester, PeopleNeed.KANAAL_KOPPELEN)
-        if gemeente_id not in await self.pga_gemeente_ids(requester.professional_id):
-            raise AccessDenied(str(PeopleNeed.KANAAL_KOPPELEN))
+        """This channel gets the pseudonymous notices of the municipality: never a channel
+        of another gemeente's team (that would move its notices silently)."""
+        await self.authorise(requester, PeopleNeed.KANAAL_KOPPELEN, gemeente_id)
+        team = await self.team_gemeenten(requester.conversation_id)
+        if team and gemeente_id not in team:
+            self._audit.record(
+                str(PeopleNeed.KANAAL_KOPPELEN),
+                "U",
+                requester,
+                outcome="denied",
+                details=f"team van een andere gemeente gemeente={gemeente_id}",
+            )
+            raise Conflict("team")
         gemeente = await self._session.get(Gemeente, gemeente_id)
         assert gemeente is not None
         gemeente.kanaal_conversation_id = requester.conversation_id
@@ -327,11 +372,11 @@ class PeopleRepository:
         pga_gemeente_id: int | None = None,
         **fields: Any,
     ) -> PersonView:
-        """A beheerder or PGA-expert adds a professional; only a beheerder appoints a
-        PGA-expert."""
+        """A beheerder or PGA-expert adds a professional; only a beheerder of that gemeente
+        (or of the installation) appoints a PGA-expert."""
         await self.authorise(requester, PeopleNeed.PROFESSIONAL_TOEVOEGEN)
         if pga_gemeente_id is not None:
-            await self.authorise(requester, PeopleNeed.PGA_EXPERT_AANWIJZEN)
+            await self.authorise(requester, PeopleNeed.PGA_EXPERT_AANWIJZEN, pga_gemeente_id)
         professional = await self.add_professional(**fields)
         if pga_gemeente_id is not None:
             await self.make_pga_expert(professional.id, pga_gemeente_id)

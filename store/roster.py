@@ -199,8 +199,10 @@ class RosterRepository:
         """Register by e-mail: at once when Teams already named this person, otherwise as an
         invitation bound when they first write to the bot (None)."""
         await self._people.authorise(requester, PeopleNeed.PROFESSIONAL_TOEVOEGEN)
-        if pga_gemeente_id is not None:
-            await self._people.authorise(requester, PeopleNeed.PGA_EXPERT_AANWIJZEN)
+        if pga_gemeente_id is not None:  # only a beheerder of that gemeente (#26)
+            await self._people.authorise(
+                requester, PeopleNeed.PGA_EXPERT_AANWIJZEN, pga_gemeente_id
+            )
         email, tenant = email.lower(), requester.tenant_id.lower()
         if not is_email(email):
             raise NotFound("email")

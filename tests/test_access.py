@@ -13,6 +13,7 @@ from store.access import (
     BEHEERDER,
     BETROKKEN,
     CASUSREGISSEUR,
+    GEMEENTE_BEHEERDER,
     GEMEENTE_EXPERT,
     NEEDS,
     PEOPLE_NEEDS,
@@ -26,7 +27,14 @@ from store.access import (
 )
 from store.db import Database
 from store.demo import DEMO_TENANT
-from store.models import AuditEvent, Betrokkene, Gemeente, PgaExpert, Professional
+from store.models import (
+    AuditEvent,
+    Betrokkene,
+    Gemeente,
+    GemeenteBeheerder,
+    PgaExpert,
+    Professional,
+)
 from store.views import Checklist
 
 LINK_ROLES = (PGA_EXPERT, CASUSREGISSEUR, BETROKKEN, ADVISEREND)
@@ -174,7 +182,7 @@ def test_a_requester_cannot_be_made_outside_the_store() -> None:
         Requester(1, DEMO_TENANT, "x", "c", "personal")
 
 
-PEOPLE_ROLES = (BEHEERDER, "pga_expert", None)
+PEOPLE_ROLES = (BEHEERDER, GEMEENTE_BEHEERDER, "pga_expert", None)
 
 
 @pytest.mark.parametrize("need", list(PeopleNeed))
@@ -193,6 +201,10 @@ async def test_each_directory_rule_is_granted_to_exactly_its_roles(
             )
             if role == "pga_expert":
                 uow.session.add(PgaExpert(professional_id=person.id, gemeente_id=gemeente.id))
+            if role == GEMEENTE_BEHEERDER:
+                uow.session.add(
+                    GemeenteBeheerder(professional_id=person.id, gemeente_id=gemeente.id)
+                )
             await uow.commit()
         async with db.unit_of_work() as uow:
             requester = as_requester(person.id)

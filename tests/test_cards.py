@@ -19,6 +19,7 @@ from cards import (
     koppelen,
     overleg,
     plan,
+    region,
     signalen,
     triage,
     verslag,
@@ -217,6 +218,26 @@ CARDS: dict[str, Any] = {
         casus.startgesprek_form, "PGA-2026-001", 1, {"datum": "2026-01-01"}, {"uitkomst": "Kies"}
     ),
     "beheer": built(beheer.beheer_card, BEHEER_VIEW, "OK"),
+    "beheer_regio": built(
+        beheer.beheer_card,
+        replace(BEHEER_VIEW, installatie_beheerder=True, wijst_experts_aan=True),
+        None,
+    ),
+    "gemeenten": built(
+        region.gemeenten_card,
+        [("Zuiderstad (ZDS)", "Fatima"), ("Noorderveld (NRV)", "nog geen beheerder")],
+        [("1", "Zuiderstad"), ("2", "Noorderveld")],
+        [("3", "Eva")],
+        {"gem_naam": "Oost"},
+        {"gem_afkorting": "Twee tot vijf letters"},
+        "OK",
+    ),
+    "pga_expert_aanwijzen": built(
+        region.pga_expert_card, [("2", "Noorderveld")], [("3", "Eva")], {}, {}, None
+    ),
+    "kanaal_keuze": built(
+        region.kanaal_keuze_card, [(1, "Noorderveld", False), (2, "Zuiderstad", True)]
+    ),
     "beheer_wachtend": built(
         beheer.beheer_card, replace(BEHEER_VIEW, wachtend=[(7, "Nadia Bos")]), None
     ),

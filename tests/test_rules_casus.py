@@ -67,7 +67,8 @@ async def opened(world: World, who: int, need: Need = Need.OVERZICHT):
 
 async def test_a_referral_makes_a_pseudonymous_casus_linking_the_referrer(world: World) -> None:
     year = utcnow().astimezone(AMSTERDAM).year
-    assert world.code == f"PGA-{year}-001"
+    # Two gemeenten in this world: the code carries Teststad's short code (#26).
+    assert world.code == f"PGA-TES-{year}-001"
     async with world.db.unit_of_work() as uow:
         casus = await uow.session.get(Casus, world.casus_id)
         persoon = await uow.session.get(Persoonsgegevens, world.casus_id)
@@ -117,9 +118,9 @@ async def test_codes_count_up_per_municipality(world: World) -> None:
         await uow.commit()
     year = utcnow().astimezone(AMSTERDAM).year
     assert [second[1], elders[1], third[1]] == [
-        f"PGA-{year}-002",
-        f"PGA-{year}-001",
-        f"PGA-{year}-003",
+        f"PGA-TES-{year}-002",
+        f"PGA-ELD-{year}-001",
+        f"PGA-TES-{year}-003",
     ]
 
 
@@ -159,7 +160,7 @@ async def test_a_referral_just_after_new_year_in_amsterdam_counts_in_the_new_yea
         _, code = await make_casus(uow, world.gemeente_id, world.aanmelder, naam="Nieuwjaar")
         old = await uow.session.get(CasusVolgnummer, (world.gemeente_id, 2030))
         assert old is not None and old.laatste == 41
-    assert code == "PGA-2031-001"
+    assert code == "PGA-TES-2031-001"
 
 
 # --- the triage list ------------------------------------------------------------------------------

@@ -197,22 +197,29 @@ def test_the_needs_table_is_what_design_3_6_says() -> None:
 
 
 def test_the_directory_table_is_what_design_3_6_says() -> None:
-    both = {"beheerder", "pga_expert"}
+    # Since #26: gemeente beheerders beside the beheerder of the installation (DESIGN §1).
+    admins = {"beheerder", "gemeente_beheerder"}
+    everyone = admins | {"pga_expert"}
     expected = {
-        PeopleNeed.BEHEER_BEKIJKEN: (both, True, "R"),
-        PeopleNeed.ORGANISATIE_TOEVOEGEN: (both, True, "C"),
-        PeopleNeed.PROFESSIONAL_TOEVOEGEN: (both, True, "C"),
-        PeopleNeed.PGA_EXPERT_AANWIJZEN: ({"beheerder"}, True, "C"),
-        PeopleNeed.UITSCHAKELEN: ({"beheerder"}, True, "U"),
-        PeopleNeed.INSCHAKELEN: ({"beheerder"}, True, "U"),
+        PeopleNeed.BEHEER_BEKIJKEN: (everyone, True, "R"),
+        PeopleNeed.ORGANISATIE_TOEVOEGEN: (everyone, True, "C"),
+        PeopleNeed.PROFESSIONAL_TOEVOEGEN: (everyone, True, "C"),
+        PeopleNeed.PGA_EXPERT_AANWIJZEN: (admins, True, "C"),
+        PeopleNeed.UITSCHAKELEN: (admins, True, "U"),
+        PeopleNeed.INSCHAKELEN: (admins, True, "U"),
         PeopleNeed.KANAAL_KOPPELEN: ({"pga_expert"}, False, "U"),
-        PeopleNeed.EIGEN_CRITERIA: (both, True, "C"),
-        PeopleNeed.MONITOR: (both, True, "R"),
+        PeopleNeed.BRIEFHOOFD: (everyone, True, "U"),
+        PeopleNeed.EIGEN_CRITERIA: (everyone, True, "C"),
+        PeopleNeed.MONITOR: (everyone, True, "R"),
+        PeopleNeed.GEMEENTE_TOEVOEGEN: ({"beheerder"}, True, "C"),
+        PeopleNeed.BEHEERDER_AANWIJZEN: ({"beheerder"}, True, "C"),
     }
     table = {n: (set(r.roles), r.personal, r.action) for n, r in PEOPLE_NEEDS.items()}
-    assert {n: table[n] for n in expected} == expected
+    assert table == expected
     # Beheer is for beheerders and PGA-experts only.
-    assert all(roles and roles <= both and action in "CRUDE" for roles, _, action in table.values())
+    assert all(
+        roles and roles <= everyone and action in "CRUDE" for roles, _, action in table.values()
+    )
 
 
 # --- the requester --------------------------------------------------------------------------------
@@ -327,18 +334,20 @@ async def test_a_code_is_found_whatever_its_case_and_spacing(world: World) -> No
         assert opened.id == world.casus_id and opened.code == world.code
 
 
-async def test_the_same_code_in_two_municipalities_opens_the_one_you_work_on(
-    world: World,
-) -> None:
+async def test_two_municipalities_never_share_a_code(world: World) -> None:
+    # Before #26 codes counted per municipality and the gate picked the one you work on; now
+    # a code names one casus in the installation, and each opens its own.
     async with world.db.unit_of_work() as uow:
         elders_id, elders_code = await make_casus(uow, world.other_gemeente_id, world.outsider)
         await uow.commit()
-    assert elders_code == world.code  # codes count per municipality
+    assert elders_code != world.code
     async with world.db.unit_of_work() as uow:
-        mine = await uow.casussen.open(world.code, ask(world.other_expert), Need.TRIAGE)
+        mine = await uow.casussen.open(elders_code, ask(world.other_expert), Need.TRIAGE)
         assert mine.id == elders_id
         theirs = await uow.casussen.open(world.code, ask(world.expert), Need.TRIAGE)
         assert theirs.id == world.casus_id
+        with pytest.raises(AccessDenied):
+            await uow.casussen.open(elders_code, ask(world.expert), Need.TRIAGE)
         with pytest.raises(AccessDenied):
             await uow.casussen.open(world.code, ask(world.adviseur), Need.IDENTITEIT)
 

@@ -63,7 +63,7 @@ async def resolve(db: Database, config: Config, who: Incoming):
 async def test_an_activity_without_tenant_is_refused_and_audited(demo_db, config) -> None:
     who = replace(incoming("a1"), tenant_id="")
     message, entry = await refusal(demo_db, config, who)
-    assert message == NOT_REGISTERED
+    assert message == NOT_ALLOWED  # since #26: no tenant is answered as another tenant
     assert entry == (
         "toegang.tenant",
         "E",

@@ -281,7 +281,10 @@ async def test_an_expert_links_a_channel_only_to_their_own_municipality(sqlite_d
         assert teststad is not None and elders is not None
         assert teststad.kanaal_conversation_id == channel.conversation_id
         assert elders.kanaal_conversation_id is None
+    # Since #26 the refusal is audited too (every gemeente-scoped need is checked at the gate).
     assert await audit(sqlite_db) == [
+        ("beheer.kanaal", "U", "denied", people["expert"], None,
+         f"geen rol gemeente={people['elders']}"),
         ("beheer.kanaal", "U", "success", people["expert"], None,
          f"gemeente={people['teststad']}"),
     ]  # fmt: skip
