@@ -142,6 +142,8 @@ ROSTER_REFUSALS = {
     "uitgenodigd": "Voor {wie} staat al een uitnodiging klaar. Er is niets veranderd.",
 }
 
+ALREADY_THERE = ("actief", "uitgenodigd")
+
 
 async def _add_from_roster(context: Context, values: dict[str, Any]) -> Outcome:
     errors = await _validate_professional(context, values, waiting=True)
@@ -168,7 +170,12 @@ async def _add_from_roster(context: Context, values: dict[str, Any]) -> Outcome:
         errors[field] = "Kies een teamlid uit de lijst."
     except Conflict as known:
         wie = email or _chosen_name(await _view(context), teamlid)
-        errors[field] = ROSTER_REFUSALS[str(known.args[0])].format(wie=wie)
+        reason = str(known.args[0])
+        if reason in ALREADY_THERE:  # a second press of Toevoegen: the result, not an error
+            await context.uow.commit_refusals_only()
+            notice = ROSTER_REFUSALS[reason].format(wie=wie)
+            return Outcome.private(professional_card(await _view(context), {}, {}, notice))
+        errors[field] = ROSTER_REFUSALS[reason].format(wie=wie)
     if errors:
         await context.uow.commit_refusals_only()
         return Outcome.private(professional_card(await _view(context), values, errors))

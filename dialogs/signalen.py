@@ -10,7 +10,6 @@ asked in private to remove it.
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from functools import wraps
 from typing import Any
@@ -23,6 +22,7 @@ from cards.signalen import (
     signaal_vastgelegd,
     tijdlijn_kaart,
 )
+from dialogs import once
 from dialogs.casus import BESLUIT_SOORTEN, BESLUIT_UITKOMSTEN
 from dialogs.clock import local, utcnow
 from dialogs.core import (
@@ -142,7 +142,7 @@ async def vastleggen(context: Context, data: dict[str, Any]) -> Outcome:
         errors.update(await _sharing_errors(context, casus, values["tekst"]))
     if casus is None or errors:
         return Outcome.private(signaal_form(_options(keuzes), values, errors, form_id))
-    if not await context.uow.casussen.use_once(_once_key(context, form_id)):
+    if not await once.claim(context, "signaal", form_id):
         return Outcome(text=ALREADY)
     return await _record(context, casus, values["tekst"], delen)
 
@@ -190,11 +190,6 @@ async def _record(context: Context, casus: CasusAccess, tekst: str, delen: bool)
 
 def _options(keuzes: list[SignaalKeuze]) -> list[tuple[str, str]]:
     return [(str(k.casus_id), k.code) for k in keuzes]
-
-
-def _once_key(context: Context, form_id: str) -> str:
-    digest = hashlib.sha256(f"{context.actor.id}:signaal:{form_id}".encode()).hexdigest()[:40]
-    return f"signaal:{digest}"
 
 
 # --- the timeline ----------------------------------------------------------------------------
