@@ -161,6 +161,7 @@ STARTGESPREK_VASTLEGGEN = Form(
         Field("correctie_reden", 1000),
     ),
     ids=("casus",),
+    tokens=("_form",),
 )
 
 # --- koppelen: partners on a casus ---------------------------------------------------------
@@ -272,6 +273,7 @@ CORRIGEREN = Form(
     "corrigeren.opslaan",
     fields=(Field("veld", 40), Field("nieuw", 3000), Field("reden", 1000)),
     ids=("casus",),
+    tokens=("_form",),
 )
 MONITOR = Form("monitor.tonen", fields=(Field("van", 10), Field("tot", 10)))
 MONITOR_EXCEL = MONITOR.with_verb("monitor.excel")

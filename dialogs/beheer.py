@@ -98,7 +98,9 @@ async def add_organisatie(context: Context, data: dict[str, Any]) -> Outcome:
     if not naam or has_control_chars(naam):
         errors["org_naam"] = "Vul de naam van de organisatie in."
     elif await context.uow.people.organisatie_by_name(naam):
-        errors["org_naam"] = "Deze organisatie bestaat al."
+        # Pressed again (or added before): the result, not a form error.
+        notice = f"Organisatie {naam} staat er al. Er is niets veranderd."
+        return Outcome.private(organisaties_card(await _view(context), {}, {}, notice))
     if values.get("org_soort") not in dict(ref.ORGANISATIE_SOORTEN):
         errors["org_soort"] = "Kies de soort organisatie."
     if errors:
@@ -500,10 +502,12 @@ async def add_criterium(context: Context, data: dict[str, Any]) -> Outcome:
             return Outcome(text=ONLY_ADMIN)
         errors["crit_gemeente"] = "Kies een gemeente uit de lijst."
     except Conflict as refused:
+        if refused.args[0] == "bestaat":  # pressed again: the result, not a form error
+            await context.uow.commit_refusals_only()
+            notice = f"'{label}' staat al in het formulier. Er is niets veranderd."
+            return await _criteria_card(context, {}, {}, notice)
         errors["crit_label"] = (
-            "Dit criterium heeft deze gemeente al."
-            if refused.args[0] == "bestaat"
-            else "Deze gemeente heeft al het maximum aan eigen criteria. Zet er eerst een uit."
+            "Deze gemeente heeft al het maximum aan eigen criteria. Zet er eerst een uit."
         )
     await context.uow.commit_refusals_only()
     try:

@@ -70,7 +70,10 @@ REFUSALS = {
         "of uitstel vragen. Er is niets veranderd."
     ),
     "uitstel_datum": "Kies een nieuwe datum na de huidige deadline, binnen twee jaar.",
-    "geen_uitstel": "Er is geen uitstel gevraagd voor deze actie (meer). Er is niets veranderd.",
+    "geen_uitstel": (
+        "Over dit uitstel is al beslist, of er is geen uitstel gevraagd. Er is niets veranderd."
+    ),
+    "uitstel_al_gevraagd": "Dit uitstel is al gevraagd. De casusregisseur beslist.",
     "status": "Kies een status uit de lijst.",
     "reden": "Schrijf op waarom de actie vervalt.",
     "score": "Kies een score van 1 tot 5.",
