@@ -504,7 +504,7 @@ async def add_criterium(context: Context, data: dict[str, Any]) -> Outcome:
     except Conflict as refused:
         if refused.args[0] == "bestaat":  # pressed again: the result, not a form error
             await context.uow.commit_refusals_only()
-            notice = f"'{label}' staat al in het formulier. Er is niets veranderd."
+            notice = "Dit criterium heeft deze gemeente al. Er is niets veranderd."
             return await _criteria_card(context, {}, {}, notice)
         errors["crit_label"] = (
             "Deze gemeente heeft al het maximum aan eigen criteria. Zet er eerst een uit."
