@@ -99,7 +99,7 @@ async def add_organisatie(context: Context, data: dict[str, Any]) -> Outcome:
         errors["org_naam"] = "Vul de naam van de organisatie in."
     elif await context.uow.people.organisatie_by_name(naam):
         # Pressed again (or added before): the result, not a form error.
-        notice = f"Organisatie {naam} staat er al. Er is niets veranderd."
+        notice = f"Organisatie {naam} bestaat al. Er is niets veranderd."
         return Outcome.private(organisaties_card(await _view(context), {}, {}, notice))
     if values.get("org_soort") not in dict(ref.ORGANISATIE_SOORTEN):
         errors["org_soort"] = "Kies de soort organisatie."

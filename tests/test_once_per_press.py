@@ -245,14 +245,20 @@ async def test_every_press_that_adds_something_adds_it_once(demo_any_db, config)
 async def test_a_second_press_is_told_it_is_done_not_that_someone_else_changed_it(
     demo_any_db, config
 ):
-    """Afsluiten and triage pressed twice at once: one effect, and the second press hears
+    """Afsluiten, heropenen and triage pressed twice at once: one effect, and the second press hears
     "al gedaan" (or sees the result), on SQLite and on PostgreSQL."""
     db = demo_any_db
     _, cid = await opgenomen(db, config)
+    await say(db, config, "a1", "help")  # her chat is known: the presses write nothing first
     close = {"casus": cid, **CLOSE}
     answers = await twice(db, config, "a1", "afsluiten.opslaan", close)
     assert not any(SOMEONE_ELSE in shown(a) for a in answers), [shown(a) for a in answers]
     assert await count(db, Besluit, Besluit.casus_id == cid, Besluit.soort == "afsluiting") == 1
+    reopen = {"casus": cid, "reden": "Nieuwe meldingen"}
+    answers = await twice(db, config, "a1", "heropenen.opslaan", reopen)
+    assert not any(SOMEONE_ELSE in shown(a) for a in answers), [shown(a) for a in answers]
+    heropend = (Besluit.casus_id == cid, Besluit.uitkomst == "heropend")
+    assert await count(db, Besluit, *heropend) == 1
     # A referral triaged twice at once.
     made = await act(
         db, config, "a2", "aanmelding.indienen", await aanmelding_values(db, naam="Bram Triage")
@@ -301,7 +307,7 @@ async def test_koppelen_and_beheer_pressed_again_show_the_result_not_a_form_erro
     organisatie = {"org_naam": "Stichting Nogmaals", "org_soort": "zorg"}
     await act(db, config, "a1", "beheer.organisatie", organisatie)
     again = shown(await act(db, config, "a1", "beheer.organisatie", organisatie))
-    assert "staat er al" in again and FORM_ERROR not in again
+    assert "bestaat al" in again and FORM_ERROR not in again
 
 
 async def test_publishing_an_unchanged_agenda_again_is_no_update(demo_any_db, config):
