@@ -196,6 +196,7 @@ def corrigeer_form(
     values: Mapping[str, Any],
     errors: Mapping[str, str],
     notice: str | None = None,
+    form_id: str = "",
 ) -> Card:
     body: list[Element] = [title(f"Gegevens verbeteren van {code}")]
     if notice:
@@ -218,7 +219,12 @@ def corrigeer_form(
     return card(
         body,
         [
-            execute("Verbeteren", form, {"casus": casus_id}, style="positive"),
+            execute(
+                "Verbeteren",
+                form,
+                {"casus": casus_id, **({"_form": form_id} if form_id else {})},
+                style="positive",
+            ),
             execute("Terug", forms.CASUS_OPEN, {"casus": casus_id}, inputs=False),
         ],
     )

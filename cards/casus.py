@@ -163,9 +163,14 @@ def startgesprek_form(
     errors: Mapping[str, str],
     *,
     recorded: str | None = None,
+    form_id: str = "",
+    notice: str | None = None,
 ) -> Card:
-    """Record the startgesprek; once `recorded` (a summary), only a correction with a reason."""
+    """Record the startgesprek; once `recorded` (a summary), only a correction with a reason.
+    `form_id`: new each time the card is drawn, so a second press is known as the same."""
     body = [title(f"Startgesprek {code}")]
+    if notice:
+        body.append(text(notice, color="Good", weight="Bolder"))
     if recorded:
         body.append(
             text(
@@ -214,7 +219,10 @@ def startgesprek_form(
         body,
         [
             execute(
-                "Vastleggen", forms.STARTGESPREK_VASTLEGGEN, {"casus": casus_id}, style="positive"
+                "Vastleggen",
+                forms.STARTGESPREK_VASTLEGGEN,
+                {"casus": casus_id, **({"_form": form_id} if form_id else {})},
+                style="positive",
             )
         ],
     )

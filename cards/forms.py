@@ -168,6 +168,7 @@ STARTGESPREK_VASTLEGGEN = Form(
         Field("correctie_reden", 1000),
     ),
     ids=("casus",),
+    tokens=("_form",),
 )
 
 # --- koppelen: partners on a casus ---------------------------------------------------------
@@ -279,6 +280,7 @@ CORRIGEREN = Form(
     "corrigeren.opslaan",
     fields=(Field("veld", 40), Field("nieuw", 3000), Field("reden", 1000)),
     ids=("casus",),
+    tokens=("_form",),
 )
 MONITOR = Form("monitor.tonen", fields=(Field("van", 10), Field("tot", 10)))
 MONITOR_EXCEL = MONITOR.with_verb("monitor.excel")
@@ -315,10 +317,11 @@ _PLAN_FIELDS = (
 )
 PLAN_LEEFGEBIED = Form("plan.leefgebied", _PLAN_FIELDS, ids=("casus",))
 # One goal at a time: `doel` (a token, none for a new one) and its `versie` as read.
-PLAN_DOEL = Form("plan.doel", _PLAN_FIELDS, ids=("casus",), tokens=("doel", "versie"))
+# `_form`: the card's own id, new each time it is drawn: one press, one effect (#26).
+PLAN_DOEL = Form("plan.doel", _PLAN_FIELDS, ids=("casus",), tokens=("doel", "versie", "_form"))
 DOEL_OPEN = Form("plan.doel.open", ids=("casus",), tokens=("doel",))
 # One action at a time: new (no `actie`) or changed (`actie` and the `versie` as read).
-PLAN_ACTIE = Form("plan.actie", _PLAN_FIELDS, ids=("casus",), tokens=("actie", "versie"))
+PLAN_ACTIE = Form("plan.actie", _PLAN_FIELDS, ids=("casus",), tokens=("actie", "versie", "_form"))
 ACTIE_OPEN = Form("actie.open", ids=("actie",))
 ACTIES = Form("acties")
 # `kaart`: which card it was pressed on, so that card is answered in place.
@@ -328,7 +331,7 @@ ACTIE_UITSTEL = Form(
     "actie.uitstel", fields=(Field("tot", 10), Field("uitstel_reden", 1000)), ids=("actie",)
 )
 UITSTEL_BESLUIT = Form("actie.uitstel.besluit", ids=("actie",), tokens=("akkoord",))
-PLAN_ESCALEREN = Form("plan.escaleren", ids=("casus",))
+PLAN_ESCALEREN = Form("plan.escaleren", ids=("casus",), tokens=("_form",))
 
 # --- signalen between overleggen and the timeline (issue #10) --------------------------------
 

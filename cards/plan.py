@@ -93,6 +93,13 @@ class PlanKaart:
     verborgen: tuple[int, int] | None = None
     values: Mapping[str, Any] = field(default_factory=dict)
     errors: Mapping[str, str] = field(default_factory=dict)
+    # New each time the card is drawn: its add buttons carry it, so a second press of the
+    # same button (a double-click, a retry) is known as the same press.
+    form_id: str = ""
+
+
+def _press(view: PlanKaart) -> dict[str, str]:
+    return {"_form": view.form_id} if view.form_id else {}
 
 
 def plan_kaart(view: PlanKaart) -> Card:
@@ -122,9 +129,9 @@ def plan_kaart(view: PlanKaart) -> Card:
     if view.kan_leefgebied:
         body += _leefgebied_form(view)
     if view.kan_doel:
-        body += _doel_form(view, {}, view.values, view.errors, nieuw=True)
+        body += _doel_form(view, _press(view), view.values, view.errors, nieuw=True)
     if view.kan_actie:
-        body += _actie_form(view, view.values, view.errors)
+        body += _actie_form(view, view.values, view.errors, _press(view))
     if view.geschiedenis:
         body.append(heading("Laatste wijzigingen"))
         body += [text(line, subtle=True, spacing="None") for line in view.geschiedenis]
@@ -134,7 +141,7 @@ def plan_kaart(view: PlanKaart) -> Card:
             execute(
                 "Procesregisseur inschakelen",
                 forms.PLAN_ESCALEREN,
-                {"casus": view.casus_id},
+                {"casus": view.casus_id, **_press(view)},
                 inputs=False,
             )
         )

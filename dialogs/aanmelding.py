@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
 import re
 import uuid
 from typing import Any
@@ -20,6 +19,7 @@ from cards.aanmelding import (
     kanaal_melding,
     ter_triage,
 )
+from dialogs import once
 from dialogs.clock import today
 from dialogs.core import (
     Context,
@@ -36,6 +36,7 @@ from store.outbox import PrivateMessage, SharedPost
 from store.views import CasusView, Checklist
 
 DRAFT = "aanmelding"
+ONCE = "aanmelding"
 CRITERIA_KEYS = [key for key, _ in ref.CRITERIA]
 DEFAULTS = {
     "doel": "Aanmelding voor de PGA: samen zorgen voor veiligheid en passende hulp",
@@ -129,27 +130,33 @@ async def submit(context: Context, data: dict[str, Any]) -> Outcome:
     if not context.incoming.personal:  # the form itself must live in the 1:1 chat
         return Outcome(text=FILL_PRIVATELY)
     form_id = values.pop("_form", None) or uuid.uuid4().hex
-    once_key = _once_key(context, form_id)
-    if await context.uow.casussen.result_of(once_key):
-        return await _already_sent(context, once_key)
+    if await once.result_of(context, ONCE, form_id):
+        return await _already_sent(context, form_id)
     options = await _options(context)
     errors = validate(values, options, today=today())
     if errors:
         # The draft is kept so that reopening the form keeps what was typed.
         await context.uow.people.save_concept(context.actor.id, DRAFT, values)
         return Outcome.private(aanmelding_form(options, values, errors, form_id=form_id))
-    if values.get("toch_versturen") != "true" and await _known_already(context, values):
+    # The press is claimed before anything else is looked at or written: a second press of
+    # this form (a double-click, in another process too) waits here for the first and then
+    # shows its casus, never the duplicate question nor a draft with the resident's data.
+    if not await once.first_press(context, ONCE, form_id):
+        return await _already_sent(context, form_id)
+    confirmed = values.get("toch_versturen") == "true"
+    if not confirmed and await _known_already(context, values):
+        # The claim stays without a result: the confirmed form (same id) is sent after all.
         await context.uow.people.save_concept(context.actor.id, DRAFT, values)
         return Outcome.private(
             aanmelding_form(
                 options, values, {"_form": DUPLICATE, "toch_versturen": CONFIRM}, form_id=form_id
             )
         )
-    created = await _create_casus(context, values, options)
-    if not await context.uow.casussen.use_once(once_key, created.code):
-        # The same form was sent twice at the same moment: the other press made the casus.
-        await context.uow.rollback()
-        return await _already_sent(context, once_key)
+    # Unconfirmed, the casus takes the running-casus key of this gemeente and resident: an
+    # aanmelding by someone else at the same moment fails on it, and its retry (the router
+    # runs a turn again after a concurrent insert) is asked "Is dit dezelfde bewoner?".
+    created = await _create_casus(context, values, options, unique=not confirmed)
+    await once.record(context, ONCE, form_id, created.code)
     await context.uow.people.drop_concept(context.actor.id, DRAFT)
     casus = await context.uow.casussen.open(created.id, context.actor.requester, Need.OVERZICHT)
     hulp = ref.ACUUT_HULP if created.urgentie == "acuut" else None
@@ -174,10 +181,10 @@ async def _known_already(context: Context, values: dict[str, Any]) -> bool:
     )
 
 
-async def _already_sent(context: Context, once_key: str) -> Outcome:
-    code = await context.uow.casussen.result_of(once_key)
+async def _already_sent(context: Context, form_id: str) -> Outcome:
+    code = await once.result_of(context, ONCE, form_id)
     if not code:
-        raise Conflict(once_key)
+        raise Conflict(form_id)
     earlier = await context.uow.casussen.open(code, context.actor.requester, Need.OVERZICHT)
     return Outcome.private(aanmelding_ontvangen(code, earlier.view.gemeente_naam), earlier.id)
 
@@ -189,15 +196,8 @@ def _eigen_chosen(values: dict[str, Any], options: AanmeldingOptions) -> list[di
     return [{"id": cid, "label": labels[cid]} for cid in split_multi(values.get("eigen_criteria"))]
 
 
-def _once_key(context: Context, form_id: str) -> str:
-    """Per professional, so a form id seen by someone else reveals nothing; hashed, so any
-    form id fits the key column."""
-    digest = hashlib.sha256(f"{context.actor.id}:{form_id}".encode()).hexdigest()[:40]
-    return f"aanmelding:{digest}"
-
-
 async def _create_casus(
-    context: Context, values: dict[str, Any], options: AanmeldingOptions
+    context: Context, values: dict[str, Any], options: AanmeldingOptions, *, unique: bool
 ) -> CasusView:
     criteria = {
         key: {
@@ -227,6 +227,7 @@ async def _create_casus(
             "eigen_criteria": _eigen_chosen(values, options),
         },
         aanmelder=context.actor.requester,
+        unique_resident=unique,
         link=Checklist(
             doel=values["doel"],
             grondslag=values["grondslag"],

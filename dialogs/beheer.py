@@ -110,7 +110,9 @@ async def add_organisatie(context: Context, data: dict[str, Any]) -> Outcome:
     if not naam or has_control_chars(naam):
         errors["org_naam"] = "Vul de naam van de organisatie in."
     elif await context.uow.people.organisatie_by_name(naam):
-        errors["org_naam"] = "Deze organisatie bestaat al."
+        # Pressed again (or added before): the result, not a form error.
+        notice = f"Organisatie {naam} bestaat al. Er is niets veranderd."
+        return Outcome.private(organisaties_card(await _view(context), {}, {}, notice))
     if values.get("org_soort") not in dict(ref.ORGANISATIE_SOORTEN):
         errors["org_soort"] = "Kies de soort organisatie."
     if errors:
@@ -154,6 +156,8 @@ ROSTER_REFUSALS = {
     "uitgenodigd": "Voor {wie} staat al een uitnodiging klaar. Er is niets veranderd.",
 }
 
+ALREADY_THERE = ("actief", "uitgenodigd")
+
 
 async def _add_from_roster(context: Context, values: dict[str, Any]) -> Outcome:
     errors = await _validate_professional(context, values, waiting=True)
@@ -180,7 +184,12 @@ async def _add_from_roster(context: Context, values: dict[str, Any]) -> Outcome:
         errors[field] = "Kies een teamlid uit de lijst."
     except Conflict as known:
         wie = email or _chosen_name(await _view(context), teamlid)
-        errors[field] = ROSTER_REFUSALS[str(known.args[0])].format(wie=wie)
+        reason = str(known.args[0])
+        if reason in ALREADY_THERE:  # a second press of Toevoegen: the result, not an error
+            await context.uow.commit_refusals_only()
+            notice = ROSTER_REFUSALS[reason].format(wie=wie)
+            return Outcome.private(professional_card(await _view(context), {}, {}, notice))
+        errors[field] = ROSTER_REFUSALS[reason].format(wie=wie)
     if errors:
         await context.uow.commit_refusals_only()
         return Outcome.private(professional_card(await _view(context), values, errors))
@@ -485,10 +494,12 @@ async def add_criterium(context: Context, data: dict[str, Any]) -> Outcome:
             return Outcome(text=ONLY_ADMIN)
         errors["crit_gemeente"] = "Kies een gemeente uit de lijst."
     except Conflict as refused:
+        if refused.args[0] == "bestaat":  # pressed again: the result, not a form error
+            await context.uow.commit_refusals_only()
+            notice = "Dit criterium heeft deze gemeente al. Er is niets veranderd."
+            return await _criteria_card(context, {}, {}, notice)
         errors["crit_label"] = (
-            "Dit criterium heeft deze gemeente al."
-            if refused.args[0] == "bestaat"
-            else "Deze gemeente heeft al het maximum aan eigen criteria. Zet er eerst een uit."
+            "Deze gemeente heeft al het maximum aan eigen criteria. Zet er eerst een uit."
         )
     await context.uow.commit_refusals_only()
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import uuid
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -16,6 +17,7 @@ from cards.casus import (
     casus_overzicht,
     startgesprek_form,
 )
+from dialogs import once
 from dialogs.clock import from_form, local, today
 from dialogs.core import Config, Context, Outcome, casus_reference, control_char_errors, read_form
 from dialogs.labels import besluit_label
@@ -404,23 +406,44 @@ async def open_startgesprek(context: Context, data: dict[str, Any]) -> Outcome:
     return Outcome.private(_startgesprek_card(casus, gesprek, values, {}), about=casus.id)
 
 
+ALREADY_RECORDED = "Dit startgesprek is al vastgelegd. Er is niets veranderd."
+
+
 def _startgesprek_card(
     casus: CasusAccess,
     gesprek: StartgesprekView | None,
     values: dict[str, Any],
     errors: dict[str, str],
+    notice: str | None = None,
 ) -> dict[str, Any]:
     recorded = _gesprek_label(gesprek) if gesprek and gesprek.vastgelegd_at else None
-    return startgesprek_form(casus.code, casus.id, values, errors, recorded=recorded)
+    return startgesprek_form(
+        casus.code,
+        casus.id,
+        values,
+        errors,
+        recorded=recorded,
+        form_id=uuid.uuid4().hex,
+        notice=notice,
+    )
 
 
 async def leg_startgesprek_vast(context: Context, data: dict[str, Any]) -> Outcome:
     values = read_form(forms.STARTGESPREK_VASTLEGGEN, data)
+    form_id = once.form_id_of(values)
+    values.pop("_form", None)
     casus = await context.uow.casussen.open(
         values.pop("casus"), context.actor.requester, Need.STARTGESPREK
     )
     if casus.view.status != "opgenomen":
         return Outcome(text=GESPREK_NOT_YET)
+    # Claimed before it is read: a second press of this card (at the same moment too)
+    # waits for the first and is told it is done, not asked for a reason to correct it.
+    if not await once.first_press(context, "startgesprek", form_id):
+        gesprek = await casus.startgesprek()
+        return Outcome.private(
+            _startgesprek_card(casus, gesprek, {}, {}, ALREADY_RECORDED), about=casus.id
+        )
     gesprek = await casus.startgesprek()
     correction = bool(gesprek and gesprek.vastgelegd_at)
     errors = _validate_startgesprek(values, today(), local(casus.view.created_at).date())
@@ -448,6 +471,7 @@ async def leg_startgesprek_vast(context: Context, data: dict[str, Any]) -> Outco
         ),
         details={"correctie": True} if correction else None,
     )
+    await once.record(context, "startgesprek", form_id, "gedaan")
     view = await _view(casus)
     note = (
         "Startgesprek verbeterd. Het oude blijft bewaard."

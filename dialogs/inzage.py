@@ -9,10 +9,12 @@ the original stays in the history, shown to the linked only.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 from cards import forms
 from cards.afsluiting import corrigeer_form, document_klaar, inzage_form
+from dialogs import once
 from dialogs.clock import AMSTERDAM, local, today
 from dialogs.core import Context, Outcome, casus_reference, control_char_errors, read_form
 from dialogs.labels import soort_label, uitkomst_label
@@ -253,18 +255,26 @@ async def open_corrigeren(context: Context, data: dict[str, Any]) -> Outcome:
 def _corrigeer_card(
     casus: CasusAccess, values: dict[str, Any], errors: dict[str, str], notice: str | None = None
 ) -> dict[str, Any]:
-    return corrigeer_form(casus.code, casus.id, ref.CORRIGEER_VELDEN, values, errors, notice)
+    return corrigeer_form(
+        casus.code, casus.id, ref.CORRIGEER_VELDEN, values, errors, notice, uuid.uuid4().hex
+    )
 
 
 async def corrigeer(context: Context, data: dict[str, Any]) -> Outcome:
     values = read_form(forms.CORRIGEREN, data)
+    form_id = once.form_id_of(values)
+    values.pop("_form", None)
     casus = await context.uow.casussen.open(
         values.pop("casus"), context.actor.requester, Need.CORRIGEREN
     )
     errors = correction_errors(values)
     if errors:
         return Outcome.private(_corrigeer_card(casus, values, errors), about=casus.id)
+    if not await once.first_press(context, "correctie", form_id):
+        notice = "Deze verbetering is al vastgelegd. Er is niets veranderd."
+        return Outcome.private(_corrigeer_card(casus, {}, {}, notice), about=casus.id)
     await casus.corrigeer(values["veld"], values["nieuw"], values["reden"])
+    await once.record(context, "correctie", form_id, "gedaan")
     notice = f"{VELDEN[values['veld']]} is verbeterd. Het oude blijft bewaard."
     return Outcome.private(_corrigeer_card(casus, {}, {}, notice), about=casus.id)
 

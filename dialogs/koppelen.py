@@ -45,6 +45,9 @@ async def open_koppelen(context: Context, data: dict[str, Any]) -> Outcome:
     return Outcome.private(await _card(context, casus, dict(DEFAULTS), {}), about=casus.id)
 
 
+UNCHANGED = "Er is niets veranderd."
+
+
 async def _card(
     context: Context,
     casus: CasusAccess,
@@ -143,8 +146,10 @@ async def _link(
     if rol == "casusregisseur":
         await _replace_casusregisseur(casus, person, outcome)
     if not await casus.link(person.id, rol, checklist):
-        errors = {"professional": f"{person.naam} is al gekoppeld als {ref.ROL_LABELS[rol]}."}
-        return Outcome.private(await _card(context, casus, values, errors), about=casus.id)
+        # Already so (a second press, or linked before): the result, not a form error.
+        notice = f"{person.naam} is al gekoppeld als {ref.ROL_LABELS[rol].lower()}. {UNCHANGED}"
+        card = await _card(context, casus, dict(DEFAULTS), {}, notice)
+        return Outcome.private(card, about=casus.id)
     outcome.tell(
         PrivateMessage(
             person.id,

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import uuid
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from functools import wraps
 from typing import Any
 
@@ -38,11 +40,12 @@ from cards.overleg import (
     samenvatting,
     uitnodiging,
 )
+from dialogs import once
 from dialogs.clock import from_form, local, today
 from dialogs.core import Context, Handler, Outcome, control_char_errors, read_form
 from dialogs.labels import besluit_label, uitkomst_label
 from store import reference as ref
-from store.access import NEEDS, AccessDenied, Conflict, Need
+from store.access import NEEDS, AccessDenied, Need
 from store.outbox import Message, PrivateMessage, SharedPost
 from store.overleg import (
     EDITABLE,
@@ -73,6 +76,8 @@ ONLY_EXPERT = (
     "Het overleg plannen en de agenda maken doet de PGA-expert van de gemeente. Vragen? Neem "
     "contact op met de PGA-expert."
 )
+ALREADY_PLANNED = "Dit overleg is al gepland."
+AGENDA_UNCHANGED = "Deze agenda staat al zo in het kanaal. Er is niets veranderd."
 NOTHING_PLANNED = "Er is geen overleg gepland. Plan er een met 'overleg plannen'."
 NOTHING_TO_START = (
     "Er is geen overleg met een gepubliceerde agenda om te starten. Publiceer eerst de agenda "
@@ -227,10 +232,9 @@ async def _plan_options(context: Context) -> PlanOptions:
 async def plannen(context: Context, data: dict[str, Any]) -> Outcome:
     values = read_form(forms.OVERLEG_PLANNEN, data)
     form_id = values.pop("_form", None) or uuid.uuid4().hex
-    once = _once_key(context, "overleg", form_id)
-    earlier = await context.uow.casussen.result_of(once)
+    earlier = await once.result_of(context, "overleg", form_id)
     if earlier:  # the same form pressed twice: one overleg
-        return await _agenda(context, int(earlier), notice="Dit overleg is al gepland.")
+        return await _agenda(context, int(earlier), notice=ALREADY_PLANNED)
     options = await _plan_options(context)
     if not options.gemeenten:
         return Outcome(text=ONLY_EXPERT)
@@ -245,6 +249,10 @@ async def plannen(context: Context, data: dict[str, Any]) -> Outcome:
     errors = validate_plan(values, options, gemeenten, dt.datetime.now(dt.UTC))
     if errors:
         return Outcome.private(plan_form(options, values, errors, form_id))
+    if not await once.first_press(context, "overleg", form_id):
+        # Pressed twice at the same moment: the other press planned it (and waited for it).
+        earlier = await once.result_of(context, "overleg", form_id)
+        return await _agenda(context, int(earlier or 0), notice=ALREADY_PLANNED)
     planned = await overleggen(context.uow).plan(
         context.actor.requester,
         gemeente_id=int(values["gemeente"]),
@@ -254,8 +262,7 @@ async def plannen(context: Context, data: dict[str, Any]) -> Outcome:
         voorzitter_id=int(values["voorzitter"]),
         bewoner_uitgenodigd=values.get("bewoner") == "true",
     )
-    if not await context.uow.casussen.use_once(once, str(planned.id)):
-        raise Conflict(form_id)  # the same form sent twice at the same moment
+    await once.record(context, "overleg", form_id, str(planned.id))
     return await _agenda(
         context, planned.id, notice="Het overleg is gepland. Zet nu casussen op de agenda."
     )
@@ -485,18 +492,21 @@ async def _publish(context: Context, overleg_id: int) -> tuple[str, list[Message
         zip((p.id for p in published.punten), _times(overleg, published.punten), strict=True)
     )
     redactors = [casus.redact for casus in published.casussen.values()]
-    card = agenda_bericht(
-        AgendaBericht(
-            overleg_id=overleg.id,
-            kop=f"Agenda {_kop(overleg, lower=True)}",
-            gegevens=_where_and_who(overleg, redactors),
-            punten=[
-                (times[p.id], p.code, REDEN_KORT.get(p.reden, p.reden)) for p in published.punten
-            ],
-            genodigden=[shown(g.naam, g.organisatie_naam, redactors) for g in published.genodigden],
-            bijgewerkt=published.eerder_gepubliceerd,
-        )
+    bericht = AgendaBericht(
+        overleg_id=overleg.id,
+        kop=f"Agenda {_kop(overleg, lower=True)}",
+        gegevens=_where_and_who(overleg, redactors),
+        punten=[(times[p.id], p.code, REDEN_KORT.get(p.reden, p.reden)) for p in published.punten],
+        genodigden=[shown(g.naam, g.organisatie_naam, redactors) for g in published.genodigden],
+        bijgewerkt=False,
     )
+    card = agenda_bericht(bericht)
+    inhoud = hashlib.sha256(json.dumps(card, sort_keys=True).encode()).hexdigest()
+    changed = await overleggen(context.uow).agenda_changed(overleg.id, inhoud)
+    if published.eerder_gepubliceerd and not changed:
+        return AGENDA_UNCHANGED, []  # pressed again: the channel's card stays as it is
+    if published.eerder_gepubliceerd:
+        card = agenda_bericht(replace(bericht, bijgewerkt=True))
     post = await _shared_post(
         context, overleg, list(published.casussen.values()), card, plek=f"agenda:{overleg.id}"
     )
@@ -607,7 +617,7 @@ async def besluit(context: Context, data: dict[str, Any]) -> Outcome:
         errors.setdefault("toelichting", "Schrijf bij 'overig' op wat er besloten is.")
     if errors:
         return _shared_card(bespreking, values, errors)
-    if not await context.uow.casussen.use_once(_once_key(context, "besluit", form_id)):
+    if not await once.claim(context, "besluit", form_id):
         return _shared_card(bespreking, {}, {}, "Dit besluit was al vastgelegd.")
     stored = await store.record_besluit(
         context.actor.requester, punt_id, values["uitkomst"], values.get("toelichting") or ""
@@ -631,7 +641,7 @@ async def afspraak(context: Context, data: dict[str, Any]) -> Outcome:
     errors = validate_afspraak(values, {str(e.professional_id) for e in bespreking.eigenaren})
     if errors:
         return _shared_card(bespreking, values, errors)
-    if not await context.uow.casussen.use_once(_once_key(context, "afspraak", form_id)):
+    if not await once.claim(context, "afspraak", form_id):
         return _shared_card(bespreking, {}, {}, "Deze afspraak was al vastgelegd.")
     stored = await store.record_afspraak(
         context.actor.requester,
@@ -1015,10 +1025,3 @@ def _times(overleg: OverlegView, punten: Sequence[AgendapuntView]) -> list[str]:
         slots.append(f"{start:%H:%M}–{end:%H:%M}")
         start = end
     return slots
-
-
-def _once_key(context: Context, kind: str, form_id: str) -> str:
-    """Per professional (a token seen by others reveals nothing) and hashed (any token fits
-    the key column)."""
-    digest = hashlib.sha256(f"{context.actor.id}:{kind}:{form_id}".encode()).hexdigest()[:40]
-    return f"{kind}:{digest}"

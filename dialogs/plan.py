@@ -9,6 +9,7 @@ gets a Dutch message and changes nothing.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import replace
 from functools import wraps
 from typing import Any
@@ -28,6 +29,7 @@ from cards.plan import (
     plan_kaart,
     uitstel_verzoek_kaart,
 )
+from dialogs import once
 from dialogs.clock import local, today, utcnow
 from dialogs.core import (
     Config,
@@ -68,11 +70,20 @@ REFUSALS = {
         "of uitstel vragen. Er is niets veranderd."
     ),
     "uitstel_datum": "Kies een nieuwe datum na de huidige deadline, binnen twee jaar.",
-    "geen_uitstel": "Er is geen uitstel gevraagd voor deze actie (meer). Er is niets veranderd.",
+    "geen_uitstel": (
+        "Over dit uitstel is al beslist, of er is geen uitstel gevraagd. Er is niets veranderd."
+    ),
+    "uitstel_al_gevraagd": "Dit uitstel is al gevraagd. De casusregisseur beslist.",
     "status": "Kies een status uit de lijst.",
     "reden": "Schrijf op waarom de actie vervalt.",
     "score": "Kies een score van 1 tot 5.",
     "leefgebied": "Kies een leefgebied uit de lijst.",
+}
+# A second press of the same button (a double-click, a retry): what the first one did.
+ALREADY_DONE = {
+    "doel": "Dit doel is al vastgelegd.",
+    "actie": "Deze actie is al toegevoegd.",
+    "escaleren": "De procesregisseur is al ingeschakeld.",
 }
 ADVISER_NOTE = "Je adviseert bij deze casus: je ziet de scores, niet de teksten van het plan."
 LOCAL_ONLY = "Dit commando bestaat alleen in de lokale demo."
@@ -223,6 +234,7 @@ async def _plan_kaart(
         kan_regie=view.kan_regie,
         values=values or {},
         errors=errors or {},
+        form_id=uuid.uuid4().hex,
     )
 
 
@@ -352,6 +364,8 @@ async def _doel_card(
 async def doel(context: Context, data: dict[str, Any]) -> Outcome:
     """Add a goal, or change one (a besluit of the PGA-expert)."""
     values = read_form(forms.PLAN_DOEL, data)
+    form_id = once.form_id_of(values)
+    values.pop("_form", None)
     plan = await plannen(context.uow).open(values.pop("casus"), context.actor.requester, Need.DOEL)
     doel_token, versie = values.pop("doel", ""), values.pop("versie", "")
     errors = control_char_errors(values)
@@ -376,9 +390,12 @@ async def doel(context: Context, data: dict[str, Any]) -> Outcome:
         return await _plan(context, plan, notice="Doel gewijzigd (vastgelegd als besluit).")
     if errors:
         return await _plan(context, plan, values=values, errors=errors)
-    await plan.add_doel(
+    if not await once.first_press(context, "doel", form_id):
+        return await _plan(context, plan, notice=ALREADY_DONE["doel"])
+    added = await plan.add_doel(
         int(gebied) if gebied else None, values["omschrijving"], values["goed_genoeg_als"]
     )
+    await once.record(context, "doel", form_id, str(added))
     return await _plan(context, plan, notice="Doel vastgelegd (als besluit).")
 
 
@@ -415,6 +432,8 @@ def validate_actie(values: dict[str, Any], *, new: bool, known: set[str]) -> dic
 async def actie(context: Context, data: dict[str, Any]) -> Outcome:
     """Add an action, or change one (casusregisseur, betrokkenen)."""
     values = read_form(forms.PLAN_ACTIE, data)
+    form_id = once.form_id_of(values)
+    values.pop("_form", None)
     plan = await plannen(context.uow).open(values.pop("casus"), context.actor.requester, Need.ACTIE)
     actie_token, versie = values.pop("actie", ""), values.pop("versie", "")
     catalogus = interventies.load(context.config.interventies_file or None)
@@ -448,11 +467,14 @@ async def actie(context: Context, data: dict[str, Any]) -> Outcome:
             return await _actie_card(context, plan, actie_id, values=values, errors=errors)
         return await _actie_card(context, plan, actie_id, notice="Actie gewijzigd.")
     doel_id = int(values["actie_doel"]) if values.get("actie_doel") else None
+    if not await once.first_press(context, "actie", form_id):
+        return await _plan(context, plan, notice=ALREADY_DONE["actie"])
     try:
-        await plan.add_actie(doel_id=doel_id, **common)
+        added = await plan.add_actie(doel_id=doel_id, **common)
     except PlanRefused as refused:
         errors = field_errors(refused)
         return await _plan(context, plan, values=values, errors=errors)
+    await once.record(context, "actie", form_id, str(added))
     return await _plan(context, plan, notice="Actie toegevoegd. De eigenaar krijgt herinneringen.")
 
 
@@ -632,7 +654,11 @@ async def escaleren(context: Context, data: dict[str, Any]) -> Outcome:
     """The casusregisseur calls in the procesregisseur (the PGA-expert)."""
     values = read_form(forms.PLAN_ESCALEREN, data)
     plan = await plannen(context.uow).open(values["casus"], context.actor.requester, Need.REGIE)
+    form_id = once.form_id_of(values)
+    if not await once.first_press(context, "escaleren", form_id):
+        return await _plan(context, plan, notice=ALREADY_DONE["escaleren"])
     experts = await plan.escalate()
+    await once.record(context, "escaleren", form_id, "gedaan")
     kaart = escalatie_kaart(plan.code, plan.id, context.actor.professional.naam)
     outcome = await _plan(
         context,

@@ -50,6 +50,7 @@ from dialogs.core import strip_control_chars as clean
 from dialogs.identity import Refused, resolve_actor, tenant_allowed
 from store.access import (
     AccessDenied,
+    AlreadyDone,
     Conflict,
     Need,
     NotAllowed,
@@ -232,6 +233,7 @@ STALE_FORM = (
     "het commando of de knop waar je het vond; typ 'help' voor de commando's."
 )
 NOT_UNDERSTOOD = "Dat begrijp ik niet. Typ 'help' voor wat je hier kunt doen."
+ALREADY_DONE = "Dit is al gedaan. Open het opnieuw om de laatste stand te zien."
 CONFLICT = "Iemand anders heeft dit net gewijzigd. Open het opnieuw om de laatste stand te zien."
 SENT_PRIVATELY = (
     "Dit hoort niet in een gedeeld gesprek. Ik heb het in je privéchat met Casusoverleg gezet."
@@ -468,6 +470,9 @@ async def _run_once(
         except NotFound:
             await uow.rollback()
             return Outcome(text=NOT_FOUND)
+        except AlreadyDone:
+            await uow.rollback()
+            return Outcome(text=ALREADY_DONE)
         except Conflict:
             await uow.rollback()
             return Outcome(text=CONFLICT)

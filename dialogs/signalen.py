@@ -10,7 +10,6 @@ asked in private to remove it.
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from typing import Any
 
@@ -22,6 +21,7 @@ from cards.signalen import (
     signaal_vastgelegd,
     tijdlijn_kaart,
 )
+from dialogs import once
 from dialogs.clock import local, utcnow
 from dialogs.core import (
     Context,
@@ -146,7 +146,7 @@ async def vastleggen(context: Context, data: dict[str, Any]) -> Outcome:
         return Outcome.private(
             signaal_form(await _options(context, keuzes), values, errors, form_id)
         )
-    if not await context.uow.casussen.use_once(_once_key(context, form_id)):
+    if not await once.claim(context, "signaal", form_id):
         return Outcome(text=ALREADY)
     return await _record(context, casus, values["tekst"], delen)
 
@@ -199,11 +199,6 @@ async def _options(context: Context, keuzes: list[SignaalKeuze]) -> list[tuple[s
         (str(k.casus_id), f"{k.code} ({labels[k.casus_id]})" if k.casus_id in labels else k.code)
         for k in keuzes
     ]
-
-
-def _once_key(context: Context, form_id: str) -> str:
-    digest = hashlib.sha256(f"{context.actor.id}:signaal:{form_id}".encode()).hexdigest()[:40]
-    return f"signaal:{digest}"
 
 
 # --- the timeline ----------------------------------------------------------------------------

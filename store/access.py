@@ -315,5 +315,10 @@ class Conflict(Exception):
     """Someone else changed the record first (e.g. two PGA-experts deciding at once)."""
 
 
+class AlreadyDone(Conflict):
+    """The record is already where this press would take it (a double-click, a retry, the
+    same press in another process): nothing to do, and nobody else to blame."""
+
+
 class SharedPostRefused(Exception):
     """A post for a shared space carries an identifier of the resident (DESIGN §3.9)."""

@@ -312,6 +312,9 @@ class AfsluitingMethods:
         persoon = await self._session.get(Persoonsgegevens, self.id)
         if persoon is None:
             raise NotFound("persoonsgegevens")
+        if veld in ("geboortedatum", "naam"):
+            # The running-casus key was of the old identity; a new one could collide.
+            self._casus.lopend_sleutel = None
         if veld == "geboortedatum":
             oud = persoon.geboortedatum.isoformat()
             persoon.geboortedatum = dt.date.fromisoformat(nieuw)

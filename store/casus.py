@@ -26,6 +26,7 @@ from store.access import (
     RUNNING,
     VOORZITTER,
     AccessDenied,
+    AlreadyDone,
     CasusState,
     Conflict,
     Need,
@@ -217,8 +218,12 @@ class CasusRepository:
         aanmelding: dict[str, Any],
         aanmelder: Requester,
         link: Checklist,
+        unique_resident: bool = False,
     ) -> CasusView:
-        """A new casus from a referral; any registered professional may refer."""
+        """A new casus from a referral; any registered professional may refer. With
+        `unique_resident` it holds the running-casus key of its gemeente and resident, so a
+        second one at the same moment fails with ConcurrentInsert (its retry then finds this
+        one with `exists_for`); off when the aanmelder confirmed it is the same resident."""
         now = utcnow()
         casus = Casus(
             # The year as the Dutch count it: a referral at 00:30 on 1 January is the new year.
@@ -228,6 +233,11 @@ class CasusRepository:
             doelgroep=doelgroep,
             urgentie=urgentie,
             created_at=now,
+            lopend_sleutel=herkenning.running_key(
+                gemeente_id, persoon["naam"], persoon["geboortedatum"]
+            )
+            if unique_resident
+            else None,
         )
         self._session.add(casus)
         await self._session.flush()
@@ -386,6 +396,12 @@ class CasusRepository:
         outcome = await self._session.execute(statement)
         return bool(outcome.rowcount)  # type: ignore[attr-defined]
 
+    async def settle_once(self, key: str, result: str) -> None:
+        """What the first use of a key produced (claimed before the work, see dialogs/once)."""
+        await self._session.execute(
+            update(EenmaligeSleutel).where(EenmaligeSleutel.sleutel == key).values(resultaat=result)
+        )
+
     async def was_used(self, key: str) -> bool:
         return bool(
             await self._session.scalar(
@@ -422,7 +438,7 @@ class CasusRepository:
         claimed = await self._session.execute(
             update(Casus)
             .where(Casus.id == casus.id, Casus.geanonimiseerd_at.is_(None))
-            .values(geanonimiseerd_at=utcnow())
+            .values(geanonimiseerd_at=utcnow(), lopend_sleutel=None)
             .execution_options(synchronize_session=False)
         )
         if not claimed.rowcount:  # type: ignore[attr-defined]
@@ -914,10 +930,12 @@ class CasusAccess(AfsluitingMethods):
             .execution_options(synchronize_session=False)
         )
         if result.rowcount != 1:  # type: ignore[attr-defined]
-            raise Conflict(self.code)
+            now = await self._session.scalar(select(Casus.status).where(Casus.id == self.id))
+            raise (AlreadyDone if now == status else Conflict)(self.code)
         self._casus.status = status
         if status in CLOSED_STATUSES:
             self._casus.afgesloten_at = utcnow()
+            self._casus.lopend_sleutel = None  # an identifier digest: only while it runs
         await self._session.flush()
 
     async def letterhead(self) -> BriefhoofdView:

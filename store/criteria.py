@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.access import AccessDenied, Conflict, NotFound, PeopleNeed, Requester
@@ -59,6 +59,11 @@ class CriteriaRepository:
     ) -> None:
         if gemeente_id not in dict(await self.editable(requester)):
             raise AccessDenied(str(PeopleNeed.EIGEN_CRITERIA))
+        # A write first: two presses at once (two processes too) take turns here — the row
+        # lock on PostgreSQL, the write lock on SQLite — so the second sees the first's row.
+        await self._session.execute(
+            update(Gemeente).where(Gemeente.id == gemeente_id).values(naam=Gemeente.naam)
+        )
         current = [c for c in await self.active() if c.gemeente_id == gemeente_id]
         if any(c.label.lower() == label.lower() for c in current):
             raise Conflict("bestaat")

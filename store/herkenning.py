@@ -23,7 +23,7 @@ from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.models import Aanmelding, Casus, Herkenning, Professional
-from store.privacy import MONTHS, TUSSENVOEGSELS, KnownPerson, words
+from store.privacy import MONTHS, TUSSENVOEGSELS, KnownPerson, name_key, words
 
 LONGEST_NAME = 6  # words in a run that can be a full name or an address
 CHUNK = 900  # keys per query: under SQLite's oldest limit of 999 parameters
@@ -72,6 +72,12 @@ OF_GEMEENTEN = (
 
 def digest(key: str) -> str:
     return hashlib.blake2b(key.encode(), digest_size=16, person=b"casusoverleg").hexdigest()
+
+
+def running_key(gemeente_id: int, naam: str, geboortedatum: dt.date) -> str:
+    """The key a running casus holds for its resident in its gemeente (unique while it runs,
+    so two aanmeldingen at the same moment cannot both pass the duplicate check)."""
+    return digest(f"lopend:{gemeente_id}:{name_key(naam)}:{geboortedatum.isoformat()}")
 
 
 def keys_of(persoon: KnownPerson) -> set[str]:

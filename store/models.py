@@ -121,6 +121,16 @@ class Casus(Base):
         UniqueConstraint("gemeente_id", "code"),
         # A code names one casus in the installation, whatever gemeente it is of (#26).
         Index("uq_casus_code", "code", unique=True),
+        # One running casus per resident and gemeente unless the aanmelder confirmed it:
+        # holds under concurrency where the SELECT of the duplicate check cannot.
+        Index(
+            "uq_casus_lopend",
+            "gemeente_id",
+            "lopend_sleutel",
+            unique=True,
+            sqlite_where=text("lopend_sleutel IS NOT NULL"),
+            postgresql_where=text("lopend_sleutel IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -134,6 +144,8 @@ class Casus(Base):
     geanonimiseerd_at: Mapped[dt.datetime | None] = mapped_column()
     # The letter's own reference: the casus code would tie the letter to channel posts.
     brief_kenmerk: Mapped[str | None] = mapped_column(String(20), unique=True)
+    # herkenning.running_key of the resident while the casus runs (cleared when it closes).
+    lopend_sleutel: Mapped[str | None] = mapped_column(String(32))
 
     gemeente: Mapped[Gemeente] = relationship(lazy="joined")
 
@@ -290,6 +302,8 @@ class Overleg(Base):
     gepland_door_id: Mapped[int] = mapped_column(ForeignKey("professional.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     gepubliceerd_at: Mapped[dt.datetime | None] = mapped_column()
+    # A digest of the agenda card last posted: "bijgewerkt" only when it really changed.
+    agenda_inhoud: Mapped[str | None] = mapped_column(String(64))
     gestart_at: Mapped[dt.datetime | None] = mapped_column()
     afgerond_at: Mapped[dt.datetime | None] = mapped_column()
 

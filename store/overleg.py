@@ -499,6 +499,18 @@ class OverlegRepository:
             await self._session.flush()
         return overleg.id
 
+    async def agenda_changed(self, overleg_id: int, inhoud: str) -> bool:
+        """Whether `inhoud` (a digest of the agenda card) differs from what was published
+        last, keeping it. A conditional UPDATE: of two presses at once, one sees a change."""
+        changed = await self._session.execute(
+            update(Overleg)
+            .where(Overleg.id == overleg_id)
+            .where((Overleg.agenda_inhoud.is_(None)) | (Overleg.agenda_inhoud != inhoud))
+            .values(agenda_inhoud=inhoud)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(changed.rowcount)  # type: ignore[attr-defined]
+
     async def publish(self, requester: Requester, overleg_id: int) -> PublicatieView:
         """The agenda goes to the channel: the shared-safe view of each casus on it, and the
         invitees (the professionals working on its casussen, and the chair). Status

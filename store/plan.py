@@ -825,11 +825,19 @@ class PlanAccess:
         await self._check_owner(actie)
         if actie.status not in OPEN_STATUSES:
             raise PlanRefused("al_" + actie.status)
+        if actie.uitstel_tot is not None:
+            raise PlanRefused("uitstel_al_gevraagd")  # pressed again: the first one asked
         if tot <= actie.deadline or tot > vandaag + LATEST_DEADLINE:
             raise PlanRefused("uitstel_datum")
-        actie.uitstel_tot, actie.uitstel_reden = tot, reden
-        actie.versie += 1
-        await self._session.flush()
+        asked = await self._session.execute(
+            update(Actie)
+            .where(Actie.id == actie_id, Actie.uitstel_tot.is_(None))
+            .values(uitstel_tot=tot, uitstel_reden=reden, versie=Actie.versie + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if asked.rowcount != 1:  # type: ignore[attr-defined]
+            raise PlanRefused("uitstel_al_gevraagd")  # at the same moment, in another turn
+        await self._session.refresh(actie)
         self._history("actie", actie_id, "uitstel_gevraagd", str(actie.deadline), str(tot))
         await self._log("plan.uitstel.vragen", "U", f"actie={actie_id} tot={tot}")
 
@@ -843,13 +851,23 @@ class PlanAccess:
         if actie.uitstel_tot is None:
             raise PlanRefused("geen_uitstel")
         tot = actie.uitstel_tot
+        decided = await self._session.execute(
+            update(Actie)
+            .where(Actie.id == actie_id, Actie.uitstel_tot == tot)
+            .values(
+                uitstel_tot=None,
+                uitstel_reden=None,
+                deadline=tot if akkoord else actie.deadline,
+                versie=Actie.versie + 1,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if decided.rowcount != 1:  # type: ignore[attr-defined]
+            raise PlanRefused("geen_uitstel")  # decided at the same moment, in another turn
         if akkoord:
             self._history("actie", actie_id, "deadline", str(actie.deadline), str(tot))
-            actie.deadline = tot
         self._history("actie", actie_id, "uitstel", str(tot), "akkoord" if akkoord else "geweigerd")
-        actie.uitstel_tot, actie.uitstel_reden = None, None
-        actie.versie += 1
-        await self._session.flush()
+        await self._session.refresh(actie)
         await self._log("plan.uitstel.besluit", "U", f"actie={actie_id} akkoord={akkoord}")
         if akkoord and actie.status in OPEN_STATUSES:
             await cancel_reminders(self._session, actie_id)
