@@ -92,11 +92,13 @@ def fold_char(char: str) -> str:
     if category == "Zs":
         return " "
     base = _bare(char)
-    # The look-alike of either case: Cyrillic М looks like M, and so (smaller) does м.
-    for form in (base.casefold(), base, base.upper()):
+    # What the character looks like first (Greek Η is an H, though its small η looks like an
+    # n), then its other case: Cyrillic м is a small М, and М looks like M.
+    for form in (base, base.casefold(), base.upper()):
         seen = _skeleton(form)
         if seen.isascii():
-            return seen.lower()
+            # The table folds I into l; a capital that looks like l is seen as an I.
+            return "i" if seen == "l" and form.isupper() else seen.lower()
     return _skeleton(base.casefold()).casefold()
 
 
