@@ -63,6 +63,7 @@ _YEAR = r"(\d{4}|'?\d{2})"
 _MONTH = "(" + "|".join(sorted(MONTH_NUMBERS, key=len, reverse=True)) + r")\.?(?![a-z])"
 _ORDINAL = r"(?:ste|de|st|nd|rd|th|e)?"
 
+
 def _anywhere(pattern: str) -> re.Pattern[str]:
     """Found at every position, overlapping: in "3 17 04 2003" the date starts at 17."""
     return re.compile(f"(?=({pattern}))")
@@ -114,10 +115,11 @@ def whole_date(folded: str) -> frozenset[dt.date]:
 def _candidates(folded: str) -> Iterator[tuple[int, int, frozenset[dt.date]]]:
     for match in NUMERIC.finditer(folded):
         first, sep1, second, sep2, year = match.groups()[1:]
-        if sep1.isspace() or sep2.isspace():
-            # Three numbers with only spaces between are a date only with a year that says so.
-            if not (len(year) == 4 or year.startswith("'")):
-                continue
+        # Three numbers with only spaces between are a date only with a year that says so
+        # ("17 04 2003", "17 04 '03"): a phone number reads "06 17 04 20 03".
+        spaced = sep1.isspace() or sep2.isspace()
+        if spaced and not (len(year) == 4 or year.startswith("'")):
+            continue
         meanings = _dates(first, second, year) | _dates(second, first, year)
         yield match.start(1), match.end(1), meanings
     for match in YEAR_FIRST.finditer(folded):

@@ -74,9 +74,7 @@ async def test_generated_overleggen_never_name_a_resident_where_it_is_shared(
         )
 
     async with fresh_database(tmp_path) as database:
-        seen = await discuss(
-            database, config, caplog, residents, typed_ways, casing, ahmed, linda
-        )
+        seen = await discuss(database, config, caplog, residents, typed_ways, casing, ahmed, linda)
     everything = seen.everything.lower()
     advisers = seen.advisers.lower()
     for first, surname, born in residents:
