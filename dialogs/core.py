@@ -17,6 +17,7 @@ from store.outbox import Message
 from store.people import ProfessionalInfo
 from store.roster import TeamAddress
 from store.views import SharedCasusView
+from store.visible import is_invisible
 
 Card = dict[str, Any]
 
@@ -166,10 +167,12 @@ class InvalidPayload(Exception):
     """A card submit that does not match the form it claims to come from."""
 
 
-# Control and direction-override characters, lone surrogates and non-characters: none belongs
-# in a name or a note, and XML (the Word letter) cannot hold some of them.
+# Control characters, direction marks and overrides, lone surrogates and non-characters: none
+# belongs in a name or a note, and XML (the Word letter) cannot hold some of them. A soft
+# hyphen or a zero-width space or joiner (U+200B-U+200D), as text pasted from Word or Outlook
+# holds, is accepted and kept as typed: redaction compares what a reader sees (store.visible).
 CONTROL_CHARS = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069"
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069"
     "\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]"
 )
 
@@ -193,7 +196,9 @@ def split_multi(value: str | None) -> list[str]:
 
 
 def strip_control_chars(value: str) -> str:
-    return CONTROL_CHARS.sub("", value)
+    """`value` without control characters and without what a reader cannot see (a zero-width
+    space in `tijdlijn PGA-2026-001` pasted from Word): for reading a typed command."""
+    return "".join(c for c in CONTROL_CHARS.sub("", value) if not is_invisible(c))
 
 
 # JSON Schema counts 1.0 as an integer; an id we put in a card is never a float.

@@ -7,8 +7,10 @@ private to remove it. The answer is only yes or no: nothing says which casus mat
 The check runs on every channel message, so it must not read every resident. Each resident's
 identifiers are kept as digests in `herkenning` (surname parts, the full name, the address,
 the postcode, the birth date); a message is turned into the same digests (each run of up to
-six words, each date in a Dutch notation, each postcode) and looked up with one indexed
-query per 900 keys. Digests, not names: the names in clear stay in `Persoonsgegevens` alone.
+six words, each date in any notation `store.dates` reads, each postcode) and looked up with
+one indexed query per 900 keys. Both sides are compared as a reader sees them
+(`store.visible`): a soft hyphen, a zero-width space or a Cyrillic О does not hide a name.
+Digests, not names: the names in clear stay in `Persoonsgegevens` alone.
 """
 
 from __future__ import annotations
@@ -16,30 +18,19 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from store import dates, visible
 from store.models import Aanmelding, Casus, Herkenning, Professional
-from store.privacy import MONTHS, TUSSENVOEGSELS, KnownPerson, name_key, words
+from store.privacy import TUSSENVOEGSELS, KnownPerson, name_key, words
 
 LONGEST_NAME = 6  # words in a run that can be a full name or an address
 CHUNK = 900  # keys per query: under SQLite's oldest limit of 999 parameters
 MENTION = re.compile(r"<at>[^<]*</at>", re.IGNORECASE)  # a colleague, not a resident
 
-NUMERIC_DATE = re.compile(r"(?<!\d)(\d{1,2})[-/.](\d{1,2})[-/.](\d{4}|\d{2})(?!\d)")
-ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
-COMPACT_DATE = re.compile(r"(?<!\d)(\d{8})(?!\d)")
-MONTH_NUMBERS = {
-    **{name: i for i, name in enumerate(MONTHS, 1)},
-    **{name[:3]: i for i, name in enumerate(MONTHS, 1)},
-}
-WRITTEN_DATE = re.compile(
-    r"(?<!\d)(\d{1,2})\s+(" + "|".join(sorted(MONTH_NUMBERS, key=len, reverse=True)) + r")\.?"
-    r"\s+(\d{4}|\d{2})(?!\d)"
-)
 POSTCODE = re.compile(r"(?<!\d)(\d{4})\s?([a-z]{2})(?![a-z])")
 
 # Two steps, so the lookup always starts from the digest index (a planner with stale
@@ -92,20 +83,22 @@ def keys_of(persoon: KnownPerson) -> set[str]:
         keys.add("t:" + " ".join(words(persoon.adres)))
     if persoon.postcode:
         keys |= {
-            f"p:{digits}{letters}" for digits, letters in POSTCODE.findall(_fold(persoon.postcode))
+            f"p:{digits}{letters}"
+            for digits, letters in POSTCODE.findall(visible.fold(persoon.postcode))
         }
     keys.add(f"d:{persoon.geboortedatum.isoformat()}")
     return keys
 
 
 def keys_in(text: str) -> set[str]:
-    """Every key a text could match: each run of up to six words, each date in a Dutch
-    notation (also with a two-digit year), each postcode."""
-    text = MENTION.sub(" ", text)
-    folded = _fold(text)
-    found = {"t:" + run for run in _runs(words(text))}
+    """Every key a text could match: each run of up to six words, each date in any notation
+    (every reading of it), each postcode."""
+    # The mention of a colleague is taken out as Teams sent it, before folding: a look-alike
+    # "‹at›" must not hide a name.
+    folded = visible.fold(MENTION.sub(" ", text))
+    found = {"t:" + run for run in _runs(visible.words_of_folded(folded))}
     found |= {f"p:{digits}{letters}" for digits, letters in POSTCODE.findall(folded)}
-    found |= {f"d:{day.isoformat()}" for day in _dates(folded)}
+    found |= {f"d:{day.isoformat()}" for written in dates.dates_in(folded) for day in written.dates}
     return found
 
 
@@ -144,36 +137,7 @@ def _telling(part: str) -> bool:
     return len(part) >= 3 and any(c.isalpha() for c in part) and part not in TUSSENVOEGSELS
 
 
-def _fold(text: str) -> str:
-    """Case and accents folded, punctuation kept (dates and postcodes need it)."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
-
-
 def _runs(tokens: list[str]) -> Iterator[str]:
     for start in range(len(tokens)):
         for end in range(start + 1, min(start + LONGEST_NAME, len(tokens)) + 1):
             yield " ".join(tokens[start:end])
-
-
-def _dates(compact: str) -> Iterable[dt.date]:
-    for day, month, year in NUMERIC_DATE.findall(compact):
-        yield from _valid(day, month, year)
-    for year, month, day in ISO_DATE.findall(compact):
-        yield from _valid(day, month, year)
-    for digits in COMPACT_DATE.findall(compact):
-        yield from _valid(digits[:2], digits[2:4], digits[4:])  # ddmmyyyy
-        yield from _valid(digits[6:], digits[4:6], digits[:4])  # yyyymmdd
-    for day, month, year in WRITTEN_DATE.findall(compact):
-        yield from _valid(day, str(MONTH_NUMBERS[month]), year)
-
-
-def _valid(day: str, month: str, year: str) -> Iterator[dt.date]:
-    """The date, or both centuries' dates for a two-digit year; nothing for an impossible
-    date."""
-    years = [int(year)] if len(year) == 4 else [1900 + int(year), 2000 + int(year)]
-    for full_year in years:
-        try:
-            yield dt.date(full_year, int(month), int(day))
-        except ValueError:
-            continue

@@ -3,67 +3,70 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import itertools
 import re
-import unicodedata
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Protocol
 
+from store import dates, visible
+
 REDACTED = "[bewoner]"
-MONTHS = [
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-]
-COMMON_DATE_WORDS = frozenset([*MONTHS, *(month[:3] for month in MONTHS)])
+MONTHS = dates.MONTHS
+COMMON_DATE_WORDS = dates.MONTH_WORDS
 # Name particles: part of a surname, but on their own ordinary Dutch words ("plan van
 # aanpak"), so hiding or matching them alone would hit every other sentence and identify nobody.
 TUSSENVOEGSELS = frozenset(
     [
         "van",
+        "de",
         "der",
         "den",
         "ter",
         "ten",
+        "te",
         "het",
+        "'t",
         "des",
         "von",
         "del",
+        "della",
         "dos",
         "das",
+        "da",
+        "di",
+        "du",
+        "la",
+        "le",
+        "in",
+        "op",
         "aan",
         "uit",
         "bij",
     ]
 )
+NAME_PARTS = re.compile(r"[\s,\-\u2010\u2011]+")
+POSTCODE = re.compile(r"^(\d{4})\s?([a-z]{2})$")
 
 
 def name_key(name: str) -> str:
-    """Normalise a name for duplicate matching: case, accents and spacing do not count."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    # Cut to the column: NFKD can make a name longer than it was typed.
-    return " ".join(re.sub(r"[^\w\s]", " ", bare.casefold()).split())[:150]
+    """Normalise a name for duplicate matching: what a reader sees (case, accents, invisible
+    characters, look-alike letters) and spacing do not count."""
+    # Cut to the column: folding can make a name longer than it was typed.
+    return " ".join(words(name))[:150]
 
 
 def words(text: str) -> list[str]:
-    """The words of a text as `name_key` compares them (case, accents and punctuation do not
-    count), uncut."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return re.sub(r"[^\w\s]", " ", bare.casefold()).split()
+    """The words of a text as `name_key` compares them (case, accents, punctuation and what
+    a reader cannot see do not count), uncut."""
+    return visible.words(text)
 
 
 def identifier_variants(identifiers: Iterable[str]) -> list[str]:
-    """The strings to hide: each identifier whole, and each name part of 3+ letters."""
+    """The strings to hide: each identifier whole, each name part of 3+ letters, and each name
+    part with the particles that stand before it in the name ("van Dam" of "Maria Çelik-van
+    Dam"), so that hiding the part never leaves its particle behind."""
     variants: set[str] = set()
     for identifier in identifiers:
         identifier = identifier.strip()
@@ -71,66 +74,121 @@ def identifier_variants(identifiers: Iterable[str]) -> list[str]:
             continue
         variants.add(identifier)
         # Hyphens too: "Çelik-van Dam" is also written "Çelik" or "Van Dam".
-        parts = [part for part in re.split(r"[\s,\-\u2010\u2011]+", identifier) if _telling(part)]
-        variants.update(parts)
-        # As people type a name without its accents: "Celik" for "Çelik".
-        variants.update(bare for part in parts if (bare := _without_accents(part)) != part)
+        parts = [part for part in NAME_PARTS.split(identifier) if part]
+        for index, part in enumerate(parts):
+            if _telling(part):
+                variants.add(part)
+                variants.update(_with_particles(parts[:index], part))
     return sorted(variants, key=len, reverse=True)
 
 
-def _without_accents(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return unicodedata.normalize(
-        "NFC", "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    )
+def _with_particles(before: list[str], part: str) -> set[str]:
+    """`part` after each ordered choice of the particles right before it: "van der Berg",
+    "der Berg" and "van Berg" (people leave one out)."""
+    run: list[str] = []
+    for word in reversed(before):
+        if visible.fold(word) not in TUSSENVOEGSELS:
+            break
+        run.insert(0, word)
+    return {
+        " ".join([*chosen, part])
+        for size in range(1, len(run) + 1)
+        for chosen in itertools.combinations(run, size)
+    }
 
 
 def _telling(part: str) -> bool:
     """A part of an identifier that identifies on its own: a name part of 3+ characters with
     a letter, not a month or its abbreviation (those come from written birth dates)."""
+    folded = visible.fold(part)
     return (
-        len(part) >= 3
-        and any(ch.isalpha() for ch in part)
-        and part.casefold() not in COMMON_DATE_WORDS
-        and part.casefold() not in TUSSENVOEGSELS
+        len(folded) >= 3
+        and any(ch.isalpha() for ch in folded)
+        and folded not in COMMON_DATE_WORDS
+        and folded not in TUSSENVOEGSELS
     )
 
 
 def redact(text: str, identifiers: Iterable[str]) -> str:
-    """Replace every known identifier of the resident in `text` (DESIGN §3.3)."""
-    variants = identifier_variants(identifiers)
-    if not variants or not text:
-        return text
-    pattern = re.compile("|".join(rf"(?<!\w){re.escape(v)}(?!\w)" for v in variants), re.IGNORECASE)
-    return pattern.sub(REDACTED, text)
+    """Replace every known identifier of the resident in `text` (DESIGN §3.3), compared as a
+    reader sees it: the whole span seen, invisible characters included, becomes one marker."""
+    return _matcher(tuple(identifiers)).redact(text)
 
 
 def redactor(identifiers: Iterable[str]) -> Callable[[str], str]:
     """`redact` for many texts against the same identifiers (the minutes: every resident on
-    the agenda), compiled once. Also catches a name typed in another Unicode form (ë as
-    e + combining diaeresis) or with a typographic apostrophe (D’Souza for D'Souza)."""
-    variants: set[str] = set()
+    the agenda), compiled once."""
+    return _matcher(tuple(identifiers)).redact
+
+
+def found_in(folded: str, identifiers: Iterable[str]) -> bool:
+    """Whether `folded` (a text through `visible.fold`) holds what `redact` would hide: fold
+    once, ask for many residents (the outbox's last check of an agenda of 40)."""
+    return bool(_matcher(tuple(identifiers)).spans(folded))
+
+
+@dataclass(frozen=True)
+class _Matcher:
+    """The identifiers of one or more residents, folded: names, addresses and postcodes as
+    one pattern over folded text, birth dates as dates (found in any notation)."""
+
+    pattern: re.Pattern[str] | None
+    dates: frozenset[dt.date]
+
+    def redact(self, text: str) -> str:
+        if not text or (self.pattern is None and not self.dates):
+            return text
+        folded = visible.fold(text)
+        spans = self.spans(folded)
+        if not spans:
+            return text
+        kept: list[str] = []
+        end = 0
+        for start, stop in visible.original_spans(text, spans):
+            kept += [text[end:start], REDACTED]
+            end = stop
+        return "".join([*kept, text[end:]])
+
+    def spans(self, folded: str) -> list[tuple[int, int]]:
+        found = [m.span() for m in self.pattern.finditer(folded)] if self.pattern else []
+        if self.dates:
+            found += [
+                (written.start, written.end)
+                for written in dates.dates_in(folded)
+                if written.dates & self.dates
+            ]
+        return found
+
+
+# The minutes and every shared card of a casus redact many texts against the same list.
+@functools.lru_cache(maxsize=64)
+def _matcher(identifiers: tuple[str, ...]) -> _Matcher:
+    born: set[dt.date] = set()
+    texts: set[str] = set()
     for variant in identifier_variants(identifiers):
-        for form in ("NFC", "NFD"):
-            shaped = unicodedata.normalize(form, variant)
-            variants.update({shaped, shaped.replace("'", "\u2019"), shaped.replace("\u2019", "'")})
-    if not variants:
-        return lambda text: text
+        folded = " ".join(visible.fold(variant).split())
+        if meanings := dates.whole_date(folded):
+            born |= meanings
+        elif folded:
+            texts.add(folded)
+            if postcode := POSTCODE.match(folded):  # 1234AB is 1234 AB
+                texts.add("".join(postcode.groups()))
     # One alternation as a trie (shared prefixes once): thousands of variants (every
     # resident on a long agenda) then cost about as much as a few.
-    pattern = re.compile(rf"(?<!\w){_trie(variants)}(?!\w)", re.IGNORECASE)
-    return lambda text: pattern.sub(REDACTED, text) if text else text
+    pattern = re.compile(rf"(?<!\w){_trie(texts)}(?!\w)") if texts else None
+    return _Matcher(pattern, frozenset(born))
 
 
 _Node = dict[str, "_Node"]
 
 
 def _trie(words: Iterable[str]) -> str:
-    """A regex matching exactly `words` (case-insensitively), longest first."""
+    """A regex matching exactly `words` (folded; a space matches any run of spaces), longest
+    first."""
     root: _Node = {}
     for word in words:
         node = root
-        for char in word.lower():
+        for char in word:
             node = node.setdefault(char, {})
         node[""] = {}
     return _branch(root)
@@ -141,10 +199,10 @@ def _branch(node: _Node) -> str:
     for char, child in sorted(node.items()):
         if not char:
             continue
-        chain = [re.escape(char)]
+        chain = [_literal(char)]
         while len(child) == 1 and "" not in child:  # a run without choices: one string
             ((next_char, child),) = child.items()
-            chain.append(re.escape(next_char))
+            chain.append(_literal(next_char))
         branches.append("".join(chain) + _branch(child))
     if not branches:
         return ""
@@ -152,6 +210,10 @@ def _branch(node: _Node) -> str:
     if "" not in node:
         return group
     return f"(?:{group})?"
+
+
+def _literal(char: str) -> str:
+    return r"\s+" if char == " " else re.escape(char)
 
 
 class KnownPerson(Protocol):
@@ -162,21 +224,7 @@ class KnownPerson(Protocol):
 
 
 def identifiers_of(persoon: KnownPerson) -> list[str]:
-    """The resident's identifiers as people type them: the name, the address, the postcode,
-    and the birth date in the usual Dutch notations."""
-    born = persoon.geboortedatum
-    day, month, year = born.day, born.month, born.year
-    numeric = {
-        f"{d}{sep}{m}{sep}{y}"
-        for d in (str(day), f"{day:02d}")
-        for m in (str(month), f"{month:02d}")
-        for y in (str(year), f"{year % 100:02d}")  # 17-4-03 is as common as 17-4-2003
-        for sep in "-/."
-    }
-    written = {
-        f"{d} {name} {year}"
-        for d in (str(day), f"{day:02d}")
-        for name in (MONTHS[month - 1], MONTHS[month - 1][:3])
-    }
-    dates = {born.isoformat(), born.strftime("%Y%m%d"), born.strftime("%d%m%Y"), *numeric, *written}
-    return [persoon.naam, *(v for v in (persoon.adres, persoon.postcode) if v), *sorted(dates)]
+    """The resident's identifiers: the name, the address, the postcode and the birth date
+    (ISO; `redact` finds it in every notation people write)."""
+    others = (v for v in (persoon.adres, persoon.postcode) if v)
+    return [persoon.naam, *others, persoon.geboortedatum.isoformat()]

@@ -9,6 +9,11 @@ import datetime as dt
 import json
 import logging
 import uuid
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -29,6 +34,7 @@ from tests.test_overleg import (
     press,
     started,
 )
+from tests.test_verslag import fetch_anonymised, word_text
 from tests.test_voortraject import pending_texts
 
 FIRST = st.sampled_from(["Zoë", "François", "Noah", "Fatma", "Jan-Willem", "Anouk", "Mehmet"])
@@ -38,6 +44,7 @@ SURNAME = st.text(alphabet="bcdfghjklmnprstvwz", min_size=3, max_size=4).map(
 # Within the demo's doelgroep jeugd (16 to 27 years).
 BORN = st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2008, 6, 30))
 RESIDENT = st.tuples(FIRST, SURNAME, BORN)
+Resident = tuple[str, str, dt.date]
 CASING = st.sampled_from([str.lower, str.upper, str.title, lambda s: s])
 ROLE = st.sampled_from([None, "betrokken", "adviserend"])
 
@@ -57,22 +64,68 @@ ROLE = st.sampled_from([None, "betrokken", "adviserend"])
 async def test_generated_overleggen_never_name_a_resident_where_it_is_shared(
     tmp_path, config, caplog, residents, casing, ahmed, linda
 ):
-    caplog.set_level(logging.DEBUG)
-    caplog.clear()
+    def typed_ways(resident: Resident, other: Resident) -> tuple[str, ...]:
+        first, surname, born = resident
+        return (
+            casing(f"{first} {surname}"),
+            casing(surname),
+            born.strftime("%d-%m-%Y"),
+            f"{other[0]} {other[1]}",
+        )
+
+    async with fresh_database(tmp_path) as database:
+        seen = await discuss(database, config, caplog, residents, typed_ways, casing, ahmed, linda)
+    everything = seen.everything.lower()
+    advisers = seen.advisers.lower()
+    for first, surname, born in residents:
+        for identifier in (surname, f"{first} {surname}", born.isoformat(), f"{born:%d-%m-%Y}"):
+            assert identifier.lower() not in everything, identifier
+            assert identifier.lower() not in advisers, identifier
+
+
+@asynccontextmanager
+async def fresh_database(tmp_path: Path) -> AsyncIterator[Database]:
+    """A migrated, seeded SQLite database of its own for one generated example."""
     database = Database.from_url(f"sqlite+aiosqlite:///{tmp_path / uuid.uuid4().hex}.sqlite3")
     try:
         await upgrade(database.engine)
         await seed(database)
-        await _discuss(database, config, caplog, residents, casing, ahmed, linda)
+        yield database
     finally:
         await database.dispose()
 
 
-async def _discuss(db, config, caplog, residents, casing, ahmed, linda) -> None:
+@dataclass(frozen=True)
+class Seen:
+    """What left the private spaces of an overleg: channel posts and shared cards, the
+    anonymised minutes and the log lines (`everything`), and what advisers were sent."""
+
+    everything: str
+    advisers: str
+
+
+async def discuss(
+    db: Database,
+    config: Any,
+    caplog: Any,
+    residents: Sequence[Resident],
+    typed_ways: Callable[[Resident, Resident], Sequence[str]],
+    surname_typed: Callable[[str], str],
+    ahmed: str | None,
+    linda: str | None,
+    naam_typed: Callable[[Resident], str] = lambda r: f"{r[0]} {r[1]}",
+) -> Seen:
+    """Refer `residents` (the name as `naam_typed` types it), link Ahmed and Linda in the
+    roles given, discuss each casus with a besluit for every one of `typed_ways` and an
+    afspraak naming `surname_typed(surname)`, close the overleg and fetch its anonymised
+    minutes."""
+    caplog.set_level(logging.DEBUG)
+    caplog.clear()
     cases = []
-    for first, surname, born in residents:
+    for resident in residents:
+        born = resident[2]
         cases.append(
-            await opgenomen(db, config, naam=f"{first} {surname}", geboren=born.isoformat())
+            await opgenomen(db, config, naam=naam_typed(resident), geboren=born.isoformat())
         )
     for who, rol in (("a4", ahmed), ("a5", linda)):
         if rol:
@@ -84,16 +137,10 @@ async def _discuss(db, config, caplog, residents, casing, ahmed, linda) -> None:
         shared.append((await check_in(db, config, who, oid)).card or {})
     sanne = str(await professional_id(db, "a3"))
     for index, (code, _) in enumerate(cases):
-        first, surname, born = residents[index]
+        resident = residents[index]
         other = residents[(index + 1) % len(residents)]
         card = await discussion_card(db, code)
-        typed_ways = (
-            casing(f"{first} {surname}"),
-            casing(surname),
-            born.strftime("%d-%m-%Y"),
-            f"{other[0]} {other[1]}",
-        )
-        for typed in typed_ways:
+        for typed in typed_ways(resident, other):
             outcome = await press(
                 db,
                 config,
@@ -111,13 +158,14 @@ async def _discuss(db, config, caplog, residents, casing, ahmed, linda) -> None:
             "a1",
             "bespreking.afspraak",
             card,
-            afspraak=f"{casing(surname)} bellen",
+            afspraak=f"{surname_typed(resident[1])} bellen",
             eigenaar=sanne,
             deadline=future_date(5),
         )
         assert "Afspraak vastgelegd" in plain(agreed.card), agreed.text
         shared.append(agreed.card or {})
     await router.handle_text(db, config, _channel("a6"), "<at>Casusoverleg</at> overleg afronden")
+    minutes = word_text(await fetch_anonymised(db, config, "a6", oid))
 
     posts = (await channel_cards(db))[before:]
     adviser = (
@@ -133,9 +181,7 @@ async def _discuss(db, config, caplog, residents, casing, ahmed, linda) -> None:
         else []
     )
     logged = "\n".join(r.getMessage() for r in caplog.records if r.name != "aiosqlite")
-    everything = (json.dumps([*posts, *shared], ensure_ascii=False) + logged).lower()
-    advisers = json.dumps(adviser, ensure_ascii=False).lower()
-    for first, surname, born in residents:
-        for identifier in (surname, f"{first} {surname}", born.isoformat(), f"{born:%d-%m-%Y}"):
-            assert identifier.lower() not in everything, identifier
-            assert identifier.lower() not in advisers, identifier
+    return Seen(
+        everything=json.dumps([*posts, *shared], ensure_ascii=False) + logged + minutes,
+        advisers=json.dumps(adviser, ensure_ascii=False),
+    )
