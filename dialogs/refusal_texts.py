@@ -3,8 +3,7 @@ of the texts, by reason and by need (Dutch, B1; each says what to do next)."""
 
 from __future__ import annotations
 
-from store.access import Need
-from store.people import PeopleNeed
+from store.access import Need, PeopleNeed
 
 NO_ACCESS = (
     "Je hebt geen toegang tot deze casus, of hij bestaat niet. Ben je wel betrokken? "
