@@ -637,12 +637,12 @@ async def _cold_probe(prefetch: bool, database: str, pg_dsn: str | None) -> dict
     from tests.standin import StandIn
 
     if not prefetch:
-        import bot.app
+        import bot.hosts.botbuilder
 
         async def no_prefetch(settings: Any) -> None:
             return None
 
-        bot.app.warm_signing_keys = no_prefetch  # type: ignore[assignment]
+        bot.hosts.botbuilder.warm_signing_keys = no_prefetch  # type: ignore[assignment]
 
     standin = StandIn()
     os.environ.update(standin.ca_env())

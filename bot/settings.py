@@ -35,6 +35,8 @@ PUBLIC_CHANNEL_ISSUER = "https://api.botframework.com"
 GOVERNMENT_CHANNEL_SERVICE = "https://botframework.azure.us"
 GOVERNMENT_CHANNEL_ISSUER = "https://api.botframework.us"
 APP_TYPES = {"singletenant": "SingleTenant", "multitenant": "MultiTenant"}
+# BOT_HOST: the library behind /api/messages (bot/hosts/). The first is the default.
+BOT_HOSTS = ("botbuilder", "agents")
 
 
 class ConfigurationError(Exception):
@@ -86,6 +88,7 @@ class Settings:
     workers: int = 1
     migrate_on_start: bool = True
     allowed_service_url_hosts: tuple[str, ...] = DEFAULT_SERVICE_URL_HOSTS
+    bot_host: str = BOT_HOSTS[0]
 
     async def migrate(self) -> None:
         """Bring the schema up to date, as the owner role when one is configured."""
@@ -162,6 +165,7 @@ class Settings:
             # Local mode signs download links with a per-process key: one process only.
             workers=1 if local else _int(env, "WEB_CONCURRENCY", 1, minimum=1),
             allowed_service_url_hosts=_service_url_hosts(env),
+            bot_host=_bot_host(env),
         )
 
     @property
@@ -288,6 +292,16 @@ def _service_url_hosts(env: Mapping[str, str]) -> tuple[str, ...]:
             "scheme, port or path)."
         ) from None
     return hosts or DEFAULT_SERVICE_URL_HOSTS
+
+
+def _bot_host(env: Mapping[str, str]) -> str:
+    value = env.get("BOT_HOST", "").strip().lower() or BOT_HOSTS[0]
+    if value not in BOT_HOSTS:
+        raise ConfigurationError(
+            f"BOT_HOST {value[:40]!r} is not supported: set botbuilder (the Bot Framework SDK) "
+            "or agents (the Microsoft 365 Agents SDK)."
+        )
+    return value
 
 
 def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
