@@ -1,0 +1,19 @@
+"""Runs a test module on both hosts (#27): import `bot_host` into it.
+
+    from tests.hosts import bot_host  # noqa: F401  (every test there runs on both hosts)
+
+The fixture is autouse and parametrised; tests/e2e.py's settings_for reads BOT_HOST."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from bot.hosts import HOSTS
+
+
+@pytest.fixture(params=HOSTS, autouse=True)
+def bot_host(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    monkeypatch.setenv("BOT_HOST", request.param)
+    yield request.param
