@@ -6,6 +6,7 @@ The fixture is autouse and parametrised; tests/e2e.py's settings_for reads BOT_H
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -17,3 +18,8 @@ from bot.hosts import HOSTS
 def bot_host(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     monkeypatch.setenv("BOT_HOST", request.param)
     yield request.param
+
+
+def host_env() -> dict[str, str]:
+    """BOT_HOST as `bot_host` set it, for a test that builds Settings from its own dict."""
+    return {"BOT_HOST": os.environ.get("BOT_HOST", HOSTS[0])}
