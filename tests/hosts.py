@@ -10,8 +10,11 @@ import os
 from collections.abc import Iterator
 
 import pytest
+from aiohttp import web
 
 from bot.hosts import HOSTS
+from bot.hosts.agents_outbox import AgentsOutboxSender
+from bot.web import SENDER
 
 
 @pytest.fixture(params=HOSTS, autouse=True)
@@ -23,3 +26,8 @@ def bot_host(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) ->
 def host_env() -> dict[str, str]:
     """BOT_HOST as `bot_host` set it, for a test that builds Settings from its own dict."""
     return {"BOT_HOST": os.environ.get("BOT_HOST", HOSTS[0])}
+
+
+def running_host(app: web.Application) -> str:
+    """Which host this app runs on, from the sender it made (not from the setting)."""
+    return "agents" if isinstance(app[SENDER], AgentsOutboxSender) else "botbuilder"
