@@ -313,6 +313,8 @@ def bot_env(standin: Any, database_url: str, port: int) -> dict[str, str]:
         "MSAL_DISABLE_INSTANCE_DISCOVERY": "1",
         "OUTBOX_INTERVAL_SECONDS": "5",
         "LOG_LEVEL": "WARNING",
+        # BOT_HOST=agents ./dev bench … measures the Agents SDK host (#27).
+        "BOT_HOST": os.environ.get("BOT_HOST", "botbuilder"),
     }
 
 
