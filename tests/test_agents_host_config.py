@@ -5,10 +5,12 @@ and multi-tenant, public and government cloud; BOT_HOST picks the host."""
 from __future__ import annotations
 
 import pytest
+from microsoft_agents.activity import Activity, ConversationAccount
 
 from bot.hosts import HOSTS, host_named
 from bot.hosts.agents_auth import GOVERNMENT_METADATA_URL, PUBLIC_METADATA_URL, metadata_url
-from bot.hosts.agents_connector import authority, scope
+from bot.hosts.agents_connector import AgentsConnector, authority, scope
+from bot.service_urls import ServiceUrlNotAllowed
 from bot.settings import ConfigurationError, Settings
 
 TENANT = "11111111-2222-3333-4444-555555555555"
@@ -62,3 +64,20 @@ def test_bot_host_defaults_to_botbuilder_and_refuses_others() -> None:
     with pytest.raises(ConfigurationError, match="BOT_HOST"):
         settings(MicrosoftAppType="MultiTenant", BOT_HOST="teams")
     assert [host_named(name).name for name in HOSTS] == list(HOSTS)
+
+
+async def test_the_agents_connector_calls_no_host_off_the_allow_list() -> None:
+    chosen = settings(MicrosoftAppType="MultiTenant")
+    connector = AgentsConnector(chosen, chosen.service_url_policy())
+    activity = Activity(
+        type="message",
+        text="x",
+        service_url="https://smba.trafficmanager.net.evil.example/",
+        conversation=ConversationAccount(id="c1"),
+    )
+    with pytest.raises(ServiceUrlNotAllowed):
+        await connector.post(activity)
+    with pytest.raises(ServiceUrlNotAllowed):
+        await connector.team_members("http://smba.trafficmanager.net/", "team")
+    assert connector._msal is None  # refused before a token was asked for
+    await connector.close()
