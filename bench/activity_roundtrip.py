@@ -313,6 +313,8 @@ def bot_env(standin: Any, database_url: str, port: int) -> dict[str, str]:
         "MSAL_DISABLE_INSTANCE_DISCOVERY": "1",
         "OUTBOX_INTERVAL_SECONDS": "5",
         "LOG_LEVEL": "WARNING",
+        # BOT_HOST=agents ./dev bench … measures the Agents SDK host (#27).
+        "BOT_HOST": os.environ.get("BOT_HOST", "botbuilder"),
     }
 
 
@@ -637,12 +639,12 @@ async def _cold_probe(prefetch: bool, database: str, pg_dsn: str | None) -> dict
     from tests.standin import StandIn
 
     if not prefetch:
-        import bot.app
+        import bot.hosts.botbuilder
 
         async def no_prefetch(settings: Any) -> None:
             return None
 
-        bot.app.warm_signing_keys = no_prefetch  # type: ignore[assignment]
+        bot.hosts.botbuilder.warm_signing_keys = no_prefetch  # type: ignore[assignment]
 
     standin = StandIn()
     os.environ.update(standin.ca_env())

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
-import json
 import logging
 import os
 import re
@@ -13,23 +11,15 @@ import socket
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
-from urllib.parse import urlsplit
 
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
-from botbuilder.core import serializer_helper
-from botbuilder.schema import Activity, ChannelAccount
-from msrest.serialization import Model
 from sqlalchemy import text
 
-from bot.auth import CachingAuthentication, warm_signing_keys
-from bot.connector import FastCloudAdapter
 from bot.downloads import DownloadLimiter, agent_family, bucket_key
-from bot.handler import CasusoverlegBot, on_turn_error
-from bot.sender import OutboxSender
+from bot.hosts import host_named
 from bot.settings import Settings
-from bot.wire import activity_from_json
+from bot.web import DATABASE, MAX_BODY, MAX_LIST_ITEMS, SENDER, SETTINGS
 from dialogs import casus as casus_dialog
 from dialogs import downloads as downloads_dialog
 from dialogs import jobs
@@ -37,20 +27,12 @@ from dialogs import verslag as verslag_dialog
 from store.db import Database
 
 log = logging.getLogger(__name__)
-MAX_BODY = 256 * 1024
-MAX_LIST_ITEMS = 50  # entities, attachments, membersAdded, ...: Teams sends a handful
+__all__ = ["DATABASE", "MAX_BODY", "MAX_LIST_ITEMS", "SENDER", "SETTINGS", "create_app"]
 # Local mode answers only requests addressed to this machine by name (DNS rebinding: a web
 # page on another name that resolves to 127.0.0.1 must not reach the bot without a login).
 LOCAL_HOST_HEADER = re.compile(r"(?:localhost|127\.0\.0\.1|\[::1\])(?::\d{1,5})?", re.IGNORECASE)
 
-SETTINGS = web.AppKey("settings", Settings)
-DATABASE = web.AppKey("database", Database)
-AUTH = web.AppKey("auth", CachingAuthentication)
-ADAPTER = web.AppKey("adapter", FastCloudAdapter)
-BOT = web.AppKey("bot", CasusoverlegBot)
-SENDER = web.AppKey("sender", OutboxSender)
 LIMITER = web.AppKey("download_limiter", DownloadLimiter)
-
 
 # Loggers that write SQL parameters (so residents' names) at DEBUG: never more than WARNING.
 DATA_LOGGERS = ("aiosqlite", "sqlalchemy.engine", "sqlalchemy.pool")
@@ -64,8 +46,9 @@ def create_app(settings: Settings) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY + 1, middlewares=[*middlewares, _errors_as_json])
     app[SETTINGS] = settings
     app[LIMITER] = DownloadLimiter(settings.download_attempts_per_minute)
-    app.cleanup_ctx.extend([_database, _bot, _background])
-    app.router.add_post("/api/messages", messages)
+    host = host_named(settings.bot_host)  # botbuilder or the Agents SDK (bot/hosts/)
+    app.cleanup_ctx.extend([_database, host.lifecycle, _background])
+    app.router.add_post("/api/messages", host.messages)
     app.router.add_get("/healthz", health)
     # GET shows a button, POST downloads: link scanners and previews fetch with GET, and
     # must not use up a link that works once.
@@ -91,28 +74,6 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
     app[DATABASE] = database
     yield
     await database.dispose()
-
-
-async def _bot(app: web.Application) -> AsyncIterator[None]:
-    settings = app[SETTINGS]
-    auth = CachingAuthentication(settings)
-    adapter = FastCloudAdapter(auth, service_urls=auth.service_urls)
-    adapter.on_turn_error = on_turn_error
-    await adapter.open()
-    sender = OutboxSender(adapter, app[DATABASE], settings.app_id, auth.service_urls)
-    app[AUTH], app[ADAPTER], app[SENDER] = auth, adapter, sender
-    app[BOT] = CasusoverlegBot(app[DATABASE], settings.dialog_config(), sender.trigger)
-    await warm_signing_keys(settings)
-    # What start-up made lives as long as the process: out of the collector's sight, a full
-    # collection no longer walks it (that stalled every turn in flight for ~100 ms). No
-    # gc.collect() first: it took 0.15–0.5 s here (and per app start in the tests) to free ~7,500
-    # objects of the migrations' table metadata, which now stay (1–2 MB).
-    gc.freeze()
-    yield
-    gc.unfreeze()  # what the app leaves behind may be collected again (tests start many)
-    await sender.close()
-    await adapter.close()
-    await auth.close()
 
 
 async def _background(app: web.Application) -> AsyncIterator[None]:
@@ -203,125 +164,6 @@ HTTP_ERRORS = {
 
 def _error(status: int, message: str) -> web.Response:
     return web.json_response({"error": message}, status=status)
-
-
-UNAUTHORIZED = "Niet geautoriseerd: dit adres neemt alleen berichten van Microsoft Teams aan."
-
-
-async def messages(request: web.Request) -> web.StreamResponse:
-    """Cheap checks first, the token before msrest: an unauthenticated request costs one JSON
-    parse at most, and no bot code runs (nor is a reference stored) for a refused one."""
-    settings = request.app[SETTINGS]
-    if request.content_type != "application/json":
-        return _error(415, "Stuur JSON (Content-Type: application/json).")
-    if request.content_length is not None and request.content_length > MAX_BODY:
-        return _error(413, HTTP_ERRORS[413])
-    auth = request.app[AUTH]
-    header = request.headers.get("Authorization", "")
-    if not auth.from_channel_issuer(header):
-        log.info("authentication refused: no token from the channel")
-        return _error(401, UNAUTHORIZED)
-    read = await _read_json(request)
-    if isinstance(read, web.Response):
-        return read
-    body, size = read
-    try:
-        authenticated = await auth.authenticate_request(_auth_activity(body), header)
-    except Exception as error:
-        # The SDK signals failures with PermissionError, AttributeError, IndexError, jwt
-        # errors and bare Exceptions; each is a 401, and no bot code runs.
-        log.info("authentication refused type=%s", type(error).__name__)
-        return _error(401, UNAUTHORIZED)
-    if not settings.local_mode and body["channelId"] != "msteams":
-        # Web Chat or Direct Line clients can claim any tenant or user: Teams only.
-        log.info("channel refused channel=%r", body["channelId"][:20])
-        return _error(403, "Alleen Microsoft Teams wordt ondersteund.")
-    service_urls = auth.service_urls
-    if not service_urls.allows(body["serviceUrl"]):
-        log.warning("service URL refused host=%r", _host_for_log(body["serviceUrl"]))
-        return _error(403, _service_url_refusal(settings.local_mode))
-    activity = _deserialize(body, size)
-    if isinstance(activity, web.Response):
-        return activity
-    response = await request.app[ADAPTER].process_activity(
-        authenticated, activity, request.app[BOT].on_turn
-    )
-    if response is None:
-        return web.Response(status=200)
-    response_body = response.body
-    if isinstance(response_body, Model):
-        response_body = serializer_helper(response_body)
-    return web.json_response(response_body, status=response.status)
-
-
-async def _read_json(request: web.Request) -> tuple[dict[str, Any], int] | web.Response:
-    """The body as a dict with what authentication needs, and its size; nothing deserialised
-    yet."""
-    raw = await request.read()
-    try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        return _error(400, "Ongeldige JSON.")
-    if not isinstance(body, dict) or not isinstance(body.get("type"), str):
-        return _error(400, "Dit is geen activity: het veld 'type' ontbreekt.")
-    if not isinstance(body.get("serviceUrl"), str) or not isinstance(body.get("channelId"), str):
-        return _error(400, "De activity mist serviceUrl of channelId.")
-    for key, value in body.items():
-        if isinstance(value, list) and len(value) > MAX_LIST_ITEMS:
-            return _error(
-                400, f"Het veld '{key[:40]}' heeft te veel items (maximaal {MAX_LIST_ITEMS})."
-            )
-    return body, len(raw)
-
-
-def _auth_activity(body: dict[str, Any]) -> Activity:
-    """The few fields the SDK's authentication reads, without msrest deserialisation."""
-    recipient = body.get("recipient")
-    role = recipient.get("role") if isinstance(recipient, dict) else None
-    return Activity(
-        type=body["type"],
-        channel_id=body["channelId"],
-        service_url=body["serviceUrl"],
-        recipient=ChannelAccount(role=role if isinstance(role, str) else None),
-    )
-
-
-def _deserialize(body: dict[str, Any], size: int) -> Activity | web.Response:
-    """The Activity, built directly for messages and invokes of the usual shape (bot/wire.py),
-    by msrest for anything else."""
-    activity = activity_from_json(body, size)
-    if activity is None:
-        try:
-            activity = Activity().deserialize(body)
-        except Exception:
-            return _error(400, "Deze activity heeft velden van het verkeerde type.")
-    if activity.type in ("message", "invoke", "conversationUpdate", "installationUpdate") and not (
-        activity.conversation
-        and isinstance(activity.conversation.id, str)
-        and activity.from_property
-        and isinstance(activity.service_url, str)
-    ):
-        return _error(400, "De activity mist conversation, from of serviceUrl.")
-    return activity
-
-
-def _service_url_refusal(local_mode: bool) -> str:
-    if local_mode:
-        return (
-            "De lokale bot antwoordt alleen op dit apparaat. Gebruik een serviceUrl op "
-            "localhost of 127.0.0.1."
-        )
-    return (
-        "Dit serviceUrl-adres is niet toegestaan. Klopt het adres? Vraag de beheerder om de "
-        "host toe te voegen aan ALLOWED_SERVICE_URL_HOSTS."
-    )
-
-
-def _host_for_log(url: str) -> str:
-    try:
-        return (urlsplit(url).hostname or "")[:80]
-    except ValueError:
-        return ""
 
 
 async def health(request: web.Request) -> web.Response:

@@ -9,12 +9,12 @@ rule.
 from __future__ import annotations
 
 import logging
-from typing import Any
 from urllib.parse import quote, urlencode
 
 from botbuilder.core import TurnContext
 
 from bot.connector import FastCloudAdapter
+from bot.members import member_from_json as _member
 from store.roster import TeamAddress, TeamMember
 
 log = logging.getLogger(__name__)
@@ -63,29 +63,3 @@ async def member(adapter: FastCloudAdapter, context: TurnContext) -> TeamMember 
         log.info("member lookup failed type=%s", type(error).__name__)
         return None
     return _member(found)
-
-
-def _member(raw: Any) -> TeamMember | None:
-    """A TeamsChannelAccount as plain data; None without an object id."""
-    if not isinstance(raw, dict):
-        return None
-    object_id = raw.get("aadObjectId") or raw.get("objectId")
-    if not isinstance(object_id, str) or not object_id:
-        return None
-    email = next(
-        (
-            value
-            for value in (raw.get("email"), raw.get("userPrincipalName"))
-            if isinstance(value, str) and "@" in value and "#EXT#" not in value.upper()
-        ),
-        None,
-    )
-    name = raw.get("name") if isinstance(raw.get("name"), str) else ""
-    tenant = raw.get("tenantId") if isinstance(raw.get("tenantId"), str) else ""
-    return TeamMember(
-        naam=str(name)[:150],
-        email=email,
-        aad_object_id=object_id.lower(),
-        tenant_id=str(tenant).lower(),
-        guest=raw.get("userRole") in ("guest", "anonymous"),
-    )

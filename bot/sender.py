@@ -14,16 +14,15 @@ import datetime as dt
 import logging
 import os
 import uuid
-from typing import Any
 
 from botbuilder.core import BotAdapter, TurnContext
 from botbuilder.schema import Activity, ConversationReference
 from msrest.exceptions import HttpOperationError
 
 from bot.connector import ConnectorError
+from bot.outbound import card_as_sent
 from bot.service_urls import ServiceUrlPolicy
 from bot.translate import message_activity
-from cards.base import for_readers, without_refresh
 from dialogs.core import Outcome
 from store.db import Database, UnitOfWork
 from store.models import Bericht
@@ -138,7 +137,8 @@ class OutboxSender:
     ) -> str | None:
         """Post the message, or update the activity `replaces` in place; the id of the
         activity that now shows it (None if the Bot Connector gave none)."""
-        activity = message_activity(Outcome(card=_as_sent(bericht, reference), text=bericht.tekst))
+        reader = reference.user.id if reference.user else None
+        activity = message_activity(Outcome(card=card_as_sent(bericht, reader), text=bericht.tekst))
         if activity is None:
             return None
         if replaces is not None:
@@ -205,17 +205,6 @@ class OutboxSender:
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
-
-
-def _as_sent(bericht: Bericht, reference: ConversationReference) -> dict[str, Any] | None:
-    """A card to one professional refreshes for them (their Teams user id, from the stored
-    reference of their 1:1 chat); a post to a shared conversation does not refresh."""
-    card = bericht.kaart
-    if card is None or "refresh" not in card:
-        return card
-    if bericht.professional_id is None:
-        return without_refresh(card)
-    return for_readers(card, [reference.user.id if reference.user else None])
 
 
 def _status(error: ConnectorError | HttpOperationError) -> int | None:

@@ -31,10 +31,11 @@ def main() -> None:
     _configure_logging(settings)
     mode = "lokaal (zonder authenticatie)" if settings.local_mode else "productie"
     logging.getLogger("bot").info(
-        "Casusoverleg start op poort %s, modus %s, %s proces(sen)",
+        "Casusoverleg start op poort %s, modus %s, %s proces(sen), host %s",
         settings.port,
         mode,
         settings.workers,
+        settings.bot_host,
     )
     if settings.workers == 1:
         serve(settings)

@@ -38,6 +38,8 @@ GOVERNMENT_CHANNEL_SERVICE = "https://botframework.azure.us"
 GOVERNMENT_CHANNEL_ISSUER = "https://api.botframework.us"
 APP_TYPES = {"singletenant": "SingleTenant", "multitenant": "MultiTenant"}
 HEADER_NAME = re.compile(r"[A-Za-z0-9-]{1,64}")
+# BOT_HOST: the library behind /api/messages (bot/hosts/). The first is the default.
+BOT_HOSTS = ("botbuilder", "agents")
 
 
 class ConfigurationError(Exception):
@@ -93,6 +95,7 @@ class Settings:
     # one address may make per minute (per process).
     trusted_proxy: ProxyPolicy = field(default_factory=ProxyPolicy)
     download_attempts_per_minute: int = 30
+    bot_host: str = BOT_HOSTS[0]
 
     async def migrate(self) -> None:
         """Bring the schema up to date, as the owner role when one is configured."""
@@ -171,6 +174,7 @@ class Settings:
             allowed_service_url_hosts=_service_url_hosts(env),
             trusted_proxy=_trusted_proxy(env),
             download_attempts_per_minute=_int(env, "DOWNLOAD_ATTEMPTS_PER_MINUTE", 30, minimum=1),
+            bot_host=_bot_host(env),
         )
 
     @property
@@ -309,6 +313,16 @@ def _trusted_proxy(env: Mapping[str, str]) -> ProxyPolicy:
             "digits and '-'), or empty to use the connection's own address."
         )
     return ProxyPolicy(header, _int(env, "TRUSTED_PROXY_COUNT", 1, minimum=1))
+
+
+def _bot_host(env: Mapping[str, str]) -> str:
+    value = env.get("BOT_HOST", "").strip().lower() or BOT_HOSTS[0]
+    if value not in BOT_HOSTS:
+        raise ConfigurationError(
+            f"BOT_HOST {value[:40]!r} is not supported: set botbuilder (the Bot Framework SDK) "
+            "or agents (the Microsoft 365 Agents SDK)."
+        )
+    return value
 
 
 def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import socket
 import time
 import uuid
@@ -151,6 +152,8 @@ def settings_for(standin: StandIn, database_url: str, port: int, **overrides: st
         "MSAL_DISABLE_INSTANCE_DISCOVERY": "1",
         "OUTBOX_INTERVAL_SECONDS": "0.2",
         "LOG_LEVEL": "DEBUG",
+        # tests/hosts.py runs a test module on both hosts by setting BOT_HOST.
+        "BOT_HOST": os.environ.get("BOT_HOST", "botbuilder"),
         **overrides,
     }
     return Settings.from_env(env)

@@ -26,6 +26,7 @@ from tests.helpers import (
     future_date,
     professional_id,
 )
+from tests.hosts import bot_host  # noqa: F401  (every test here runs on both hosts)
 from tests.test_cards import CARDS, VALIDATOR
 from tests.test_koppelen import CHECKLIST
 

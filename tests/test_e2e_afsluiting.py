@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 
 from tests.e2e import Bot, running_bot
 from tests.helpers import IDENTIFIERS, RESIDENT_NAME, aanmelding_values, professional_id
+from tests.hosts import bot_host  # noqa: F401  (every test here runs on both hosts)
 from tests.test_e2e_voortraject import card_of
 
 pytestmark = pytest.mark.e2e

@@ -11,6 +11,7 @@ import pytest
 from bot.app import SETTINGS
 from tests.agenda_load import delivered_within, newest_bericht, received, seed_agenda
 from tests.e2e import running_bot
+from tests.hosts import bot_host  # noqa: F401  (every test here runs on both hosts)
 from tests.standin import StandIn
 
 pytestmark = pytest.mark.e2e

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import text
 
 from tests.e2e import Bot, running_bot
+from tests.hosts import bot_host  # noqa: F401  (every test here runs on both hosts)
 from tests.standin import NEGATIVE_TOKEN_KINDS
 
 pytestmark = pytest.mark.e2e

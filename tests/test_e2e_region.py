@@ -16,6 +16,7 @@ from dialogs.identity import NOT_ALLOWED
 from dialogs.signalen import CHANNEL_POINTER, REMOVE_PLEASE
 from tests.e2e import Bot, running_bot
 from tests.helpers import aanmelding_values
+from tests.hosts import bot_host  # noqa: F401  (every test here runs on both hosts)
 from tests.region_world import (
     CHANNEL_N,
     CHANNEL_X,

@@ -11,6 +11,7 @@ import pytest
 
 from store.models import ConversationRef, Professional
 from tests.e2e import Bot, running_bot
+from tests.hosts import bot_host  # noqa: F401  (every test here runs on both hosts)
 
 pytestmark = pytest.mark.e2e
 CHANNEL = "19:kanaal-zuiderstad@thread.tacv2"

@@ -12,6 +12,7 @@ import pytest
 from dialogs.signalen import CHANNEL_POINTER, REMOVE_PLEASE
 from tests.e2e import Bot, running_bot
 from tests.helpers import aanmelding_values
+from tests.hosts import bot_host  # noqa: F401  (every test here runs on both hosts)
 from tests.test_e2e_voortraject import CHANNEL, card_of
 from tests.test_hardening import dump_all_tables
 

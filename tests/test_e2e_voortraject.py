@@ -22,6 +22,7 @@ from tests.helpers import (
     future_date,
     professional_id,
 )
+from tests.hosts import bot_host  # noqa: F401  (every test here runs on both hosts)
 
 pytestmark = pytest.mark.e2e
 CHANNEL = "19:kanaal-zuiderstad@thread.tacv2"

@@ -18,6 +18,7 @@ from bot.settings import Settings
 from store.db import Database
 from store.models import Bericht, ConversationRef
 from tests.e2e import free_port, outbox_until
+from tests.hosts import bot_host, host_env  # noqa: F401  (both hosts)
 
 pytestmark = pytest.mark.e2e
 
@@ -44,6 +45,7 @@ async def local_bot(tmp_path: Path) -> AsyncIterator[LocalBot]:
     settings = Settings.from_env(
         {
             "LOCAL_MODE": "1",
+            **host_env(),
             "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'local.sqlite3'}",
             "PORT": str(port),
             "OUTBOX_INTERVAL_SECONDS": "60",

@@ -13,6 +13,7 @@ import pytest
 from store.models import Bericht, ConversationRef, utcnow
 from store.outbox import BerichtRepository
 from tests.e2e import Bot, outbox_until, running_bot
+from tests.hosts import bot_host  # noqa: F401  (every test here runs on both hosts)
 from tests.standin import StandIn
 
 pytestmark = pytest.mark.e2e

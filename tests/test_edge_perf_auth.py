@@ -20,8 +20,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 
 import bot.auth
-from bot.app import _auth_activity
 from bot.auth import CachingAuthentication, channel_token_rules
+from bot.hosts.botbuilder import _auth_activity
 from bot.settings import Settings
 from tests.e2e import settings_for
 from tests.standin import NEGATIVE_TOKEN_KINDS, StandIn

@@ -10,10 +10,12 @@ from typing import Any
 
 import pytest
 from botbuilder.schema import Activity
+from microsoft_agents.activity import Activity as AgentsActivity
 from sqlalchemy import text
 
 from bot.app import MAX_BODY, MAX_LIST_ITEMS
 from tests.e2e import Bot, running_bot
+from tests.hosts import bot_host, host_env  # noqa: F401  (every test here runs on both hosts)
 from tests.standin import StandIn
 
 pytestmark = pytest.mark.e2e
@@ -27,8 +29,18 @@ async def bot(standin: StandIn, tmp_path: Path) -> AsyncIterator[Bot]:
 
 @pytest.fixture
 def deserialised(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    """Records every msrest Activity deserialisation."""
+    """Records every msrest Activity deserialisation (botbuilder host), or every parse into
+    the Agents SDK's Activity (agents host)."""
     calls: list[Any] = []
+    if host_env()["BOT_HOST"] == "agents":
+        validate = AgentsActivity.model_validate.__func__  # type: ignore[attr-defined]
+
+        def parse(cls: type[AgentsActivity], data: Any, *args: Any, **kwargs: Any) -> Any:
+            calls.append(type(data))
+            return validate(cls, data, *args, **kwargs)
+
+        monkeypatch.setattr(AgentsActivity, "model_validate", classmethod(parse))
+        return calls
     original = Activity.deserialize.__func__  # type: ignore[attr-defined]
 
     def spy(cls: type[Activity], data: Any, content_type: str | None = None) -> Any:

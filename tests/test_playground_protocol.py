@@ -19,6 +19,7 @@ from bot.settings import Settings
 from store.db import Database
 from store.demo import seed
 from tests.e2e import free_port
+from tests.hosts import bot_host, host_env  # noqa: F401  (both hosts)
 
 pytestmark = pytest.mark.e2e
 CAPTURED = Path(__file__).parents[1] / "deployment" / "local" / "captured"
@@ -40,6 +41,7 @@ async def local_bot(standin, tmp_path: Path) -> AsyncIterator[tuple[str, aiohttp
     settings = Settings.from_env(
         {
             "LOCAL_MODE": "1",
+            **host_env(),
             "DATABASE_URL": url,
             "PORT": str(port),
             "OUTBOX_INTERVAL_SECONDS": "0.2",

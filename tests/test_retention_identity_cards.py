@@ -27,6 +27,7 @@ from store.migrate import alembic_config
 from store.models import Bericht
 from tests.e2e import Bot, outbox_until, running_bot
 from tests.helpers import RESIDENT_NAME, aanmelding_values, professional_id
+from tests.hosts import bot_host  # noqa: F401  (every test here runs on both hosts)
 from tests.test_hardening import dump_all_tables
 
 pytestmark = pytest.mark.e2e

@@ -37,6 +37,13 @@ param microsoftAppTenantId string = tenant().tenantId
 @description('Comma-separated Entra tenant IDs whose users may use the bot. Default: the bot\'s own tenant.')
 param allowedTenantIds string = microsoftAppTenantId
 
+@description('The library behind /api/messages: botbuilder (Bot Framework SDK, retired) or agents (Microsoft 365 Agents SDK). Switching needs no data change.')
+@allowed([
+  'botbuilder'
+  'agents'
+])
+param botHost string = 'botbuilder'
+
 @description('Comma-separated Entra object IDs of the functional administrators (beheer).')
 param adminObjectIds string = ''
 
@@ -261,6 +268,10 @@ var commonSettings = [
   {
     name: 'MicrosoftAppType'
     value: 'SingleTenant'
+  }
+  {
+    name: 'BOT_HOST'
+    value: botHost
   }
   {
     name: 'MicrosoftAppTenantId'
