@@ -21,18 +21,12 @@ from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity, ActivityTypes, ResourceResponse
 
+from bot.delivery import ConnectorError
 from bot.service_urls import ServiceUrlPolicy
 from bot.wire import activity_json
 
 #: A token is reused until this many seconds before it expires; MSAL renews it from then on.
 TOKEN_RENEWAL_MARGIN = 300
-
-
-class ConnectorError(Exception):
-    def __init__(self, status: int, retry_after: str | None) -> None:
-        super().__init__(f"connector answered {status}")
-        self.status = status
-        self.retry_after = retry_after
 
 
 def wire_json(activity: Activity) -> dict[str, Any]:

@@ -1,227 +1,95 @@
-"""The proactive sender: delivers the outbox (1:1 notices, channel notices) once, with back-off.
-
-Rows are claimed in the database, so several instances behind a load balancer never send a
-message twice; a failed or rate-limited (429) delivery is retried later, never dropped. Each
-message goes out as one activity, and the id the Bot Connector gives it is kept with the row
-(to update or replace the card later). A stored conversation whose service URL host is not
-allowed is never called: its messages wait, with a warning now and then.
-"""
+"""The botbuilder host's transport for the outbox (bot/delivery.py): a proactive message is
+posted through the adapter's continue_conversation, an update in place through
+update_activity. msrest's HttpOperationError is turned into ConnectorError, so the delivery
+loop's back-off reads one kind of failure from either host."""
 
 from __future__ import annotations
 
-import asyncio
-import datetime as dt
-import logging
-import os
-import uuid
+from collections.abc import Awaitable, Callable
 
 from botbuilder.core import BotAdapter, TurnContext
 from botbuilder.schema import Activity, ConversationReference
 from msrest.exceptions import HttpOperationError
 
-from bot.connector import ConnectorError
-from bot.outbound import card_as_sent
+from bot.delivery import ConnectorError, OutboxSender, Reference
 from bot.service_urls import ServiceUrlPolicy
 from bot.translate import message_activity
 from dialogs.core import Outcome
-from store.db import Database, UnitOfWork
-from store.models import Bericht
+from store.db import Database
 
-log = logging.getLogger(__name__)
-LEASE = dt.timedelta(minutes=2)
-MAX_BACKOFF = dt.timedelta(hours=1)
-# A conversation at a host that is not allowed: look again after this long (the reference is
-# replaced when the person writes from Teams again, the list when the operator changes it).
-REFUSED_HOST_RETRY = dt.timedelta(hours=1)
-BATCH = 20
+__all__ = ["BotbuilderTransport", "sender_for"]
 
 
-class OutboxSender:
-    def __init__(
-        self, adapter: BotAdapter, database: Database, app_id: str, service_urls: ServiceUrlPolicy
-    ) -> None:
+def sender_for(
+    adapter: BotAdapter, database: Database, app_id: str, service_urls: ServiceUrlPolicy
+) -> OutboxSender:
+    return OutboxSender(BotbuilderTransport(adapter, app_id, service_urls), database)
+
+
+class BotbuilderTransport:
+    def __init__(self, adapter: BotAdapter, app_id: str, service_urls: ServiceUrlPolicy) -> None:
         self._adapter = adapter
-        self._db = database
         self._app_id = app_id
-        self._service_urls = service_urls
-        self._worker = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
-        self._lock = asyncio.Lock()
-        self._again = False
-        self._tasks: set[asyncio.Task[int]] = set()
+        self.service_urls = service_urls
 
-    def trigger(self) -> None:
-        """Deliver soon, without holding up the turn that wrote the messages."""
-        task = asyncio.get_running_loop().create_task(self.flush())
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def flush(self) -> int:
-        if self._lock.locked():
-            self._again = True
-            return 0
-        sent = 0
-        async with self._lock:
-            self._again = True
-            while self._again:
-                self._again = False
-                sent += await self._deliver_batches()
-        return sent
-
-    async def _deliver_batches(self) -> int:
-        sent = 0
-        while True:
-            async with self._db.unit_of_work() as uow:
-                batch = await uow.berichten.claim(self._worker, BATCH, LEASE)
-                for bericht in batch:
-                    # Each message is settled in its own commit: no write lock is held while
-                    # the next one is posted, and a crash repeats at most one message.
-                    mine = await uow.berichten.still_mine(bericht.id, self._worker)
-                    await uow.commit()  # no write lock held while posting
-                    if mine:
-                        sent += await self._deliver(uow, bericht)
-                        await uow.commit()
-            if len(batch) < BATCH:
-                return sent
-
-    async def _deliver(self, uow: UnitOfWork, bericht: Bericht) -> int:
-        reference = await self._reference(uow, bericht)
-        if reference is None:
-            await uow.berichten.retry_later(bericht.id, dt.timedelta(minutes=1))
-            return 0
-        if not self._service_urls.allows(reference.service_url):
-            log.warning(
-                "message %s not sent: the service URL host of its conversation is not in "
-                "ALLOWED_SERVICE_URL_HOSTS; next try in %ss",
-                bericht.id,
-                int(REFUSED_HOST_RETRY.total_seconds()),
-            )
-            await uow.berichten.retry_later(bericht.id, REFUSED_HOST_RETRY)
-            return 0
-        conversation = reference.conversation.id if reference.conversation else None
-        replaces = bericht.vervangt_activity_id or (
-            await uow.berichten.sent_under(bericht.plek, conversation)
-            # A key on a message to one professional is for withdrawing it, never replacing.
-            if bericht.plek and conversation and bericht.professional_id is None
-            else None
-        )
-        try:
-            activity_id = await self._send(reference, bericht, replaces)
-        except (ConnectorError, HttpOperationError) as error:
-            delay = _backoff(bericht.pogingen, error)
-            log.warning(
-                "delivery of message %s failed status=%s; retry in %ss",
-                bericht.id,
-                _status(error),
-                int(delay.total_seconds()),
-            )
-            await uow.berichten.retry_later(bericht.id, delay)
-            return 0
-        except Exception as error:  # connector unreachable, token failure, ...
-            log.warning("delivery of message %s failed type=%s", bericht.id, type(error).__name__)
-            await uow.berichten.retry_later(bericht.id, _backoff(bericht.pogingen, None))
-            return 0
-        await uow.berichten.mark_sent(
-            bericht.id, activity_id=activity_id, conversation_id=conversation
-        )
-        return 1
-
-    async def _reference(self, uow: UnitOfWork, bericht: Bericht) -> ConversationReference | None:
-        if bericht.conversation_id:
-            row = await uow.conversations.get(bericht.conversation_id)
-        else:
-            row = await uow.conversations.personal_for(bericht.professional_id or 0)
-        return ConversationReference().deserialize(row.reference) if row else None
-
-    async def _send(
-        self, reference: ConversationReference, bericht: Bericht, replaces: str | None
-    ) -> str | None:
-        """Post the message, or update the activity `replaces` in place; the id of the
-        activity that now shows it (None if the Bot Connector gave none)."""
-        reader = reference.user.id if reference.user else None
-        activity = message_activity(Outcome(card=card_as_sent(bericht, reader), text=bericht.tekst))
+    async def post(self, reference: Reference, outcome: Outcome) -> str | None:
+        activity = message_activity(outcome)
         if activity is None:
             return None
-        if replaces is not None:
-            try:
-                await self._update(reference, activity, replaces)
-                return replaces
-            except ConnectorError as error:
-                if error.status not in (400, 404):
-                    raise
-                if bericht.vervangt_activity_id:
-                    return replaces  # retention's stub: the card is gone already
-                # A keyed post whose card was deleted in Teams: post it anew.
-
-        failures: list[Exception] = []
         ids: list[str] = []
 
-        async def callback(turn_context: TurnContext) -> None:
+        async def send(turn_context: TurnContext) -> None:
             # TurnContext.send_activities would make this a reply to the synthetic
             # continuation event; a proactive notice is a new message.
-            own = TurnContext.get_conversation_reference(turn_context.activity)
-            TurnContext.apply_conversation_reference(activity, own)
-            activity.reply_to_id = None
+            _address(turn_context, activity)
+            responses = await turn_context.adapter.send_activities(turn_context, [activity])
+            ids.extend(response.id for response in responses or [] if response and response.id)
+
+        await self._continue(reference, send)
+        return ids[0] if ids else None
+
+    async def update(self, reference: Reference, outcome: Outcome, activity_id: str) -> None:
+        activity = message_activity(outcome)
+        if activity is None:
+            return
+
+        async def change(turn_context: TurnContext) -> None:
+            _address(turn_context, activity)
+            activity.id = activity_id
+            await turn_context.adapter.update_activity(turn_context, activity)
+
+        await self._continue(reference, change)
+
+    async def _continue(
+        self, reference: Reference, step: Callable[[TurnContext], Awaitable[None]]
+    ) -> None:
+        failures: list[Exception] = []
+
+        async def callback(turn_context: TurnContext) -> None:
             try:
-                responses = await turn_context.adapter.send_activities(turn_context, [activity])
+                await step(turn_context)
             except Exception as error:
                 # Raised here it would reach on_turn_error, which answers the recipient.
                 failures.append(error)
-                return
-            ids.extend(response.id for response in responses or [] if response and response.id)
 
-        await self._adapter.continue_conversation(reference, callback, bot_app_id=self._app_id)
+        conversation = ConversationReference().deserialize(reference)
+        await self._adapter.continue_conversation(conversation, callback, bot_app_id=self._app_id)
         if failures:
-            raise failures[0]
-        return ids[0] if ids else None
-
-    async def _update(
-        self, reference: ConversationReference, activity: Activity, activity_id: str
-    ) -> None:
-        failures: list[Exception] = []
-
-        async def callback(turn_context: TurnContext) -> None:
-            own = TurnContext.get_conversation_reference(turn_context.activity)
-            TurnContext.apply_conversation_reference(activity, own)
-            activity.id = activity_id
-            activity.reply_to_id = None
-            try:
-                await turn_context.adapter.update_activity(turn_context, activity)
-            except Exception as error:
-                failures.append(error)
-
-        await self._adapter.continue_conversation(reference, callback, bot_app_id=self._app_id)
-        if failures:
-            raise failures[0]
-
-    async def run_forever(self, interval: float) -> None:
-        while True:
-            try:
-                await self.flush()
-            except Exception as error:  # keep the loop alive; the next round tries again
-                log.error("outbox round failed type=%s", type(error).__name__)
-            await asyncio.sleep(interval)
-
-    async def close(self) -> None:
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+            raise _as_connector_error(failures[0])
 
 
-def _status(error: ConnectorError | HttpOperationError) -> int | None:
-    if isinstance(error, ConnectorError):
-        return error.status
-    return getattr(getattr(error, "response", None), "status_code", None)
+def _address(turn_context: TurnContext, activity: Activity) -> None:
+    own = TurnContext.get_conversation_reference(turn_context.activity)
+    TurnContext.apply_conversation_reference(activity, own)
+    activity.reply_to_id = None
 
 
-def _retry_after(error: ConnectorError | HttpOperationError) -> str:
-    if isinstance(error, ConnectorError):
-        return error.retry_after or ""
-    return str(error.response.headers.get("Retry-After", ""))
-
-
-def _backoff(attempts: int, error: ConnectorError | HttpOperationError | None) -> dt.timedelta:
-    if error is not None and _status(error) == 429:
-        retry_after = _retry_after(error)
-        if retry_after.isdigit():
-            return dt.timedelta(seconds=max(1, int(retry_after)))
-    return min(dt.timedelta(seconds=2 ** min(attempts + 1, 12)), MAX_BACKOFF)
+def _as_connector_error(error: Exception) -> Exception:
+    if not isinstance(error, HttpOperationError):
+        return error
+    response = getattr(error, "response", None)
+    status = getattr(response, "status_code", None)
+    if status is None:
+        return error
+    retry_after = response.headers.get("Retry-After") if response is not None else None
+    return ConnectorError(int(status), retry_after)

@@ -22,7 +22,7 @@ TEAMS_ONLY = "Alleen Microsoft Teams wordt ondersteund."
 
 
 class OutboxDelivery(Protocol):
-    """The proactive sender of either host (bot/sender.py, bot/hosts/agents_outbox.py)."""
+    """The proactive sender (bot/delivery.py) with either host's transport."""
 
     def trigger(self) -> None: ...
 

@@ -13,7 +13,7 @@ import pytest
 from aiohttp import web
 
 from bot.hosts import HOSTS
-from bot.hosts.agents_outbox import AgentsOutboxSender
+from bot.hosts.agents_outbox import AgentsTransport
 from bot.web import SENDER
 
 
@@ -30,4 +30,5 @@ def host_env() -> dict[str, str]:
 
 def running_host(app: web.Application) -> str:
     """Which host this app runs on, from the sender it made (not from the setting)."""
-    return "agents" if isinstance(app[SENDER], AgentsOutboxSender) else "botbuilder"
+    transport = getattr(app[SENDER], "transport", None)
+    return "agents" if isinstance(transport, AgentsTransport) else "botbuilder"

@@ -22,10 +22,9 @@ from aiohttp import web
 from microsoft_agents.activity import Activity
 from pydantic import ValidationError
 
-from bot.hosts import Host
+from bot.hosts import Host, agents_outbox
 from bot.hosts.agents_auth import ChannelTokens
 from bot.hosts.agents_connector import AgentsConnector
-from bot.hosts.agents_outbox import AgentsOutboxSender
 from bot.hosts.agents_translate import (
     action_of,
     incoming_from,
@@ -231,7 +230,7 @@ async def lifecycle(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     tokens = ChannelTokens(settings)
     connector = AgentsConnector(settings, settings.service_url_policy())
-    sender = AgentsOutboxSender(connector, app[DATABASE])
+    sender = agents_outbox.sender_for(connector, app[DATABASE])
     app[TOKENS], app[CONNECTOR], app[SENDER] = tokens, connector, sender
     app[AGENT] = AgentsBot(app[DATABASE], settings.dialog_config(), connector, sender.trigger)
     if not settings.local_mode:

@@ -6,7 +6,7 @@ Around the SDK's client, as on the botbuilder host (bot/connector.py): only allo
 service URLs are called (checked before a token goes anywhere), one client (one aiohttp
 session) per service URL lives as long as the app instead of one per turn, and the bearer
 token is reused until shortly before it expires. A refusal keeps its status and Retry-After
-(ConnectorFailed) for the outbox's back-off.
+(ConnectorError) for the outbox's back-off.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from microsoft_agents.activity import Activity
 from microsoft_agents.hosting.core.connector.client import ConnectorClient
 from msal import ConfidentialClientApplication
 
+from bot.delivery import ConnectorError
 from bot.members import member_from_json
 from bot.service_urls import ServiceUrlPolicy
 from bot.settings import GOVERNMENT_CHANNEL_SERVICE, Settings
@@ -35,13 +36,6 @@ PUBLIC_LOGIN = "https://login.microsoftonline.com"
 GOVERNMENT_LOGIN = "https://login.microsoftonline.us"
 PAGE_SIZE = 500
 MAX_PAGES = 10  # 5,000 members: more than any PGA team
-
-
-class ConnectorFailed(Exception):
-    def __init__(self, status: int, retry_after: str | None) -> None:
-        super().__init__(f"connector answered {status}")
-        self.status = status
-        self.retry_after = retry_after
 
 
 def authority(settings: Settings) -> str:
@@ -182,9 +176,9 @@ class AgentsConnector:
         return self._msal.acquire_token_for_client(scopes=[scope(self._settings)])
 
 
-def _failed(error: aiohttp.ClientResponseError) -> ConnectorFailed:
+def _failed(error: aiohttp.ClientResponseError) -> ConnectorError:
     retry_after = error.headers.get("Retry-After") if error.headers else None
-    return ConnectorFailed(error.status, retry_after)
+    return ConnectorError(error.status, retry_after)
 
 
 def _token_expiry(token: str) -> float | None:

@@ -14,11 +14,11 @@ from botbuilder.core import serializer_helper
 from botbuilder.schema import Activity, ChannelAccount
 from msrest.serialization import Model
 
+from bot import sender as outbox
 from bot.auth import CachingAuthentication, warm_signing_keys
 from bot.connector import FastCloudAdapter
 from bot.handler import CasusoverlegBot, on_turn_error
 from bot.hosts import Host
-from bot.sender import OutboxSender
 from bot.web import (
     DATABASE,
     SENDER,
@@ -46,7 +46,7 @@ async def lifecycle(app: web.Application) -> AsyncIterator[None]:
     adapter = FastCloudAdapter(auth, service_urls=auth.service_urls)
     adapter.on_turn_error = on_turn_error
     await adapter.open()
-    sender = OutboxSender(adapter, app[DATABASE], settings.app_id, auth.service_urls)
+    sender = outbox.sender_for(adapter, app[DATABASE], settings.app_id, auth.service_urls)
     app[AUTH], app[ADAPTER], app[SENDER] = auth, adapter, sender
     app[BOT] = CasusoverlegBot(app[DATABASE], settings.dialog_config(), sender.trigger)
     await warm_signing_keys(settings)
