@@ -614,6 +614,15 @@ class CasusAccess(AfsluitingMethods):
         if not state_allows(self.state, need):
             raise self.refuse_state(need)
 
+    async def _moved_on(self, need: Need) -> Exception:
+        """The casus changed state since it was opened (a close, or a triage pressed twice at
+        once): the gate answers for the state it is in now, so the second press hears that it
+        was decided, not that someone else changed it."""
+        await self._session.refresh(self._casus, ["status", "geanonimiseerd_at"])
+        if not state_allows(self.state, need):
+            return self.refuse_state(need)
+        return Conflict(self.code)
+
     def refuse_state(self, need: Need, *, former_link: bool = False) -> StateRefused:
         reason = "koppeling beëindigd" if former_link else "toestand"
         self._refuse(need, f"{reason}: casus {self.state}", AccessDenied)
@@ -829,8 +838,8 @@ class CasusAccess(AfsluitingMethods):
         """Link a professional with the sharing checklist (DESIGN §3.4). False when they
         already hold this role."""
         self.require(need)
-        if not await hold_state(self._session, self._casus):  # a close at the same moment
-            raise Conflict(self.code)
+        if not await hold_state(self._session, self._casus):
+            raise await self._moved_on(need)
         linked = await _link(
             self._session,
             self._audit,

@@ -24,6 +24,7 @@ from store.dates import dates_in
 from store.herkenning import keys_in, keys_of
 from store.privacy import identifiers_of, redact, redactor
 from store.visible import fold
+from tests.helpers import professional_id
 from tests.test_overleg import _channel
 from tests.test_overleg_generated import (
     BORN,
@@ -34,6 +35,7 @@ from tests.test_overleg_generated import (
     discuss,
     fresh_database,
 )
+from tests.test_voortraject import pending_texts
 
 INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff\u180e"
 LOOK_ALIKES = {
@@ -232,12 +234,21 @@ async def test_generated_overleggen_with_pasted_and_look_alike_names_share_none_
         seen = await discuss(
             db, config, caplog, residents, typed_ways, surname_typed, ahmed, linda, naam_typed
         )
+        # Since #26 the channel sees what a text naming nobody gets; the warning is private.
+        miss = await router.handle_text(
+            db, config, _channel("a2"), "<at>Casusoverleg</at> heeft onbekend woord gemeld?"
+        )
+        jeroen = await professional_id(db, "a2")
         for _, surname, born in residents:
             for message in (data.draw(spelled(surname)), f"geboren {data.draw(written(born))}"):
+                before = len(await pending_texts(db, jeroen))
                 answer = await router.handle_text(
                     db, config, _channel("a2"), f"<at>Casusoverleg</at> heeft {message} gemeld?"
                 )
-                assert answer.text == signalen.CHANNEL_POINTER, message
+                assert (answer.card, answer.text) == (miss.card, miss.text), message
+                pending = await pending_texts(db, jeroen)
+                assert len(pending) == before + 1, message
+                assert pending[-1].endswith(signalen.REMOVE_PLEASE), message
     assert leaks(seen.everything, residents) == []
     assert leaks(seen.advisers, residents) == []
     assert "[bewoner]" in seen.everything

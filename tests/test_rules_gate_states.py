@@ -18,9 +18,10 @@ from store.access import (
     BETROKKEN,
     CASUSREGISSEUR,
     AccessDenied,
-    Conflict,
+    CasusState,
     Need,
     NotAllowed,
+    StateRefused,
 )
 from store.db import Database
 from store.models import Betrokkene, Casus, DocumentGrant, utcnow
@@ -243,7 +244,8 @@ def test_the_state_comes_from_the_status_and_retention() -> None:
 
 async def test_a_close_that_commits_while_a_link_is_pressed_wins(world: World) -> None:
     """The gate opened the casus while it ran; it closed before the link was written: the
-    link is refused (Conflict: the answer says to look again), nothing is linked."""
+    link is refused for the state the casus is in now (the answer says it is closed), and
+    nothing is linked."""
     await put_in(world, "opgenomen")
     async with world.db.unit_of_work() as pressing:
         casus = await pressing.casussen.open(world.casus_id, ask(world.expert), Need.KOPPELEN)
@@ -254,6 +256,7 @@ async def test_a_close_that_commits_while_a_link_is_pressed_wins(world: World) -
                 .values(status="afgesloten", afgesloten_at=utcnow())
             )
             await closing.commit()
-        with pytest.raises(Conflict):
+        with pytest.raises(StateRefused) as refused:
             await casus.link(world.outsider, BETROKKEN, CHECKLIST)
+        assert refused.value.state == CasusState.AFGESLOTEN
     assert await links_of(world, world.outsider) == 0
