@@ -228,3 +228,10 @@ def identifiers_of(persoon: KnownPerson) -> list[str]:
     (ISO; `redact` finds it in every notation people write)."""
     others = (v for v in (persoon.adres, persoon.postcode) if v)
     return [persoon.naam, *others, persoon.geboortedatum.isoformat()]
+
+
+def forget_compiled() -> None:
+    """Forget the compiled matchers and what the fold learned (for tests, as
+    `visible.forget_learned`)."""
+    _matcher.cache_clear()
+    visible.forget_learned()

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from dialogs.core import Config, Incoming
+from store import privacy
 from store.db import Database
 from store.demo import DEMO_TENANT, seed
 from store.migrate import upgrade
@@ -18,6 +19,13 @@ from tests.pg import PostgresServer
 from tests.standin.fixtures import *  # noqa: F403
 
 SCHEMAS = Path(__file__).parent / "schemas"
+
+
+@pytest.fixture(autouse=True)
+def _nothing_learned() -> None:
+    """Every test folds and redacts from scratch: mutation testing forks each mutant from a
+    process whose caches already hold the unmutated results."""
+    privacy.forget_compiled()
 
 
 @pytest.fixture(scope="session")
